@@ -1,0 +1,95 @@
+"""The shared skeleton of every keras-i3d builder.
+
+Argument checks, the video input (with `input_tensor` adoption), the
+classifier or pooling head and the final model live here, so that a model
+file holds only its architecture.
+"""
+
+import keras
+
+POOLINGS = (None, "avg", "max")
+
+
+def check_builder_args(include_top, pooling, classes):
+    """Checks the arguments every keras.applications-style builder shares."""
+    if pooling not in POOLINGS:
+        raise ValueError(
+            "`pooling` must be None, 'avg' or 'max'. "
+            f"Received: pooling={pooling!r}"
+        )
+    if not isinstance(classes, int) or classes < 1:
+        raise ValueError(
+            "`classes` must be a positive int. "
+            f"Received: classes={classes!r}"
+        )
+    if not isinstance(include_top, bool):
+        raise ValueError(
+            "`include_top` must be True or False. "
+            f"Received: include_top={include_top!r}"
+        )
+
+
+def video_input(input_tensor, input_shape, channels, default_shape, name):
+    """Returns `(inputs, x)`: the model's Input and the tensor to build on.
+
+    Args:
+        input_tensor: an optional Keras tensor to build the model on.
+        input_shape: an optional `(frames, height, width, channels)` tuple;
+            frames, height and width may be None.
+        channels: the number of channels the stream needs.
+        default_shape: the shape to use when neither is given.
+        name: the Input layer's name.
+    """
+    if input_shape is None and input_tensor is not None:
+        input_shape = tuple(input_tensor.shape)[1:]
+    if input_shape is None:
+        input_shape = default_shape
+    input_shape = tuple(input_shape)
+    if len(input_shape) != 4:
+        raise ValueError(
+            "`input_shape` must be (frames, height, width, channels). "
+            f"Received: input_shape={input_shape}"
+        )
+    if input_shape[-1] != channels:
+        raise ValueError(
+            f"This stream takes {channels} input channels. "
+            f"Received: input_shape={input_shape}"
+        )
+    for size in input_shape[:3]:
+        if size is not None and (not isinstance(size, int) or size < 1):
+            raise ValueError(
+                "Frames, height and width must be positive ints or None. "
+                f"Received: input_shape={input_shape}"
+            )
+    if input_tensor is None:
+        inputs = keras.Input(shape=input_shape, name=name)
+        return inputs, inputs
+    if not keras.backend.is_keras_tensor(input_tensor):
+        inputs = keras.Input(tensor=input_tensor, shape=input_shape, name=name)
+        return inputs, inputs
+    return input_tensor, input_tensor
+
+
+def global_pooling(x, pooling):
+    """Applies the `pooling="avg"|"max"` head of `include_top=False` models."""
+    if pooling == "avg":
+        return keras.layers.GlobalAveragePooling3D(name="avg_pool")(x)
+    if pooling == "max":
+        return keras.layers.GlobalMaxPooling3D(name="max_pool")(x)
+    return x
+
+
+def classifier_output(logits, classifier_activation):
+    """Applies the classifier activation (in float32) to the logits."""
+    if classifier_activation is None:
+        return logits
+    return keras.layers.Activation(
+        classifier_activation, dtype="float32", name="Predictions"
+    )(logits)
+
+
+def finish_model(inputs, input_tensor, outputs, name):
+    """Builds the functional model, adopting `input_tensor`'s sources."""
+    if input_tensor is not None:
+        inputs = keras.utils.get_source_inputs(input_tensor)
+    return keras.Model(inputs, outputs, name=name)

@@ -25,3 +25,5 @@ from keras_i3d.data.sampling import sample_clip_indices
 from keras_i3d.data.sampling import uniform_clip_indices
 from keras_i3d.data.sampling import whole_video_indices
 from keras_i3d.data.skipped import SkippedVideos
+from keras_i3d.data.tfrecords import tfrecord_dataset
+from keras_i3d.data.tfrecords import write_tfrecords

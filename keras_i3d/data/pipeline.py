@@ -77,7 +77,7 @@ def finish_dataset(dataset, batch_size, prefetch, deterministic):
     return dataset.with_options(options)
 
 
-def _check_common(sampling, num_clips, batch_size, clip_length):
+def check_clip_arguments(sampling, num_clips, batch_size, clip_length):
     check_sampling(sampling)
     if clip_length < 1:
         raise ValueError(f"`clip_length` must be >= 1. Received: clip_length={clip_length}")
@@ -161,7 +161,7 @@ def video_dataset(
     ```
     """
     check_pipeline_stream(stream)
-    _check_common(sampling, num_clips, batch_size, clip_length)
+    check_clip_arguments(sampling, num_clips, batch_size, clip_length)
     samples = list(samples)
     if not samples:
         raise ValueError("`samples` is empty: there is no video to read.")

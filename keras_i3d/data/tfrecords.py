@@ -35,7 +35,12 @@ from keras_i3d.data.pipeline import scale_clip
 from keras_i3d.data.pipeline import transform_clips
 from keras_i3d.data.sampling import sample_clip_indices
 from keras_i3d.data.skipped import SkippedVideos
+from keras_i3d.data.transforms import center_crop_offsets
+from keras_i3d.data.transforms import random_crop_offsets
+from keras_i3d.data.transforms import random_flip_left_right
 from keras_i3d.data.transforms import resize_short_side
+from keras_i3d.data.transforms import short_side_size
+from keras_i3d.data.transforms import split_transform_seed
 from keras_i3d.video import read_video
 
 DEFAULT_JPEG_QUALITY = 90
@@ -45,6 +50,8 @@ _FEATURES = {
     "frames": tf.io.VarLenFeature(tf.string),
     "label": tf.io.FixedLenFeature((), tf.int64),
     "path": tf.io.FixedLenFeature((), tf.string, default_value=""),
+    "height": tf.io.FixedLenFeature((), tf.int64),
+    "width": tf.io.FixedLenFeature((), tf.int64),
 }
 
 
@@ -194,13 +201,17 @@ def tfrecord_dataset(
     num_parallel_calls=tf.data.AUTOTUNE,
     scale=True,
     prefetch=True,
+    decode_crop=True,
 ):
     """A `tf.data.Dataset` of `(rgb_clip, label)` from JPEG-frame TFRecord shards.
 
     Only the JPEGs of the sampled frames are decoded, in-graph. Arguments as
     in `keras_i3d.data.video_dataset` (RGB only); `file_pattern` is a glob
     or a list of shard paths, `shuffle_buffer` the example shuffle buffer
-    (shards are also shuffled).
+    (shards are also shuffled). With `decode_crop` (the default), frames
+    stored at the target size are decoded only inside the crop window
+    (`tf.io.decode_and_crop_jpeg`), with the same window and flip; False
+    decodes whole frames and applies the transforms afterwards.
 
     Returns:
         A `tf.data.Dataset`.
@@ -229,6 +240,36 @@ def tfrecord_dataset(
             int(num_frames), clip_length, sampling, num_clips, np.random.default_rng(seed_pair.view(np.uint64))
         ).astype(np.int64)
 
+    def decode_then_transform(chosen, clip_shape, seed_pair):
+        frames = tf.map_fn(
+            lambda data: tf.io.decode_jpeg(data, channels=3),
+            chosen,
+            fn_output_signature=tf.TensorSpec((None, None, 3), tf.uint8),
+        )
+        clips = tf.reshape(frames, tf.concat([clip_shape, tf.shape(frames)[1:]], axis=0))
+        return transform_clips(clips, seed_pair, augment, crop_size, resize, False)
+
+    def decode_crop_and_flip(chosen, clip_shape, height, width, seed_pair):
+        # Frames already at the target size: decode only the crop window,
+        # with the offsets and flip that `train_transform`/`eval_transform`
+        # would draw from the same seed.
+        crop_seed, flip_seed = split_transform_seed(seed_pair)
+        if augment:
+            top, left = random_crop_offsets(height, width, crop_seed, crop_size)
+        else:
+            top, left = center_crop_offsets(height, width, crop_size)
+        window = tf.stack([top, left, crop_size, crop_size])
+        frames = tf.map_fn(
+            lambda data: tf.io.decode_and_crop_jpeg(data, window, channels=3),
+            chosen,
+            fn_output_signature=tf.TensorSpec((crop_size, crop_size, 3), tf.uint8),
+        )
+        if augment:
+            frames = random_flip_left_right(frames, flip_seed)
+        return tf.reshape(
+            frames, tf.concat([clip_shape, [crop_size, crop_size, 3]], axis=0)
+        )
+
     def load(serialized, seed_pair):
         example = tf.io.parse_single_example(serialized, _FEATURES)
         jpegs = example["frames"].values
@@ -237,14 +278,23 @@ def tfrecord_dataset(
         )
         indices.set_shape((None, None if sampling == "whole" else clip_length))
         chosen = tf.gather(jpegs, tf.reshape(indices, [-1]))
-        frames = tf.map_fn(
-            lambda data: tf.io.decode_jpeg(data, channels=3),
-            chosen,
-            fn_output_signature=tf.TensorSpec((None, None, 3), tf.uint8),
+        clip_shape = tf.shape(indices)
+        height = tf.cast(example["height"], tf.int32)
+        width = tf.cast(example["width"], tf.int32)
+        if not decode_crop:
+            stored_at_size = tf.constant(False)
+        elif resize is None:
+            stored_at_size = tf.constant(True)
+        else:
+            new_height, new_width = short_side_size(height, width, resize)
+            stored_at_size = tf.logical_and(
+                tf.equal(new_height, height), tf.equal(new_width, width)
+            )
+        clips = tf.cond(
+            stored_at_size,
+            lambda: decode_crop_and_flip(chosen, clip_shape, height, width, seed_pair),
+            lambda: decode_then_transform(chosen, clip_shape, seed_pair),
         )
-        shape = tf.shape(frames)
-        clips = tf.reshape(frames, tf.concat([tf.shape(indices), shape[1:]], axis=0))
-        clips = transform_clips(clips, seed_pair, augment, crop_size, resize, False)
         if scale:
             clips = scale_clip(clips)
         if num_clips == 1:

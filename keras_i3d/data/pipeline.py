@@ -12,6 +12,7 @@ reproduces an epoch exactly, and the two streams of a two-stream example
 share window, crop and flip.
 """
 
+import cv2
 import numpy as np
 import tensorflow as tf
 
@@ -185,7 +186,7 @@ def video_dataset(
                 seed=seed_pair.view(np.uint64), fps=fps,
                 flow_path=flow_path, flow_reader=flow_reader,
             )
-        except (ValueError, OSError) as error:
+        except (ValueError, OSError, cv2.error) as error:
             skipped.add(
                 path if stream != "flow" else flow_path,
                 getattr(error, "reason", error),

@@ -181,7 +181,7 @@ def _try_encode(sample, fps, resize, jpeg_quality):
     try:
         record, count = _encode_sample(sample, fps, resize, jpeg_quality)
         return record, count, None
-    except (ValueError, OSError) as error:
+    except (ValueError, OSError, cv2.error) as error:
         return None, 0, error
 
 

@@ -15,6 +15,7 @@ import sys
 SUBCOMMAND_MODULES = (
     "keras_i3d.cli.predict",
     "keras_i3d.cli.weights",
+    "keras_i3d.cli.make_tfrecords",
 )
 
 from keras_i3d.cli.errors import EXIT_ERROR  # noqa: F401 (re-exported)

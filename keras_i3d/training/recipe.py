@@ -169,7 +169,7 @@ def make_optimizer(config):
 
 def _stream_targets(model):
     """Output names that take the labels, for dict-output models."""
-    names = list(model.output_names)
+    names = list(getattr(model, "output_names", None) or [])
     return names if len(names) > 1 else None
 
 
@@ -266,7 +266,7 @@ def fit(model, train_data, validation_data, config, workdir, verbose=1,
     Returns:
         The Keras `History`.
     """
-    if model.optimizer is None:
+    if getattr(model, "optimizer", None) is None:
         compile_model(model, config)
     train_data = prepare_dataset(train_data, model).repeat()
     if validation_data is not None:

@@ -13,9 +13,9 @@ import sys
 
 # Subcommand modules, in the order `--help` lists them.
 SUBCOMMAND_MODULES = (
-    "keras_i3d.cli.evaluate",
     "keras_i3d.cli.predict",
     "keras_i3d.cli.weights",
+    "keras_i3d.cli.evaluate",
     "keras_i3d.cli.make_tfrecords",
 )
 

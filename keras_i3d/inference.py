@@ -1,7 +1,6 @@
 """Classify a video file end to end: decode, transform, run, rank."""
 
 import dataclasses
-import functools
 
 import numpy as np
 
@@ -47,13 +46,6 @@ class VideoPrediction:
         return "\n".join(lines)
 
 
-@functools.lru_cache(maxsize=4)
-def _logits_model(stream, weights):
-    from keras_i3d.models.i3d import I3D
-
-    return I3D(stream=stream, weights=weights, classifier_activation=None)
-
-
 def load_rgb_clip(path, num_frames=None):
     """Decodes a video into the RGB model input `(1, T, 224, 224, 3)`.
 
@@ -91,20 +83,26 @@ def rank_logits(logits, top, label_set=None):
     )
 
 
-def classify_video(path, weights="kinetics400", num_frames=None, top=5):
+def classify_video(path, weights="kinetics400", num_frames=None, top=5,
+                   model=None):
     """Classifies a video with the RGB I3D.
 
     Args:
         path: video file, GIF or folder of frames.
-        weights: anything `I3D(weights=...)` accepts.
+        weights: anything `I3D(weights=...)` accepts (ignored with `model`).
         num_frames: use the first `num_frames` frames (25 fps), or all.
         top: how many classes to return.
+        model: an RGB I3D that returns logits, to reuse across videos;
+            built from `weights` when None.
 
     Returns:
         A `VideoPrediction`.
     """
     clip = load_rgb_clip(path, num_frames)
-    model = _logits_model("rgb", weights)
+    if model is None:
+        from keras_i3d.models.i3d import I3D
+
+        model = I3D(stream="rgb", weights=weights, classifier_activation=None)
     logits = np.asarray(model.predict(clip, verbose=0))[0]
     return VideoPrediction(
         video=str(path), frames=int(clip.shape[1]), top=rank_logits(logits, top)

@@ -1,0 +1,85 @@
+"""`keras-i3d predict` on the real samples, and its error paths."""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from keras_i3d.cli.main import main
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "examples" / "data" / "arm_wrestling.mp4"
+
+
+def test_predict_prints_arm_wrestling_first(installed_kinetics400, capsys):
+    assert main(["predict", str(SAMPLE), "--frames", "64"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert "64 frames at 25 fps" in lines[0]
+    assert lines[2].split(None, 3)[-1] == "arm wrestling"
+    assert len(lines) == 2 + 5
+
+
+def test_predict_json(installed_kinetics400, shared_data, capsys):
+    video = shared_data / "tiny-ucf101" / "abseiling_k400.mp4"
+    assert main(["predict", str(video), "--json", "--top", "3"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["video"] == str(video)
+    assert [entry["label"] for entry in result["top"]][0] == "abseiling"
+    assert set(result["top"][0]) == {"label", "index", "probability", "logit"}
+    probabilities = [entry["probability"] for entry in result["top"]]
+    assert probabilities == sorted(probabilities, reverse=True)
+    assert result["top"][0]["index"] == 0
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda d: d / "absent.mp4", "no such file"),
+    (lambda d: _write(d / "garbage.mp4", os.urandom(4096)), "Cannot read video"),
+    (lambda d: _write(d / "empty.mp4", b""), "Cannot read video"),
+], ids=["missing", "corrupt", "empty"])
+def test_unreadable_videos_fail_cleanly(tmp_path, capsys, make, message):
+    path = make(tmp_path)
+    assert main(["predict", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("keras-i3d predict: error: ")
+    assert message in captured.err and path.name in captured.err
+
+
+def test_too_few_frames_and_bad_flags(capsys):
+    assert main(["predict", str(SAMPLE), "--frames", "4"]) == 1
+    assert "needs at least 9 frames" in capsys.readouterr().err
+    assert main(["predict", str(SAMPLE), "--top", "0"]) == 2
+
+
+def test_unknown_and_uninstalled_weights(tmp_path, monkeypatch, capsys):
+    assert main(["predict", str(SAMPLE), "--weights", "kinetics-9000"]) == 1
+    assert "Unknown weights 'kinetics-9000'" in capsys.readouterr().err
+    monkeypatch.setenv("KERAS_I3D_HOME", str(tmp_path))
+    assert main(["predict", str(SAMPLE), "--weights", "kinetics400"]) == 1
+    assert "keras-i3d weights install" in capsys.readouterr().err
+
+
+def test_console_script_runs_as_a_module():
+    result = subprocess.run(
+        [sys.executable, "-m", "keras_i3d", "--help"], cwd=ROOT,
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0
+    for command in ("predict", "weights", "evaluate", "make-tfrecords"):
+        assert command in result.stdout
+    missing = subprocess.run(
+        [sys.executable, "-m", "keras_i3d", "predict", "absent.mp4"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == (
+        "keras-i3d predict: error: Cannot read video 'absent.mp4': "
+        "no such file or folder")
+
+
+def _write(path, data):
+    path.write_bytes(data)
+    return path

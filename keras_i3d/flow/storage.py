@@ -228,6 +228,27 @@ def read_flow_metadata(path):
         return json.loads(str(stored["metadata"])) if "metadata" in stored else {}
 
 
+def remove_partial_writes(path):
+    """Removes what interrupted `write_flow` calls to `path` left behind.
+
+    Only call it when no other process is writing to `path`.
+
+    Returns:
+        The number of temporary files and folders removed.
+    """
+    path = pathlib.Path(path)
+    if not path.parent.is_dir():
+        return 0
+    leftovers = list(path.parent.glob(f"{_temporary_prefix(path)}*"))
+    for leftover in leftovers:
+        _remove(leftover)
+    return len(leftovers)
+
+
+def _temporary_prefix(path):
+    return f".{path.name}.tmp-"
+
+
 def _write_flow_images(folder, quantized, flow_format):
     params = (
         [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY] if flow_format == "jpg" else []
@@ -311,7 +332,7 @@ def _read_flow_npz(path):
 
 
 def _temporary_sibling(path, directory):
-    prefix = f".{path.name}.tmp-"
+    prefix = _temporary_prefix(path)
     if directory:
         return pathlib.Path(tempfile.mkdtemp(prefix=prefix, dir=path.parent))
     handle, name = tempfile.mkstemp(prefix=prefix, dir=path.parent)

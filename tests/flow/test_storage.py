@@ -12,6 +12,7 @@ from keras_i3d.flow import read_flow
 from keras_i3d.flow import read_flow_metadata
 from keras_i3d.flow import write_flow
 from keras_i3d.flow.storage import quantization_step
+from keras_i3d.flow.storage import remove_partial_writes
 
 HALF_STEP = FLOW_CLIP_PIXELS / 255
 
@@ -156,3 +157,12 @@ def test_reading_bad_flow_names_the_file(tmp_path):
     corrupt.write_bytes(b"garbage")
     with pytest.raises(FlowError, match="corrupt.npz"):
         read_flow(corrupt)
+
+
+def test_partial_writes_of_an_interrupted_run_can_be_removed(tmp_path):
+    target = tmp_path / "video"
+    (tmp_path / ".video.tmp-abc123").mkdir()
+    (tmp_path / ".video.tmp-abc123" / "flow_x_00001.png").write_bytes(b"x")
+    (tmp_path / ".other.tmp-def456").mkdir()
+    assert remove_partial_writes(target) == 1
+    assert [entry.name for entry in tmp_path.iterdir()] == [".other.tmp-def456"]

@@ -1,0 +1,255 @@
+"""Spatial transforms of a clip, applied identically to every frame.
+
+Each transform is written once, as TensorFlow ops: the same function runs
+inside `tf.data` (graph mode, in parallel) and eagerly on a numpy array (the
+`predict` path). Clips are `(time, height, width, channels)`; the output keeps
+the input's dtype (uint8 in, uint8 out, rounded), so the RGB eval chain yields
+values in `[0, 255]`. Scaling to `[-1, 1]` is `keras_i3d.preprocessing`.
+
+The random transforms take a stateless `seed` (a shape `(2,)` integer
+tensor), so a seed reproduces a clip exactly and the two streams of a
+two-stream clip get the same crop and flip when given the same seed.
+"""
+
+import tensorflow as tf
+
+from keras_i3d.conventions import CROP_SIZE
+from keras_i3d.conventions import RESIZE_SHORT_SIDE
+
+
+def _as_clip(frames):
+    frames = tf.convert_to_tensor(frames)
+    if frames.shape.rank is not None and frames.shape.rank != 4:
+        raise ValueError(
+            "A clip must have shape (time, height, width, channels). "
+            f"Received: shape={tuple(frames.shape)}"
+        )
+    return frames
+
+
+def _cast_like(values, dtype):
+    """Casts resized float values back to `dtype`, rounding for integers."""
+    if dtype.is_integer:
+        values = tf.round(values)
+        return tf.saturate_cast(values, dtype)
+    return tf.cast(values, dtype)
+
+
+def short_side_size(height, width, size=RESIZE_SHORT_SIDE):
+    """Returns `(new_height, new_width)` with the short side `size`, aspect kept.
+
+    Works on Python ints and on scalar tensors.
+    """
+    height = tf.cast(height, tf.float64)
+    width = tf.cast(width, tf.float64)
+    scale = tf.cast(size, tf.float64) / tf.minimum(height, width)
+    new_height = tf.cast(tf.round(height * scale), tf.int32)
+    new_width = tf.cast(tf.round(width * scale), tf.int32)
+    return tf.maximum(new_height, 1), tf.maximum(new_width, 1)
+
+
+def resize_short_side(frames, size=RESIZE_SHORT_SIDE):
+    """Resizes a clip so that its shorter side is `size` pixels, aspect kept.
+
+    Bilinear interpolation without antialiasing, DeepMind's convention for
+    the I3D inputs ("resized preserving aspect ratio so that the smallest
+    dimension is 256 pixels, with bilinear interpolation"). A clip whose
+    short side is already `size` passes through untouched.
+
+    Args:
+        frames: `(time, height, width, channels)` tensor or numpy array.
+        size: the target length of the shorter side.
+
+    Returns:
+        A tensor of the input's dtype.
+
+    Example:
+
+    >>> clip = np.zeros((8, 240, 320, 3), np.uint8)
+    >>> resize_short_side(clip).shape
+    TensorShape([8, 256, 341, 3])
+    """
+    frames = _as_clip(frames)
+    shape = tf.shape(frames)
+    new_height, new_width = short_side_size(shape[1], shape[2], size)
+
+    def resize():
+        resized = tf.image.resize(
+            frames, (new_height, new_width), method="bilinear", antialias=False
+        )
+        return _cast_like(resized, frames.dtype)
+
+    unchanged = tf.logical_and(
+        tf.equal(new_height, shape[1]), tf.equal(new_width, shape[2])
+    )
+    return tf.cond(unchanged, lambda: tf.identity(frames), resize)
+
+
+def resize_flow_short_side(flow, size=RESIZE_SHORT_SIDE):
+    """`resize_short_side` for flow in pixels: the vectors scale with the image.
+
+    Args:
+        flow: float `(time, height, width, 2)` flow, in pixels.
+        size: the target length of the shorter side.
+
+    Returns:
+        A float tensor; channel 0 is scaled by the horizontal and channel 1
+        by the vertical resize factor.
+    """
+    flow = _as_clip(flow)
+    shape = tf.shape(flow)
+    resized = resize_short_side(flow, size)
+    new_shape = tf.shape(resized)
+    scale_x = tf.cast(new_shape[2], flow.dtype) / tf.cast(shape[2], flow.dtype)
+    scale_y = tf.cast(new_shape[1], flow.dtype) / tf.cast(shape[1], flow.dtype)
+    return resized * tf.stack([scale_x, scale_y])
+
+
+def _check_crop_fits(frames, size):
+    shape = tf.shape(frames)
+    fits = tf.logical_and(shape[1] >= size, shape[2] >= size)
+    message = f"The clip is smaller than the {size}x{size} crop"
+    if tf.executing_eagerly():
+        if not bool(fits):
+            raise ValueError(
+                f"{message}. Received: frames of "
+                f"{int(shape[1])}x{int(shape[2])} pixels"
+            )
+        return frames
+    with tf.control_dependencies(
+        [tf.debugging.assert_equal(fits, True, message=message)]
+    ):
+        return tf.identity(frames)
+
+
+def crop(frames, top, left, size=CROP_SIZE):
+    """Takes the same `size` x `size` window from every frame."""
+    return frames[:, top : top + size, left : left + size, :]
+
+
+def center_crop(frames, size=CROP_SIZE):
+    """Takes the central `size` x `size` window of every frame.
+
+    Args:
+        frames: `(time, height, width, channels)`, both sides `>= size`.
+        size: the side of the square crop.
+
+    Returns:
+        A `(time, size, size, channels)` tensor of the input's dtype.
+    """
+    frames = _check_crop_fits(_as_clip(frames), size)
+    shape = tf.shape(frames)
+    top = (shape[1] - size) // 2
+    left = (shape[2] - size) // 2
+    return crop(frames, top, left, size)
+
+
+def random_crop(frames, seed, size=CROP_SIZE):
+    """Takes one random `size` x `size` window, the same for every frame.
+
+    Args:
+        frames: `(time, height, width, channels)`, both sides `>= size`.
+        seed: stateless seed, a shape `(2,)` integer tensor.
+        size: the side of the square crop.
+
+    Returns:
+        A `(time, size, size, channels)` tensor of the input's dtype.
+    """
+    frames = _check_crop_fits(_as_clip(frames), size)
+    shape = tf.shape(frames)
+    top = tf.random.stateless_uniform(
+        (), seed, minval=0, maxval=shape[1] - size + 1, dtype=tf.int32
+    )
+    left = tf.random.stateless_uniform(
+        (), tf.random.experimental.stateless_fold_in(seed, 1),
+        minval=0, maxval=shape[2] - size + 1, dtype=tf.int32,
+    )
+    return crop(frames, top, left, size)
+
+
+def flip_left_right(frames, is_flow=False):
+    """Mirrors every frame; for flow, also negates the horizontal component.
+
+    Mirroring the image turns a motion to the right into a motion to the
+    left, so flow channel 0 (x) changes sign while channel 1 (y) does not.
+
+    Args:
+        frames: `(time, height, width, channels)`; flow has 2 channels, in
+            pixels or in `[-1, 1]` (centred on 0).
+        is_flow: whether `frames` holds optical flow.
+    """
+    frames = _as_clip(frames)
+    flipped = tf.reverse(frames, axis=[2])
+    if is_flow:
+        if frames.dtype.is_unsigned:
+            raise ValueError(
+                "Flip flow after decoding it to signed values; a flipped "
+                f"{frames.dtype.name} flow cannot be negated."
+            )
+        flipped = flipped * tf.constant([-1, 1], dtype=frames.dtype)
+    return flipped
+
+
+def random_flip_left_right(frames, seed, is_flow=False):
+    """Mirrors the whole clip with probability 1/2 (see `flip_left_right`).
+
+    Args:
+        frames: `(time, height, width, channels)`.
+        seed: stateless seed, a shape `(2,)` integer tensor.
+        is_flow: whether `frames` holds optical flow.
+    """
+    frames = _as_clip(frames)
+    coin = tf.random.stateless_uniform((), seed, 0.0, 1.0)
+    return tf.cond(
+        coin < 0.5,
+        lambda: flip_left_right(frames, is_flow),
+        lambda: tf.identity(frames),
+    )
+
+
+def eval_transform(frames, size=CROP_SIZE, resize=RESIZE_SHORT_SIDE, is_flow=False):
+    """The evaluation transform: short side to `resize`, then a centre crop.
+
+    Args:
+        frames: `(time, height, width, channels)` clip (uint8 RGB, or flow
+            in pixels with `is_flow=True`).
+        size: crop side.
+        resize: short side after resizing; `None` skips resizing.
+        is_flow: whether `frames` holds flow (its vectors are rescaled).
+
+    Returns:
+        A `(time, size, size, channels)` tensor of the input's dtype.
+    """
+    if resize is not None:
+        frames = (resize_flow_short_side if is_flow else resize_short_side)(
+            frames, resize
+        )
+    return center_crop(frames, size)
+
+
+def train_transform(
+    frames, seed, size=CROP_SIZE, resize=RESIZE_SHORT_SIDE, is_flow=False
+):
+    """The training transform: resize, random crop, random left-right flip.
+
+    Args:
+        frames: `(time, height, width, channels)` clip.
+        seed: stateless seed, a shape `(2,)` integer tensor. The same seed
+            gives the same crop and flip, so the RGB and flow clips of a
+            two-stream example stay aligned.
+        size: crop side.
+        resize: short side after resizing; `None` skips resizing.
+        is_flow: whether `frames` holds flow in pixels.
+
+    Returns:
+        A `(time, size, size, channels)` tensor of the input's dtype.
+    """
+    if resize is not None:
+        frames = (resize_flow_short_side if is_flow else resize_short_side)(
+            frames, resize
+        )
+    crop_seed, flip_seed = tf.unstack(
+        tf.random.experimental.stateless_split(seed, 2)
+    )
+    frames = random_crop(frames, crop_seed, size)
+    return random_flip_left_right(frames, flip_seed, is_flow)

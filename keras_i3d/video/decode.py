@@ -1,0 +1,248 @@
+"""Reads videos, GIFs and image folders into uint8 RGB frames at a target rate.
+
+Decoding uses OpenCV's FFmpeg backend. When OpenCV cannot open a file or
+finds no frame in it, PyAV opens it again to tell the user why (not a video,
+no video stream, no frames), so errors name the file and the reason.
+
+Frame-rate conversion picks source frames by timestamp: output frame `k` is
+the source frame on screen at `start_time + k / fps`. A 30 fps video read at
+25 fps therefore drops every sixth frame and keeps its duration, instead of
+being played 20% slower.
+"""
+
+import dataclasses
+import os
+import re
+
+import cv2
+import numpy as np
+
+from keras_i3d.conventions import TARGET_FPS
+
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp")
+
+# Timestamps are compared with this slack (seconds) so that rounding in the
+# container's time base never moves a frame to its neighbour's slot.
+_TIME_EPSILON = 1e-4
+
+
+class VideoReadError(ValueError):
+    """A video could not be read; the message names the file and the reason."""
+
+    def __init__(self, path, reason):
+        super().__init__(f"Cannot read video {os.fspath(path)!r}: {reason}")
+        self.path = os.fspath(path)
+        self.reason = reason
+
+
+@dataclasses.dataclass(frozen=True)
+class Video:
+    """Decoded frames of a video.
+
+    Attributes:
+        frames: uint8 numpy array `(time, height, width, 3)`, RGB.
+        fps: the rate of `frames` (the target rate, or the source rate when
+            read with `fps=None`).
+        source_fps: the frame rate of the file.
+        path: the file or folder the frames came from.
+    """
+
+    frames: np.ndarray
+    fps: float
+    source_fps: float
+    path: str
+
+    @property
+    def num_frames(self):
+        return int(self.frames.shape[0])
+
+    @property
+    def duration(self):
+        """Seconds covered by `frames`."""
+        return self.num_frames / self.fps
+
+
+def read_video(
+    path,
+    fps=TARGET_FPS,
+    start_time=0.0,
+    num_frames=None,
+    folder_fps=TARGET_FPS,
+):
+    """Reads a video file, GIF or image folder as uint8 RGB frames.
+
+    Args:
+        path: a video file (anything FFmpeg reads: mp4, avi, webm, gif ...)
+            or a folder of frames (`frame_00001.jpg`, `img_00002.png`, ...,
+            ordered by the number in their names).
+        fps: the output frame rate; frames are picked by timestamp. `None`
+            keeps every source frame at the source rate.
+        start_time: seconds into the video where the output starts.
+        num_frames: the most frames to return; decoding stops as soon as they
+            are read. `None` reads to the end. Fewer frames come back when
+            the video ends first.
+        folder_fps: the frame rate of an image folder (folders carry none).
+
+    Returns:
+        A `Video`.
+
+    Raises:
+        VideoReadError: the file is missing, is not a video, is corrupt, has
+            no video stream, or has no frame after `start_time`.
+
+    Example:
+
+    >>> video = read_video("demo.mp4", num_frames=64)  # doctest: +SKIP
+    >>> video.frames.shape  # doctest: +SKIP
+    (64, 256, 340, 3)
+    """
+    path = os.fspath(path)
+    if fps is not None and not fps > 0:
+        raise ValueError(f"`fps` must be positive or None. Received: fps={fps}")
+    if start_time < 0:
+        raise ValueError(
+            f"`start_time` must be >= 0. Received: start_time={start_time}"
+        )
+    if num_frames is not None and num_frames < 1:
+        raise ValueError(
+            f"`num_frames` must be >= 1 or None. Received: num_frames={num_frames}"
+        )
+    if not os.path.exists(path):
+        raise VideoReadError(path, "no such file or folder")
+    if os.path.isdir(path):
+        source_fps = float(folder_fps)
+        timed_frames = _read_image_folder(path, folder_fps, start_time)
+    else:
+        capture = _open_capture(path)
+        if not capture.isOpened():
+            capture.release()
+            raise VideoReadError(path, _diagnose(path))
+        source_fps = float(capture.get(cv2.CAP_PROP_FPS))
+        if not source_fps > 0:
+            capture.release()
+            raise VideoReadError(path, "the container reports no frame rate")
+        timed_frames = _read_capture(capture, start_time)
+    frames = list(
+        _resample(timed_frames, start_time, fps, 1.0 / source_fps, num_frames)
+    )
+    timed_frames.close()
+    if not frames:
+        if os.path.isdir(path):
+            raise VideoReadError(path, "the folder holds no readable frame images")
+        if start_time > 0:
+            raise VideoReadError(path, f"no frame at or after {start_time:.3f} s")
+        raise VideoReadError(path, _diagnose(path))
+    return Video(
+        frames=np.stack(frames),
+        fps=source_fps if fps is None else float(fps),
+        source_fps=source_fps,
+        path=path,
+    )
+
+
+def _open_capture(path):
+    # OpenCV logs a warning on stderr for files it cannot open; the caller
+    # raises a VideoReadError that says more, so the warning is held back.
+    previous_level = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+    try:
+        return cv2.VideoCapture(path, cv2.CAP_FFMPEG)
+    finally:
+        cv2.utils.logging.setLogLevel(previous_level)
+
+
+def _read_capture(capture, start_time):
+    """Yields `(timestamp_seconds, rgb_frame)` from an opened capture."""
+    try:
+        if start_time > 0:
+            capture.set(cv2.CAP_PROP_POS_MSEC, start_time * 1000.0)
+        while True:
+            ok, bgr = capture.read()
+            if not ok:
+                return
+            timestamp = capture.get(cv2.CAP_PROP_POS_MSEC) / 1000.0
+            yield timestamp, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    finally:
+        capture.release()
+
+
+def list_image_folder(path):
+    """Returns the frame images of a folder, ordered by the number in their names."""
+    names = [
+        name
+        for name in os.listdir(path)
+        if name.lower().endswith(IMAGE_EXTENSIONS) and re.search(r"\d", name)
+    ]
+
+    def frame_number(name):
+        return int(re.findall(r"\d+", name)[-1]), name
+
+    return [os.path.join(path, name) for name in sorted(names, key=frame_number)]
+
+
+def _read_image_folder(path, folder_fps, start_time):
+    first_index = max(int(np.floor(start_time * folder_fps + _TIME_EPSILON)), 0)
+    for index, image_path in enumerate(list_image_folder(path)):
+        if index < first_index:
+            continue
+        bgr = cv2.imread(image_path, cv2.IMREAD_COLOR)
+        if bgr is None:
+            raise VideoReadError(image_path, "not a readable image")
+        yield index / folder_fps, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+def _resample(timed_frames, start_time, fps, last_duration, num_frames):
+    """Yields the frames on screen at `start_time + k / fps`, k = 0, 1, ...
+
+    A source frame stays on screen until the next one's timestamp, the last
+    one for `last_duration` seconds. `fps=None` yields every frame from
+    `start_time` on instead.
+    """
+    emitted = 0
+    previous = None  # (timestamp, frame) of the last source frame seen.
+    for timestamp, frame in timed_frames:
+        if fps is None:
+            if timestamp >= start_time - _TIME_EPSILON:
+                yield frame
+                emitted += 1
+                if emitted == num_frames:
+                    return
+            continue
+        if previous is not None:
+            while start_time + emitted / fps < timestamp - _TIME_EPSILON:
+                yield previous[1]
+                emitted += 1
+                if emitted == num_frames:
+                    return
+        previous = (timestamp, frame)
+    if previous is None:
+        return
+    end_time = previous[0] + last_duration
+    while start_time + emitted / fps < end_time - _TIME_EPSILON:
+        yield previous[1]
+        emitted += 1
+        if emitted == num_frames:
+            return
+
+
+def _diagnose(path):
+    """Says why OpenCV found nothing to read in `path`, using PyAV."""
+    import av
+
+    if os.path.getsize(path) == 0:
+        return "the file is empty (0 bytes)"
+    try:
+        with av.open(path) as container:
+            if not container.streams.video:
+                kinds = sorted({stream.type for stream in container.streams})
+                found = ", ".join(kinds) if kinds else "no streams at all"
+                return f"the file has no video stream (found: {found})"
+            stream = container.streams.video[0]
+            try:
+                for _ in container.decode(stream):
+                    return "OpenCV's FFmpeg backend cannot decode it"
+            except av.error.FFmpegError as error:
+                return f"the video stream is corrupt ({error})"
+            return "the video stream has no frames"
+    except av.error.FFmpegError as error:
+        return f"not a video file, or it is corrupt ({error})"

@@ -1,0 +1,97 @@
+"""keras-i3d weights files: Keras `.weights.h5` plus a few root attributes.
+
+A weights file holds the full model of one stream (all endpoints and the
+Logits head) saved with `model.save_weights`. keras-i3d adds attributes to
+the HDF5 root so a file says what it holds: its stream, class count, label
+set and record name. Files without them (saved by a user from a full I3D)
+still load when the stream and class count are given.
+"""
+
+import dataclasses
+import json
+import os
+import pathlib
+from typing import Optional
+
+import h5py
+
+ATTRIBUTE = "keras_i3d"
+FORMAT_VERSION = 1
+
+
+class WeightsFileError(ValueError):
+    """A weights file is missing, unreadable, or not what it should be."""
+
+
+@dataclasses.dataclass(frozen=True)
+class WeightsFileInfo:
+    """What a keras-i3d weights file says about itself."""
+
+    stream: Optional[str]
+    classes: Optional[int]
+    label_set: Optional[str] = None
+    record: Optional[str] = None
+
+
+def write_info(path, info):
+    """Adds keras-i3d's attributes to a `.weights.h5` file."""
+    payload = dict(dataclasses.asdict(info), format=FORMAT_VERSION)
+    with h5py.File(path, "a") as file:
+        file.attrs[ATTRIBUTE] = json.dumps(payload, sort_keys=True)
+
+
+def read_info(path):
+    """Reads a weights file's keras-i3d attributes.
+
+    Returns:
+        A `WeightsFileInfo`; its fields are None for a plain Keras file.
+
+    Raises:
+        WeightsFileError: the file is missing, truncated or not HDF5.
+    """
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise WeightsFileError(f"{path}: no such weights file.")
+    if os.path.getsize(path) == 0:
+        raise WeightsFileError(f"{path}: the weights file is empty.")
+    try:
+        with h5py.File(path, "r") as file:
+            raw = file.attrs.get(ATTRIBUTE)
+            if "layers" not in file and raw is None:
+                raise WeightsFileError(
+                    f"{path}: an HDF5 file, but not a Keras weights file "
+                    "(it has no 'layers' group)."
+                )
+    except OSError as error:
+        raise WeightsFileError(
+            f"{path}: not a readable weights file (truncated or not HDF5: "
+            f"{error})."
+        ) from None
+    if raw is None:
+        return WeightsFileInfo(stream=None, classes=None)
+    payload = json.loads(raw)
+    return WeightsFileInfo(
+        stream=payload.get("stream"),
+        classes=payload.get("classes"),
+        label_set=payload.get("label_set"),
+        record=payload.get("record"),
+    )
+
+
+def save_weights_file(model, path, info):
+    """Saves `model`'s weights with keras-i3d attributes, atomically.
+
+    The file is written beside its destination and renamed into place, so
+    an interrupted save never leaves a half-written file under `path`.
+    """
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.partial.weights.h5")
+    try:
+        model.save_weights(temporary)
+        write_info(temporary, info)
+        os.replace(temporary, path)
+    finally:
+        if temporary.exists():
+            temporary.unlink()
+    return path

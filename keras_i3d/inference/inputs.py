@@ -66,8 +66,9 @@ def load_video_clips(
         crop_size: the side of the central crop.
 
     Returns:
-        A `VideoClips`. Flow has as many frames as RGB (see
-        `keras_i3d.flow.frames`).
+        A `VideoClips`. Flow has as many frames as RGB: flow frame `t` is
+        the motion from frame `t` to `t + 1`, computed from one frame past
+        the clip when the video has it, else the last field is repeated.
 
     Raises:
         keras_i3d.video.VideoReadError: the video cannot be decoded.
@@ -86,19 +87,24 @@ def load_video_clips(
             f"`short_side` ({short_side}) must be at least `crop_size` "
             f"({crop_size})."
         )
+    # Flow frame t is the motion from frame t to t + 1, so one more frame
+    # is read when it exists; only the video's very last flow field is a
+    # repeat of the one before (see keras_i3d.flow.frames).
+    extra = 1 if "flow" in streams and num_frames is not None else 0
     video = read_resized_frames(
         path, fps=fps, short_side=short_side, start_time=start_time,
-        num_frames=num_frames,
+        num_frames=None if num_frames is None else num_frames + extra,
     )
+    frames = video.frames[:num_frames]
     rgb = flow = None
     try:
         if "rgb" in streams:
-            rgb = np.asarray(center_crop(video.frames, crop_size))
+            rgb = np.asarray(center_crop(frames, crop_size))
         if "flow" in streams:
             full_flow = compute_flow(
                 video.frames, method=flow_method, name=video.path
             )
-            flow = np.asarray(center_crop(full_flow, crop_size))
+            flow = np.asarray(center_crop(full_flow[:num_frames], crop_size))
     except ValueError as error:
         if "crop" not in str(error):
             raise

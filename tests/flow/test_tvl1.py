@@ -50,3 +50,33 @@ def test_bad_frames_raise_a_value_error_naming_the_input(frames, message):
         tvl1_flow(frames, name="clip.mp4")
     assert isinstance(error.value, ValueError)
     assert "clip.mp4" in str(error.value)
+
+
+def test_agrees_with_deepminds_published_flow_on_the_cricket_sample(
+    shared_data,
+):
+    """DeepMind's flow GIF stores R = x/20 + 0.5, G = y/20 + 0.5. Ours is
+    not equal to it (palette-quantised GIFs, unknown TV-L1 settings), but
+    it must correlate strongly, with the same sign, axis and frame offset."""
+    from keras_i3d.preprocessing import preprocess_flow
+    from keras_i3d.video import read_video
+
+    sample = shared_data / "kinetics-i3d"
+    rgb = read_video(sample / "v_CricketShot_g04_c01_rgb.gif", fps=None)
+    published = read_video(sample / "v_CricketShot_g04_c01_flow.gif", fps=None)
+    reference = published.frames[..., :2].astype(np.float32) / 255 - 0.5
+    for start in (20, 60):
+        ours = preprocess_flow(
+            tvl1_flow(rgb.frames[start : start + 2], match_frame_count=False)
+        )[0]
+        for channel in range(2):
+            correlations = [
+                np.corrcoef(
+                    ours[..., channel].ravel(),
+                    reference[start + offset, ..., channel].ravel(),
+                )[0, 1]
+                for offset in (-1, 0, 1)
+            ]
+            # flow[t] (frame t -> t+1) matches DeepMind's flow frame t.
+            assert correlations[1] > 0.7
+            assert correlations[1] > max(correlations[0], correlations[2]) + 0.05

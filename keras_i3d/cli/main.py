@@ -15,6 +15,8 @@ import sys
 SUBCOMMAND_MODULES = (
     "keras_i3d.cli.predict",
     "keras_i3d.cli.weights",
+    "keras_i3d.cli.flow",
+    "keras_i3d.cli.extract_features",
 )
 
 EXIT_OK = 0

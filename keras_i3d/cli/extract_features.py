@@ -69,8 +69,8 @@ def add_parser(subparsers):
     parser.add_argument(
         "--stream", choices=STREAM_CHOICES, default="rgb",
         help=(
-            "rgb, flow (TV-L1 computed from the video on the fly, about 1 s "
-            "per frame on a CPU core) or both (two files per video); "
+            "rgb, flow (TV-L1 computed from the video on the fly, 1 to 2.5 "
+            "s per frame on a CPU core) or both (two files per video); "
             "default rgb"
         ),
     )

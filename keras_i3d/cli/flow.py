@@ -65,7 +65,7 @@ def add_parser(subparsers):
         "--method", choices=tuple(FLOW_METHODS), default=DEFAULT_FLOW_METHOD,
         help=(
             "tvl1: TV-L1, the paper's and the checkpoints' flow (default); "
-            "farneback: ~50x faster approximation, worse flow-stream accuracy"
+            "farneback: ~100x faster approximation, worse flow-stream accuracy"
         ),
     )
     parser.add_argument(

@@ -1,7 +1,8 @@
 """Farneback optical flow: a fast approximation of TV-L1, never a stand-in.
 
 The I3D flow checkpoints were trained on TV-L1 flow. Farneback (OpenCV's
-`calcOpticalFlowFarneback`) is about 50 times faster on a CPU but smoother
+`calcOpticalFlowFarneback`) is about 100 times faster on a CPU (see
+`benchmarks/flow.py`) but smoother
 and less accurate on fast or thin motion, so flow-stream predictions from it
 are worse. It is available only when asked for by name
 (`method="farneback"`); nothing in keras-i3d falls back to it.

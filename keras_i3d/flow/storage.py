@@ -5,8 +5,11 @@ clip the I3D checkpoints use, so nothing the model could see is lost) and
 mapped to `q = round((flow + B) * 255 / (2 * B))`, as `dense_flow` and
 `denseflow` do; it is read back as `q * 2 * B / 255 - B`. A value inside
 `[-B, B]` comes back within half a step, `B / 255` (0.078 px), through PNG or
-`.npz`; JPEG (quality 95) adds its compression error, 0.05 px on average
-and 0.24 px at most on the smooth flow of `tests/flow/test_storage.py`. Zero motion reads back as +0.078 px, half a step off,
+`.npz`; JPEG (quality 95) adds its compression error. Measured on TV-L1
+flow of 4 frames of the cricket sample (224 x 224): mean error 0.061 px
+for JPEG (0.056 for PNG), 99th percentile 0.19 px (0.078), maximum 1.1 px
+(0.078), at 4.9 kB per flow frame for JPEG, 12 kB for PNG and `.npz`,
+against 401 kB as float32. Zero motion reads back as +0.078 px, half a step off,
 because 255 levels have no middle one (the same holds for denseflow's files).
 
 Two layouts, one folder `OUT` of results per video:

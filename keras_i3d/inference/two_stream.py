@@ -28,7 +28,7 @@ def predict_two_stream_video(
     flow is computed on those frames, both streams are centre-cropped to
     224 and scaled to `[-1, 1]`, and the whole clip (every frame, as in
     DeepMind's `evaluate_sample.py`) goes through the network at once.
-    TV-L1 on a CPU takes about a second per frame at 256 x 340: give
+    TV-L1 takes 1 to 2.5 s per frame at 340 x 256 on one CPU core: give
     `num_frames` (e.g. 79, DeepMind's sample length, or 64) to bound it.
 
     Args:

@@ -28,7 +28,7 @@ import numpy as np
 from keras_i3d.cli.flow import collect_videos
 from keras_i3d.cli.flow import report
 from keras_i3d.cli.flow import unique_video_ids
-from keras_i3d.cli.main import CLIError
+from keras_i3d.cli.errors import CLIError
 
 STREAM_CHOICES = ("rgb", "flow", "both")
 
@@ -287,7 +287,7 @@ def load_ahead(todo, settings, workers):
 def _load_or_reason(path, streams, settings):
     """The video's clips, or the reason they could not be made (a string:
     exceptions with custom constructors do not survive pickling)."""
-    from keras_i3d.inference.inputs import load_video_clips
+    from keras_i3d.two_stream_video import load_video_clips
 
     try:
         return load_video_clips(path, streams=streams, **settings)

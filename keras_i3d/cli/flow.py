@@ -19,7 +19,7 @@ import multiprocessing
 import pathlib
 import sys
 
-from keras_i3d.cli.main import CLIError
+from keras_i3d.cli.errors import CLIError
 
 VIDEO_EXTENSIONS = (
     ".mp4", ".avi", ".mkv", ".webm", ".mov", ".m4v", ".mpg", ".mpeg",

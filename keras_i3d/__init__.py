@@ -13,20 +13,30 @@ print(decode_predictions(probabilities, top=5))
 
 __version__ = "0.1.0"
 
-from keras_i3d.labels import decode_predictions
-from keras_i3d.labels import load_labels
-from keras_i3d.models import ENDPOINTS
-from keras_i3d.models import I3D
-from keras_i3d.models import TwoStreamI3D
-from keras_i3d.models import endpoint_model
-from keras_i3d.preprocessing import preprocess_input
+# Public names resolve on first use, so `import keras_i3d` (and the CLI's
+# `--help`) does not start TensorFlow.
+_EXPORTS = {
+    "ENDPOINTS": "keras_i3d.models.endpoints",
+    "I3D": "keras_i3d.models.i3d",
+    "TwoStreamI3D": "keras_i3d.models.two_stream",
+    "decode_predictions": "keras_i3d.labels",
+    "endpoint_model": "keras_i3d.models.endpoints",
+    "load_labels": "keras_i3d.labels",
+    "preprocess_input": "keras_i3d.preprocessing",
+}
 
-__all__ = [
-    "ENDPOINTS",
-    "I3D",
-    "TwoStreamI3D",
-    "decode_predictions",
-    "endpoint_model",
-    "load_labels",
-    "preprocess_input",
-]
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        import importlib
+
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'keras_i3d' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + __all__)

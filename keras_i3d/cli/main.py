@@ -15,21 +15,16 @@ import sys
 SUBCOMMAND_MODULES = (
     "keras_i3d.cli.predict",
     "keras_i3d.cli.weights",
+    "keras_i3d.cli.make_tfrecords",
     "keras_i3d.cli.flow",
     "keras_i3d.cli.extract_features",
 )
 
+from keras_i3d.cli.errors import EXIT_ERROR  # noqa: F401 (re-exported)
+from keras_i3d.cli.errors import EXIT_USAGE  # noqa: F401 (re-exported)
+from keras_i3d.cli.errors import CLIError
+
 EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_USAGE = 2
-
-
-class CLIError(Exception):
-    """An error the CLI reports on stderr, without a traceback."""
-
-    def __init__(self, message, exit_code=EXIT_ERROR):
-        super().__init__(message)
-        self.exit_code = exit_code
 
 
 def build_parser():
@@ -50,14 +45,31 @@ def build_parser():
 
 
 def quiet_tensorflow():
-    """Keeps TensorFlow's C++ start-up logs off the user's terminal."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    """Keeps TensorFlow's C++ start-up logs off the user's terminal.
+
+    TensorFlow 2.21 prints its oneDNN and CUDA notices before absl logging
+    starts, where `TF_CPP_MIN_LOG_LEVEL` has no effect, so the C-level
+    stderr is silenced while TensorFlow is imported (and only then).
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if "tensorflow" in sys.modules or os.environ.get("KERAS_I3D_VERBOSE_TF"):
+        return
+    sys.stderr.flush()
+    saved_stderr = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        import tensorflow  # noqa: F401
+    finally:
+        os.dup2(saved_stderr, 2)
+        os.close(saved_stderr)
+        os.close(devnull)
 
 
 def main(argv=None):
-    quiet_tensorflow()
     parser = build_parser()
     args = parser.parse_args(argv)
+    quiet_tensorflow()
     try:
         return args.func(args) or EXIT_OK
     except CLIError as error:

@@ -139,9 +139,25 @@ def center_crop(frames, size=CROP_SIZE):
     """
     frames = _check_crop_fits(_as_clip(frames), size)
     shape = tf.shape(frames)
-    top = (shape[1] - size) // 2
-    left = (shape[2] - size) // 2
+    top, left = center_crop_offsets(shape[1], shape[2], size)
     return crop(frames, top, left, size)
+
+
+def center_crop_offsets(height, width, size=CROP_SIZE):
+    """`(top, left)` of the central `size` x `size` window."""
+    return (height - size) // 2, (width - size) // 2
+
+
+def random_crop_offsets(height, width, seed, size=CROP_SIZE):
+    """`(top, left)` of a random `size` x `size` window, drawn from `seed`."""
+    top = tf.random.stateless_uniform(
+        (), seed, minval=0, maxval=height - size + 1, dtype=tf.int32
+    )
+    left = tf.random.stateless_uniform(
+        (), tf.random.experimental.stateless_fold_in(seed, 1),
+        minval=0, maxval=width - size + 1, dtype=tf.int32,
+    )
+    return top, left
 
 
 def random_crop(frames, seed, size=CROP_SIZE):
@@ -157,13 +173,7 @@ def random_crop(frames, seed, size=CROP_SIZE):
     """
     frames = _check_crop_fits(_as_clip(frames), size)
     shape = tf.shape(frames)
-    top = tf.random.stateless_uniform(
-        (), seed, minval=0, maxval=shape[1] - size + 1, dtype=tf.int32
-    )
-    left = tf.random.stateless_uniform(
-        (), tf.random.experimental.stateless_fold_in(seed, 1),
-        minval=0, maxval=shape[2] - size + 1, dtype=tf.int32,
-    )
+    top, left = random_crop_offsets(shape[1], shape[2], seed, size)
     return crop(frames, top, left, size)
 
 
@@ -227,6 +237,11 @@ def eval_transform(frames, size=CROP_SIZE, resize=RESIZE_SHORT_SIDE, is_flow=Fal
     return center_crop(frames, size)
 
 
+def split_transform_seed(seed):
+    """The `(crop_seed, flip_seed)` that `train_transform` derives from `seed`."""
+    return tf.unstack(tf.random.experimental.stateless_split(seed, 2))
+
+
 def train_transform(
     frames, seed, size=CROP_SIZE, resize=RESIZE_SHORT_SIDE, is_flow=False
 ):
@@ -248,8 +263,6 @@ def train_transform(
         frames = (resize_flow_short_side if is_flow else resize_short_side)(
             frames, resize
         )
-    crop_seed, flip_seed = tf.unstack(
-        tf.random.experimental.stateless_split(seed, 2)
-    )
+    crop_seed, flip_seed = split_transform_seed(seed)
     frames = random_crop(frames, crop_seed, size)
     return random_flip_left_right(frames, flip_seed, is_flow)

@@ -38,12 +38,16 @@ class MinimumClipSize(keras.layers.Layer):
             "`include_top=False` for features of small clips."
         )
 
-    def call(self, inputs):
-        shape = tuple(inputs.shape)
-        sizes = shape[1:4]
+    def check_static_shape(self, shape):
+        """Raises ValueError if a known size of `shape` is too small."""
+        shape = tuple(shape)
         minimums = (self.min_frames, self.min_pixels, self.min_pixels)
-        if any(s is not None and s < m for s, m in zip(sizes, minimums)):
+        if any(s is not None and s < m for s, m in zip(shape[1:4], minimums)):
             raise ValueError(self.message(shape))
+
+    def call(self, inputs):
+        self.check_static_shape(inputs.shape)
+        sizes = tuple(inputs.shape)[1:4]
         if keras.backend.backend() == "tensorflow" and None in sizes:
             import tensorflow as tf
 
@@ -60,6 +64,7 @@ class MinimumClipSize(keras.layers.Layer):
         return inputs
 
     def compute_output_shape(self, input_shape):
+        self.check_static_shape(input_shape)
         return input_shape
 
     def get_config(self):

@@ -68,7 +68,7 @@ def endpoint_model(model, endpoints, name=None):
     >>> from keras_i3d import I3D
     >>> i3d = I3D(weights=None, include_top=False, input_shape=(16, 224, 224, 3))
     >>> features = endpoint_model(i3d, ["Mixed_4f", "Mixed_5c"])
-    >>> sorted(features.output_shape)
+    >>> sorted(features.output)
     ['Mixed_4f', 'Mixed_5c']
     """
     import keras

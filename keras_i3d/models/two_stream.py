@@ -7,6 +7,7 @@ from keras_i3d.conventions import FLOW_CHANNELS
 from keras_i3d.conventions import RGB_CHANNELS
 from keras_i3d.models import _builder
 from keras_i3d.models.i3d import I3D
+from keras_i3d.weights import records
 
 
 def TwoStreamI3D(
@@ -60,6 +61,12 @@ def TwoStreamI3D(
     """
     rgb_weights = weights if rgb_weights is None else rgb_weights
     flow_weights = weights if flow_weights is None else flow_weights
+    # Fail on an alias that has no weights for one stream before building
+    # (and loading) the other.
+    for stream, stream_weights in (("rgb", rgb_weights),
+                                   ("flow", flow_weights)):
+        if isinstance(stream_weights, str):
+            records.resolve_alias(stream_weights, stream)
     streams = {}
     for stream, channels, stream_weights in (
         ("rgb", RGB_CHANNELS, rgb_weights),

@@ -140,6 +140,43 @@ def read_video(
     )
 
 
+def count_frames(path, fps=TARGET_FPS, folder_fps=TARGET_FPS):
+    """Estimates from metadata, without decoding, how many frames `read_video` returns.
+
+    Args:
+        path: a video file or image folder.
+        fps: the rate `read_video` will resample to (`None`: source rate).
+        folder_fps: the frame rate of an image folder.
+
+    Returns:
+        The frame count the container declares, converted to `fps`; 0 when
+        the container does not say. The true count can differ by a frame or
+        two, so callers must cope with `read_video` returning fewer frames.
+
+    Raises:
+        VideoReadError: the file is missing or cannot be opened.
+    """
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise VideoReadError(path, "no such file or folder")
+    if os.path.isdir(path):
+        source_count, source_fps = len(list_image_folder(path)), float(folder_fps)
+    else:
+        capture = _open_capture(path)
+        try:
+            if not capture.isOpened():
+                raise VideoReadError(path, _diagnose(path))
+            source_count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+            source_fps = float(capture.get(cv2.CAP_PROP_FPS))
+        finally:
+            capture.release()
+    if source_count <= 0 or not source_fps > 0:
+        return 0
+    if fps is None:
+        return source_count
+    return int(np.floor(source_count / source_fps * fps + _TIME_EPSILON))
+
+
 def _open_capture(path):
     # OpenCV logs a warning on stderr for files it cannot open; the caller
     # raises a VideoReadError that says more, so the warning is held back.

@@ -1,0 +1,129 @@
+"""Input pipeline throughput: training clips per second, against a naive loop.
+
+Measures 64x224x224x3 training clips (random window, random crop, flip,
+scaled to [-1, 1]) from 340x256 H.264 videos (mmaction2's demo.mp4, copied
+`--videos` times), through
+
+* a naive Python loop: OpenCV decodes the whole video, numpy samples, crops,
+  flips and scales (the baseline);
+* `keras_i3d.data.video_dataset` (video files, decoded in parallel);
+* `keras_i3d.data.tfrecord_dataset` (JPEG-frame shards from
+  `write_tfrecords`, decoded in-graph),
+
+each at 1 and 2 workers (tf.data private thread pool and parallel calls), and
+prints a table with the ratio to the naive loop.
+
+    python benchmarks/pipeline.py [--clips 24] [--videos 8]
+"""
+
+import argparse
+import os
+import shutil
+import tempfile
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from keras_i3d.conventions import CROP_SIZE  # noqa: E402
+from keras_i3d.conventions import TARGET_FPS  # noqa: E402
+from keras_i3d.data import VideoSample  # noqa: E402
+from keras_i3d.data import tfrecord_dataset  # noqa: E402
+from keras_i3d.data import video_dataset  # noqa: E402
+from keras_i3d.data import write_tfrecords  # noqa: E402
+from keras_i3d.preprocessing import preprocess_input  # noqa: E402
+
+CLIP_LENGTH = 64
+DEFAULT_VIDEO = os.path.join(
+    os.path.dirname(__file__), "..", "..", "shared", "data", "mmaction2", "demo.mp4"
+)
+
+
+def naive_clips(paths, rng):
+    """The baseline: decode everything with OpenCV in Python, then crop."""
+    while True:
+        for path in paths:
+            capture = cv2.VideoCapture(path, cv2.CAP_FFMPEG)
+            source_fps = capture.get(cv2.CAP_PROP_FPS)
+            frames = []
+            while True:
+                ok, frame = capture.read()
+                if not ok:
+                    break
+                frames.append(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
+            capture.release()
+            count = int(len(frames) / source_fps * TARGET_FPS)
+            picked = (np.arange(count) * source_fps / TARGET_FPS).astype(int)
+            start = rng.integers(0, max(count - CLIP_LENGTH, 0) + 1)
+            clip = np.stack([frames[i] for i in picked[start : start + CLIP_LENGTH]])
+            top = rng.integers(0, clip.shape[1] - CROP_SIZE + 1)
+            left = rng.integers(0, clip.shape[2] - CROP_SIZE + 1)
+            clip = clip[:, top : top + CROP_SIZE, left : left + CROP_SIZE]
+            if rng.random() < 0.5:
+                clip = clip[:, :, ::-1]
+            yield preprocess_input(clip, "rgb")
+
+
+def with_workers(dataset, workers):
+    options = tf.data.Options()
+    options.threading.private_threadpool_size = workers
+    options.threading.max_intra_op_parallelism = 1
+    return dataset.with_options(options)
+
+
+def clips_per_second(iterator, clips, warmup=2):
+    for _ in range(warmup):
+        clip = next(iterator)
+    start = time.perf_counter()
+    for _ in range(clips):
+        clip = next(iterator)
+        clip = clip[0] if isinstance(clip, tuple) else clip
+        assert tuple(clip.shape) == (CLIP_LENGTH, CROP_SIZE, CROP_SIZE, 3)
+    return clips / (time.perf_counter() - start)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--video", default=DEFAULT_VIDEO, help="source video (340x256 mp4)")
+    parser.add_argument("--videos", type=int, default=8, help="copies of the video in the corpus")
+    parser.add_argument("--clips", type=int, default=24, help="clips timed per configuration")
+    args = parser.parse_args()
+
+    work = tempfile.mkdtemp(prefix="pipeline-bench-")
+    try:
+        paths = []
+        for index in range(args.videos):
+            path = os.path.join(work, f"video_{index}.mp4")
+            shutil.copyfile(args.video, path)
+            paths.append(path)
+        samples = [VideoSample(path, 0) for path in paths]
+        start = time.perf_counter()
+        write_tfrecords(samples, os.path.join(work, "shards"), num_shards=4, workers=2)
+        write_seconds = time.perf_counter() - start
+        pattern = os.path.join(work, "shards", "*.tfrecord")
+
+        rows = [("naive OpenCV loop", 1, clips_per_second(naive_clips(paths, np.random.default_rng(0)), args.clips))]
+        for workers in (1, 2):
+            dataset = video_dataset(samples, clip_length=CLIP_LENGTH, seed=0, num_parallel_calls=workers).repeat()
+            rows.append(("video files", workers, clips_per_second(iter(with_workers(dataset, workers)), args.clips)))
+        for workers in (1, 2):
+            dataset = tfrecord_dataset(pattern, clip_length=CLIP_LENGTH, seed=0, num_parallel_calls=workers).repeat()
+            rows.append(("TFRecord shards", workers, clips_per_second(iter(with_workers(dataset, workers)), args.clips)))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    baseline = rows[0][2]
+    print(f"Training clips {CLIP_LENGTH}x{CROP_SIZE}x{CROP_SIZE}x3 from {args.videos} x "
+          f"{os.path.basename(args.video)}; {os.cpu_count()} CPU cores; {args.clips} clips each")
+    print(f"(writing the TFRecord shards took {write_seconds:.1f} s)")
+    print(f"| {'path':<18} | workers | clips/s | vs naive |")
+    print(f"|{'-' * 20}|---------|---------|----------|")
+    for name, workers, rate in rows:
+        print(f"| {name:<18} | {workers:>7} | {rate:>7.2f} | {rate / baseline:>7.2f}x |")
+
+
+if __name__ == "__main__":
+    main()

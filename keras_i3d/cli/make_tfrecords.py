@@ -1,0 +1,122 @@
+"""`keras-i3d make-tfrecords`: videos to TFRecord shards of JPEG frames."""
+
+import os
+import sys
+
+from keras_i3d.cli.main import CLIError
+from keras_i3d.conventions import RESIZE_SHORT_SIDE
+from keras_i3d.conventions import TARGET_FPS
+
+SOURCE_FORMATS = ("folders", "kinetics", "ucf101", "hmdb51")
+
+
+def add_parser(subparsers):
+    parser = subparsers.add_parser(
+        "make-tfrecords",
+        help="write videos as TFRecord shards of JPEG frames for fast training input",
+        description=(
+            "Decode videos at a fixed frame rate, resize them and write them as "
+            "TFRecord shards of JPEG frames, read by keras_i3d.data.tfrecord_dataset. "
+            "Unreadable videos are skipped and listed at the end; shards are "
+            "written to temporary files and renamed when complete."
+        ),
+    )
+    parser.add_argument(
+        "source",
+        help="folders: a folder with one sub-folder of videos per class; "
+        "kinetics: the annotation CSV; ucf101 / hmdb51: the split-file folder",
+    )
+    parser.add_argument("--out", required=True, help="output folder for the shards")
+    parser.add_argument(
+        "--format", choices=SOURCE_FORMATS, default="folders",
+        help="how SOURCE lists the videos and labels (default: folders)",
+    )
+    parser.add_argument(
+        "--video-dir",
+        help="folder of the videos, for --format kinetics, ucf101 and hmdb51",
+    )
+    parser.add_argument("--split", type=int, default=1, help="UCF101/HMDB51 split number (default: 1)")
+    parser.add_argument(
+        "--subset", choices=("train", "test"), default="train",
+        help="UCF101/HMDB51 subset (default: train)",
+    )
+    parser.add_argument(
+        "--label-set", default="kinetics400",
+        help="class order for --format kinetics (default: kinetics400)",
+    )
+    parser.add_argument("--shards", type=int, default=8, help="number of shard files (default: 8)")
+    parser.add_argument("--prefix", default="videos", help="shard file name prefix (default: videos)")
+    parser.add_argument(
+        "--fps", type=float, default=TARGET_FPS,
+        help=f"frame rate of the stored frames (default: {TARGET_FPS:g})",
+    )
+    parser.add_argument(
+        "--resize", type=int, default=RESIZE_SHORT_SIDE,
+        help=f"short side of the stored frames in pixels, 0 keeps the size (default: {RESIZE_SHORT_SIDE})",
+    )
+    parser.add_argument("--quality", type=int, default=90, help="JPEG quality 1-100 (default: 90)")
+    parser.add_argument("--workers", type=int, default=2, help="decoding threads (default: 2)")
+    parser.set_defaults(func=run)
+    return parser
+
+
+def _read_samples(args):
+    from keras_i3d.data import formats
+
+    if args.format != "folders" and not args.video_dir:
+        raise CLIError(f"--format {args.format} needs --video-dir")
+    if not os.path.exists(args.source):
+        raise CLIError(f"{args.source}: no such file or folder")
+    try:
+        if args.format == "folders":
+            return formats.read_class_folders(args.source)
+        if args.format == "kinetics":
+            return formats.read_kinetics_csv(args.source, args.video_dir, label_set=args.label_set)
+        if args.format == "ucf101":
+            return formats.read_ucf101_split(args.source, args.video_dir, args.split, args.subset)
+        return formats.read_hmdb51_split(args.source, args.video_dir, args.split, args.subset)
+    except (ValueError, OSError) as error:
+        raise CLIError(str(error)) from None
+
+
+def run(args):
+    import logging
+
+    import tqdm
+
+    from keras_i3d.data import SkippedVideos
+    from keras_i3d.data import write_tfrecords
+
+    for name in ("shards", "workers"):
+        if getattr(args, name) < 1:
+            raise CLIError(f"--{name} must be at least 1, got {getattr(args, name)}")
+    if not 1 <= args.quality <= 100:
+        raise CLIError(f"--quality must be in 1..100, got {args.quality}")
+    samples = _read_samples(args)
+    if not samples:
+        raise CLIError(f"{args.source}: lists no videos")
+    skipped = SkippedVideos()
+    # Skipped videos are listed once at the end instead of between bar updates.
+    logging.getLogger("keras_i3d.data").setLevel(logging.ERROR)
+    with tqdm.tqdm(total=len(samples), unit="video", file=sys.stderr) as bar:
+        result = write_tfrecords(
+            samples,
+            args.out,
+            num_shards=args.shards,
+            prefix=args.prefix,
+            fps=args.fps,
+            resize=args.resize or None,
+            jpeg_quality=args.quality,
+            workers=args.workers,
+            skipped=skipped,
+            on_video_done=lambda sample, ok: bar.update(1),
+        )
+    print(
+        f"Wrote {result['videos']} videos ({result['frames']} frames) to "
+        f"{len(result['shards'])} shards in {args.out}"
+    )
+    if skipped:
+        print(skipped.summary(), file=sys.stderr)
+    if result["videos"] == 0:
+        raise CLIError("no video could be read; see the list above")
+    return 0

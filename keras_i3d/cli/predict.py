@@ -1,0 +1,59 @@
+"""`keras-i3d predict VIDEO`: classify a video and print the top-k classes."""
+
+import json
+import sys
+
+from keras_i3d.cli.errors import CLIError
+
+DESCRIPTION = """\
+Classify a video with pretrained I3D. The video is decoded at 25 fps, its
+short side resized to 256 pixels (bilinear), centre-cropped to 224x224 and
+scaled to [-1, 1]; the whole clip (or its first --frames frames) goes through
+the network in one pass and the time-averaged logits give the classes."""
+
+
+def add_parser(subparsers):
+    parser = subparsers.add_parser(
+        "predict", help="classify a video (top-k Kinetics classes)",
+        description=DESCRIPTION,
+    )
+    parser.add_argument("video", help="video file, GIF or folder of frames")
+    parser.add_argument("--top", type=int, default=5,
+                        help="how many classes to print (default: 5)")
+    parser.add_argument("--frames", type=int, default=None,
+                        help="use only the first N frames at 25 fps "
+                             "(default: the whole video)")
+    parser.add_argument("--weights", default="kinetics400",
+                        help="weights alias, record name, file or hf:// "
+                             "URI (default: kinetics400)")
+    parser.add_argument("--json", action="store_true",
+                        help="print the result as JSON")
+    parser.set_defaults(func=run)
+
+
+def run(args):
+    if args.top < 1:
+        raise CLIError(f"--top must be at least 1 (got {args.top})", 2)
+    if args.frames is not None and args.frames < 1:
+        raise CLIError(f"--frames must be at least 1 (got {args.frames})", 2)
+    from keras_i3d.inference import classify_video
+    from keras_i3d.inference import ClipTooShortError
+    from keras_i3d.video import VideoReadError
+    from keras_i3d.weights import WeightsFileError
+
+    try:
+        result = classify_video(
+            args.video, weights=args.weights, num_frames=args.frames,
+            top=args.top,
+        )
+    except (VideoReadError, ClipTooShortError, WeightsFileError) as error:
+        raise CLIError(str(error)) from None
+    except ValueError as error:
+        # Unknown weights names and similar argument errors.
+        raise CLIError(str(error)) from None
+    if args.json:
+        json.dump(result.to_json(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(result.format_table())
+    return 0

@@ -1,0 +1,120 @@
+"""Loads the frames of sampled clips from a video file and/or a flow folder.
+
+This is the Python (decoding) half of the video-file pipeline; it reads only
+the stretch of the video that the sampled clips cover.
+"""
+
+import os
+
+import numpy as np
+
+from keras_i3d.conventions import TARGET_FPS
+from keras_i3d.data.flow_folders import count_flow_frames
+from keras_i3d.data.flow_folders import read_flow_folder
+from keras_i3d.data.sampling import sample_clip_indices
+from keras_i3d.video import count_frames
+from keras_i3d.video import read_video
+
+PIPELINE_STREAMS = ("rgb", "flow", "two_stream")
+
+
+def check_pipeline_stream(stream):
+    if stream not in PIPELINE_STREAMS:
+        raise ValueError(
+            f"`stream` must be one of {PIPELINE_STREAMS}. Received: stream={stream!r}"
+        )
+    return stream
+
+
+def _read_rgb_window(path, indices, fps):
+    """Reads frames `indices` (at `fps`) decoding only from min to max index."""
+    first, last = int(indices.min()), int(indices.max())
+    video = read_video(path, fps=fps, start_time=first / fps, num_frames=last - first + 1)
+    if video.num_frames < last - first + 1:
+        return None
+    return video.frames[indices - first]
+
+
+def load_clips(
+    path,
+    stream,
+    clip_length,
+    sampling="random",
+    num_clips=1,
+    seed=None,
+    fps=TARGET_FPS,
+    flow_path=None,
+    flow_reader=None,
+):
+    """Samples clips from one video and returns their raw frames.
+
+    Args:
+        path: the RGB video (file or image folder); unused for `"flow"`.
+        stream: `"rgb"`, `"flow"` or `"two_stream"`.
+        clip_length: frames per clip (the minimum length for `"whole"`).
+        sampling: `"random"`, `"uniform"` or `"whole"`.
+        num_clips: clips per video for `"uniform"`.
+        seed: seed of the random sampler.
+        fps: the frame rate clips are sampled at (and the flow's rate).
+        flow_path: the flow folder, for `"flow"` and `"two_stream"`.
+        flow_reader: `None` reads the folder layouts of
+            `keras_i3d.data.flow_folders`, decoding only the needed images;
+            or a callable `flow_reader(flow_path)` returning all flow of the
+            video, float32 `(T, H, W, 2)` in pixels.
+
+    Returns:
+        A dict with `"rgb"` (uint8 `(num_clips, length, H, W, 3)`) and/or
+        `"flow"` (float32 `(num_clips, length, H, W, 2)`, pixels). Both
+        streams use the same frame indices.
+
+    Raises:
+        VideoReadError, FlowReadError (both `ValueError`s) for unreadable input.
+    """
+    check_pipeline_stream(stream)
+    rng = np.random.default_rng(seed)
+    wants_rgb = stream in ("rgb", "two_stream")
+    wants_flow = stream in ("flow", "two_stream")
+    all_flow = None
+    counts = []
+    if wants_rgb:
+        counts.append(count_frames(path, fps) if sampling != "whole" else 0)
+    if wants_flow:
+        if flow_path is None or not os.fspath(flow_path):
+            raise ValueError(f"{path}: the sample has no flow folder (flow_path)")
+        if flow_reader is None:
+            counts.append(count_flow_frames(flow_path))
+        else:
+            all_flow = np.asarray(flow_reader(flow_path), np.float32)
+            counts.append(len(all_flow))
+    num_frames = min(counts)
+    result = {}
+    if wants_rgb:
+        indices = None
+        rgb = None
+        if num_frames > 0:
+            indices = sample_clip_indices(num_frames, clip_length, sampling, num_clips, rng)
+            rgb = _read_rgb_window(path, indices, fps)
+        if rgb is None:
+            # The container's frame count was missing or too high: decode
+            # everything and sample again on the true count.
+            frames = read_video(path, fps=fps).frames
+            num_frames = min([len(frames)] + counts[1:])
+            indices = sample_clip_indices(
+                num_frames, clip_length, sampling, num_clips, np.random.default_rng(seed)
+            )
+            rgb = frames[indices]
+        result["rgb"] = rgb
+    else:
+        indices = sample_clip_indices(num_frames, clip_length, sampling, num_clips, rng)
+    if wants_flow:
+        if all_flow is not None:
+            result["flow"] = all_flow[indices]
+        else:
+            flat = read_flow_folder(flow_path, indices.reshape(-1))
+            result["flow"] = flat.reshape(indices.shape + flat.shape[1:])
+    if wants_rgb and wants_flow and result["rgb"].shape[2:4] != result["flow"].shape[2:4]:
+        raise ValueError(
+            f"{path}: RGB frames of {result['rgb'].shape[2:4]} pixels but flow "
+            f"of {result['flow'].shape[2:4]} in {flow_path}"
+        )
+    return result

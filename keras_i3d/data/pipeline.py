@@ -1,0 +1,243 @@
+"""`tf.data` pipelines of `(clip, label)` from video files and flow folders.
+
+```
+samples -> shuffle -> (+ per-example seed) -> decode in parallel (Python:
+OpenCV/FFmpeg, only the frames the clip needs) -> skip bad videos ->
+transform (TF ops: resize, crop, flip) -> scale to [-1, 1] -> batch -> prefetch
+```
+
+Each example gets its own seed from one base `seed`; it fixes the temporal
+window, the crop and the flip, so `seed` (with `deterministic=True`)
+reproduces an epoch exactly, and the two streams of a two-stream example
+share window, crop and flip.
+"""
+
+import cv2
+import numpy as np
+import tensorflow as tf
+
+from keras_i3d.conventions import CROP_SIZE
+from keras_i3d.conventions import FLOW_CHANNELS
+from keras_i3d.conventions import FLOW_CLIP_PIXELS
+from keras_i3d.conventions import RESIZE_SHORT_SIDE
+from keras_i3d.conventions import RGB_CHANNELS
+from keras_i3d.conventions import RGB_SCALE
+from keras_i3d.conventions import TARGET_FPS
+from keras_i3d.data.clips import check_pipeline_stream
+from keras_i3d.data.clips import load_clips
+from keras_i3d.data.sampling import check_sampling
+from keras_i3d.data.skipped import SkippedVideos
+from keras_i3d.data.transforms import eval_transform
+from keras_i3d.data.transforms import train_transform
+
+
+def scale_clip(clip, is_flow=False):
+    """Scales a clip to the model's `[-1, 1]` input, as TF ops.
+
+    The same arithmetic as `keras_i3d.preprocessing.preprocess_input` (which
+    is numpy-only), from the same constants: RGB `x / 127.5 - 1`, flow
+    clipped to `[-20, 20]` pixels and divided by 20.
+    """
+    clip = tf.cast(clip, tf.float32)
+    if is_flow:
+        bound = tf.constant(FLOW_CLIP_PIXELS, tf.float32)
+        return tf.clip_by_value(clip, -bound, bound) / bound
+    return clip / tf.constant(RGB_SCALE, tf.float32) - 1.0
+
+
+def transform_clips(clips, seed, augment, crop_size, resize, is_flow):
+    """Transforms `(num_clips, length, H, W, C)` with one crop/flip for all frames."""
+    shape = tf.shape(clips)
+    frames = tf.reshape(clips, tf.concat([[-1], shape[2:]], axis=0))
+    if augment:
+        frames = train_transform(frames, seed, crop_size, resize, is_flow)
+    else:
+        frames = eval_transform(frames, crop_size, resize, is_flow)
+    return tf.reshape(
+        frames, tf.stack([shape[0], shape[1], crop_size, crop_size, shape[4]])
+    )
+
+
+def example_seeds(seed):
+    """An endless dataset of stateless seeds `(2,)` int64, one per example.
+
+    With a base `seed` the sequence is reproducible; it changes from epoch
+    to epoch (`rerandomize_each_iteration`) in a reproducible way.
+    """
+    return tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
+
+
+def finish_dataset(dataset, batch_size, prefetch, deterministic):
+    """Batches, prefetches and sets the determinism option."""
+    if batch_size is not None:
+        dataset = dataset.batch(batch_size, drop_remainder=False)
+    if prefetch:
+        dataset = dataset.prefetch(tf.data.AUTOTUNE)
+    options = tf.data.Options()
+    options.deterministic = deterministic
+    return dataset.with_options(options)
+
+
+def check_clip_arguments(sampling, num_clips, batch_size, clip_length):
+    check_sampling(sampling)
+    if clip_length < 1:
+        raise ValueError(f"`clip_length` must be >= 1. Received: clip_length={clip_length}")
+    if num_clips != 1 and sampling != "uniform":
+        raise ValueError(
+            "Several clips per video need sampling='uniform'. "
+            f"Received: sampling={sampling!r}, num_clips={num_clips}"
+        )
+    if sampling == "whole" and batch_size not in (None, 1):
+        raise ValueError(
+            "Whole videos differ in length and cannot be batched. "
+            f"Received: sampling='whole', batch_size={batch_size}"
+        )
+
+
+def video_dataset(
+    samples,
+    stream="rgb",
+    clip_length=64,
+    sampling="random",
+    num_clips=1,
+    augment=None,
+    batch_size=None,
+    shuffle=None,
+    seed=None,
+    deterministic=False,
+    fps=TARGET_FPS,
+    resize=RESIZE_SHORT_SIDE,
+    crop_size=CROP_SIZE,
+    num_parallel_calls=tf.data.AUTOTUNE,
+    flow_reader=None,
+    skipped=None,
+    scale=True,
+    prefetch=True,
+):
+    """A `tf.data.Dataset` of `(clip, label)` decoded from video files.
+
+    Args:
+        samples: `VideoSample`s (see `keras_i3d.data.formats`): `path` is the
+            video file or image folder, `flow_path` the flow folder for the
+            flow streams.
+        stream: `"rgb"`, `"flow"`, or `"two_stream"` for
+            `((rgb_clip, flow_clip), label)` with the same window, crop and
+            flip in both.
+        clip_length: frames per clip (the minimum length for `"whole"`).
+        sampling: `"random"` (training), `"uniform"` (evenly spaced; one
+            clip is the central clip) or `"whole"` (the full video).
+        num_clips: clips per video with `"uniform"`; above 1, clips get a
+            leading axis: `(num_clips, clip_length, size, size, channels)`.
+        augment: random crop + flip (training); default: `sampling == "random"`.
+            Otherwise a centre crop.
+        batch_size: examples per batch, or `None` for unbatched examples.
+        shuffle: shuffle the videos each epoch; default: `sampling == "random"`.
+        seed: base seed of the shuffle, the windows, crops and flips.
+        deterministic: keep the order of examples fixed despite parallel
+            decoding (slower); with a `seed`, epochs are reproducible.
+        fps: the frame rate videos are resampled to (flow folders are
+            assumed to hold flow at this rate).
+        resize: short side after resizing (`None`: no resize).
+        crop_size: side of the square crop.
+        num_parallel_calls: parallel decoders (`tf.data.AUTOTUNE` or an int).
+        flow_reader: see `keras_i3d.data.clips.load_clips`.
+        skipped: a `SkippedVideos` that collects the videos that could not be
+            read (missing, corrupt, no video stream, no frames); they are
+            skipped, and each is also logged as a warning.
+        scale: scale clips to `[-1, 1]` (float32, the model's input); if
+            False, RGB clips stay uint8 and flow stays in pixels.
+        prefetch: add a final `prefetch(AUTOTUNE)`.
+
+    Returns:
+        A `tf.data.Dataset`.
+
+    Example:
+
+    ```python
+    samples = keras_i3d.data.read_class_folders("videos/")
+    skipped = keras_i3d.data.SkippedVideos()
+    dataset = video_dataset(samples, batch_size=8, seed=0, skipped=skipped)
+    model.fit(dataset, epochs=1)
+    print(skipped.summary())
+    ```
+    """
+    check_pipeline_stream(stream)
+    check_clip_arguments(sampling, num_clips, batch_size, clip_length)
+    samples = list(samples)
+    if not samples:
+        raise ValueError("`samples` is empty: there is no video to read.")
+    augment = sampling == "random" if augment is None else augment
+    shuffle = sampling == "random" if shuffle is None else shuffle
+    skipped = SkippedVideos() if skipped is None else skipped
+    streams = ("rgb", "flow") if stream == "two_stream" else (stream,)
+    dtypes = {"rgb": tf.uint8, "flow": tf.float32}
+    channels = {"rgb": RGB_CHANNELS, "flow": FLOW_CHANNELS}
+    empty = {
+        "rgb": np.zeros((0, 0, 0, 0, RGB_CHANNELS), np.uint8),
+        "flow": np.zeros((0, 0, 0, 0, FLOW_CHANNELS), np.float32),
+    }
+
+    def decode(path, flow_path, seed_pair):
+        path = path.decode()
+        flow_path = flow_path.decode() or None
+        try:
+            clips = load_clips(
+                path, stream, clip_length, sampling, num_clips,
+                seed=seed_pair.view(np.uint64), fps=fps,
+                flow_path=flow_path, flow_reader=flow_reader,
+            )
+        except (ValueError, OSError, cv2.error) as error:
+            skipped.add(
+                path if stream != "flow" else flow_path,
+                getattr(error, "reason", error),
+            )
+            return [empty[name] for name in streams] + [False]
+        return [clips[name] for name in streams] + [True]
+
+    def load(path, flow_path, label, seed_pair):
+        outputs = tf.numpy_function(
+            decode, [path, flow_path, seed_pair],
+            [dtypes[name] for name in streams] + [tf.bool],
+            stateful=False,
+        )
+        length = None if sampling == "whole" else clip_length
+        clips = {}
+        for name, clip in zip(streams, outputs[:-1]):
+            clip.set_shape((None, length, None, None, channels[name]))
+            clips[name] = clip
+        return clips, label, seed_pair, outputs[-1]
+
+    def finish(clips, label, seed_pair, ok):
+        del ok
+        outputs = []
+        for name in streams:
+            clip = transform_clips(
+                clips[name], seed_pair, augment, crop_size, resize, name == "flow"
+            )
+            if scale:
+                clip = scale_clip(clip, name == "flow")
+            if num_clips == 1:
+                clip = clip[0]
+            outputs.append(clip)
+        return (tuple(outputs) if len(outputs) == 2 else outputs[0]), label
+
+    dataset = tf.data.Dataset.from_tensor_slices(
+        (
+            [str(sample.path) for sample in samples],
+            [str(sample.flow_path or "") for sample in samples],
+            np.array([sample.label for sample in samples], np.int64),
+        )
+    )
+    if shuffle:
+        dataset = dataset.shuffle(len(samples), seed=seed, reshuffle_each_iteration=True)
+    dataset = tf.data.Dataset.zip((dataset, example_seeds(seed)))
+    dataset = dataset.map(
+        lambda sample, seed_pair: load(*sample, seed_pair),
+        num_parallel_calls=num_parallel_calls,
+        deterministic=deterministic,
+    )
+    dataset = dataset.filter(lambda clips, label, seed_pair, ok: ok)
+    dataset = dataset.map(
+        finish, num_parallel_calls=num_parallel_calls, deterministic=deterministic
+    )
+    return finish_dataset(dataset, batch_size, prefetch, deterministic)

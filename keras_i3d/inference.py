@@ -1,0 +1,111 @@
+"""Classify a video file end to end: decode, transform, run, rank."""
+
+import dataclasses
+import functools
+
+import numpy as np
+
+from keras_i3d.conventions import MIN_FRAMES_FOR_LOGITS
+from keras_i3d.conventions import TARGET_FPS
+
+
+class ClipTooShortError(ValueError):
+    """A video has fewer frames than the network needs."""
+
+
+@dataclasses.dataclass(frozen=True)
+class RankedClass:
+    index: int
+    label: str
+    probability: float
+    logit: float
+
+
+@dataclasses.dataclass(frozen=True)
+class VideoPrediction:
+    """The classes of one video, best first."""
+
+    video: str
+    frames: int
+    top: tuple
+
+    def to_json(self):
+        return {
+            "video": self.video,
+            "frames": self.frames,
+            "top": [dataclasses.asdict(ranked) for ranked in self.top],
+        }
+
+    def format_table(self):
+        lines = [f"{self.video}: {self.frames} frames at {TARGET_FPS:g} fps",
+                 f"{'rank':>4}  {'probability':>11}  {'logit':>8}  label"]
+        for rank, ranked in enumerate(self.top, start=1):
+            lines.append(
+                f"{rank:>4}  {ranked.probability:>11.6f}  "
+                f"{ranked.logit:>8.3f}  {ranked.label}"
+            )
+        return "\n".join(lines)
+
+
+@functools.lru_cache(maxsize=4)
+def _logits_model(stream, weights):
+    from keras_i3d.models.i3d import I3D
+
+    return I3D(stream=stream, weights=weights, classifier_activation=None)
+
+
+def load_rgb_clip(path, num_frames=None):
+    """Decodes a video into the RGB model input `(1, T, 224, 224, 3)`.
+
+    The convention of `keras_i3d.conventions`: 25 fps, short side 256
+    (bilinear), centre 224 crop, `x / 127.5 - 1`.
+    """
+    from keras_i3d.data.transforms import eval_transform
+    from keras_i3d.preprocessing import preprocess_input
+    from keras_i3d.video import read_video
+
+    video = read_video(path, fps=TARGET_FPS, num_frames=num_frames)
+    if video.num_frames < MIN_FRAMES_FOR_LOGITS:
+        raise ClipTooShortError(
+            f"{path}: {video.num_frames} frames at {TARGET_FPS:g} fps; I3D "
+            f"needs at least {MIN_FRAMES_FOR_LOGITS} frames to classify "
+            "a clip."
+        )
+    frames = np.asarray(eval_transform(video.frames))
+    return preprocess_input(frames[None], stream="rgb")
+
+
+def rank_logits(logits, top, label_set=None):
+    """Ranks one sample's logits: `RankedClass` tuples, best first."""
+    from keras_i3d.labels import decode_predictions
+
+    logits = np.asarray(logits, dtype=np.float64).reshape(-1)
+    probabilities = np.exp(logits - logits.max())
+    probabilities /= probabilities.sum()
+    ranked = decode_predictions(probabilities[None], top=top,
+                                label_set=label_set)[0]
+    return tuple(
+        RankedClass(index=i, label=label, probability=float(p),
+                    logit=float(logits[i]))
+        for i, label, p in ranked
+    )
+
+
+def classify_video(path, weights="kinetics400", num_frames=None, top=5):
+    """Classifies a video with the RGB I3D.
+
+    Args:
+        path: video file, GIF or folder of frames.
+        weights: anything `I3D(weights=...)` accepts.
+        num_frames: use the first `num_frames` frames (25 fps), or all.
+        top: how many classes to return.
+
+    Returns:
+        A `VideoPrediction`.
+    """
+    clip = load_rgb_clip(path, num_frames)
+    model = _logits_model("rgb", weights)
+    logits = np.asarray(model.predict(clip, verbose=0))[0]
+    return VideoPrediction(
+        video=str(path), frames=int(clip.shape[1]), top=rank_logits(logits, top)
+    )

@@ -10,14 +10,6 @@ SMALL = ["--weights", "none", "--window", "8", "--stride", "4",
          "--short-side", "32", "--crop-size", "32"]
 
 
-@pytest.fixture(autouse=True)
-def only_this_subcommand(monkeypatch):
-    # The other subcommands are built on other branches; parse only ours.
-    monkeypatch.setattr(
-        cli_main, "SUBCOMMAND_MODULES", ("keras_i3d.cli.extract_features",)
-    )
-
-
 @pytest.fixture
 def videos(tmp_path):
     folder = tmp_path / "videos"

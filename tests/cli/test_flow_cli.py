@@ -10,14 +10,6 @@ from tests.video.corpus import write_video
 SMALL = ["--short-side", "32"]
 
 
-@pytest.fixture(autouse=True)
-def only_this_subcommand(monkeypatch):
-    # The other subcommands are built on other branches; parse only ours.
-    monkeypatch.setattr(
-        cli_main, "SUBCOMMAND_MODULES", ("keras_i3d.cli.flow",)
-    )
-
-
 @pytest.fixture
 def videos(tmp_path):
     folder = tmp_path / "videos"

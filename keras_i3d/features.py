@@ -64,7 +64,7 @@ def sliding_window_starts(num_frames, window, stride):
     """
     check_window(window, stride)
     if num_frames < 1:
-        raise ValueError(f"A video needs at least one frame. Received: 0")
+        raise ValueError("A video needs at least one frame. Received: 0")
     if num_frames <= window:
         return [0]
     return list(range(0, num_frames - window + 1, stride))

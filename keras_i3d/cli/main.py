@@ -17,6 +17,8 @@ SUBCOMMAND_MODULES = (
     "keras_i3d.cli.weights",
     "keras_i3d.cli.evaluate",
     "keras_i3d.cli.make_tfrecords",
+    "keras_i3d.cli.flow",
+    "keras_i3d.cli.extract_features",
 )
 
 from keras_i3d.cli.errors import EXIT_ERROR  # noqa: F401 (re-exported)

@@ -1,0 +1,40 @@
+"""Choosing a flow method by name."""
+
+from keras_i3d.flow.farneback import farneback_flow
+from keras_i3d.flow.tvl1 import tvl1_flow
+
+FLOW_METHODS = {"tvl1": tvl1_flow, "farneback": farneback_flow}
+DEFAULT_FLOW_METHOD = "tvl1"  # The paper's; the checkpoints expect it.
+
+
+def check_flow_method(method):
+    """Returns `method` if it names a flow method, else raises ValueError."""
+    if method not in FLOW_METHODS:
+        raise ValueError(
+            f"`method` must be one of {tuple(FLOW_METHODS)}. "
+            f"Received: method={method!r}"
+        )
+    return method
+
+
+def compute_flow(
+    frames, method=DEFAULT_FLOW_METHOD, match_frame_count=True, name="frames"
+):
+    """Computes optical flow with the method named `method`.
+
+    Args:
+        frames: uint8 frames, `(T, H, W, 3)` RGB or `(T, H, W)` grayscale.
+        method: `"tvl1"` (the paper's, default) or `"farneback"` (a fast
+            approximation; the checkpoints were not trained on it).
+        match_frame_count: if True, `T` flow frames (see
+            `keras_i3d.flow.frames`); else `T - 1`.
+        name: how error messages refer to the input.
+
+    Returns:
+        A float32 array of flow in pixels, `(T, H, W, 2)` or
+        `(T - 1, H, W, 2)`.
+    """
+    check_flow_method(method)
+    return FLOW_METHODS[method](
+        frames, match_frame_count=match_frame_count, name=name
+    )

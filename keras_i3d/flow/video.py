@@ -1,0 +1,129 @@
+"""Optical flow of a video file at the checkpoints' rate and resolution.
+
+Flow is computed after the frames are resampled to 25 fps and resized to a
+short side of 256 pixels (`keras_i3d.conventions`), the frames the RGB stream
+sees before its crop, so that a crop of the flow lines up with the same crop
+of the RGB frames and flow vectors are in pixels of that resolution. (Flow
+computed at another resolution must have its vectors rescaled when it is
+resized: see `keras_i3d.data.resize_flow_short_side`.)
+"""
+
+import dataclasses
+
+import numpy as np
+
+from keras_i3d.conventions import RESIZE_SHORT_SIDE
+from keras_i3d.conventions import TARGET_FPS
+from keras_i3d.flow.methods import DEFAULT_FLOW_METHOD
+from keras_i3d.flow.methods import check_flow_method
+from keras_i3d.flow.methods import compute_flow
+
+
+@dataclasses.dataclass(frozen=True)
+class VideoFlow:
+    """The flow of a video and the frames it was computed from.
+
+    Attributes:
+        flow: float32 `(T, H, W, 2)` flow in pixels, channel 0 = x
+            (positive right), `flow[t]` from frame `t` to `t + 1`, the last
+            field repeated (see `keras_i3d.flow.frames`).
+        frames: uint8 RGB `(T, H, W, 3)`, the resampled, resized frames.
+        fps: the frame rate of `frames` and `flow`.
+        source_fps: the frame rate of the file.
+        path: the video the frames came from.
+        method: the flow method (`"tvl1"` or `"farneback"`).
+        short_side: the short side the frames were resized to, or None
+            when they kept the file's size.
+    """
+
+    flow: np.ndarray
+    frames: np.ndarray
+    fps: float
+    source_fps: float
+    path: str
+    method: str
+    short_side: int | None
+
+    def metadata(self):
+        """What `keras_i3d.flow.write_flow` stores about how flow was made."""
+        return {
+            "source": self.path,
+            "method": self.method,
+            "fps": self.fps,
+            "source_fps": self.source_fps,
+            "short_side": self.short_side,
+            "alignment": "flow[t] = frame t -> t+1; last field repeated",
+        }
+
+
+def read_resized_frames(
+    path, fps=TARGET_FPS, short_side=RESIZE_SHORT_SIDE, start_time=0.0,
+    num_frames=None,
+):
+    """Decodes a video and resizes its short side, as the eval chain does.
+
+    Args:
+        path: a video file, GIF or image folder (see
+            `keras_i3d.video.read_video`).
+        fps: the frame rate to resample to (None keeps the file's).
+        short_side: the short side in pixels, or None to keep the size.
+        start_time: seconds into the video to start at.
+        num_frames: the most frames to read (None: to the end).
+
+    Returns:
+        A `keras_i3d.video.Video` whose frames are resized.
+    """
+    from keras_i3d.data.transforms import resize_short_side
+    from keras_i3d.video import read_video
+
+    video = read_video(
+        path, fps=fps, start_time=start_time, num_frames=num_frames
+    )
+    if short_side is None:
+        return video
+    frames = np.asarray(resize_short_side(video.frames, short_side))
+    return dataclasses.replace(video, frames=frames)
+
+
+def video_flow(
+    path, method=DEFAULT_FLOW_METHOD, fps=TARGET_FPS,
+    short_side=RESIZE_SHORT_SIDE, start_time=0.0, num_frames=None,
+):
+    """Decodes a video, resizes it and computes its optical flow.
+
+    Args:
+        path: a video file, GIF or image folder.
+        method: `"tvl1"` (the paper's, default) or `"farneback"`.
+        fps: the frame rate to resample to before computing flow.
+        short_side: the short side to resize to first, or None.
+        start_time: seconds into the video to start at.
+        num_frames: the most frames to read (None: the whole video).
+
+    Returns:
+        A `VideoFlow` with as many flow frames as frames.
+
+    Raises:
+        keras_i3d.video.VideoReadError: the video cannot be decoded.
+        keras_i3d.flow.FlowError: it has fewer than 2 frames.
+
+    Example:
+
+    >>> result = video_flow("demo.mp4", num_frames=16)  # doctest: +SKIP
+    >>> result.flow.shape  # doctest: +SKIP
+    (16, 256, 340, 2)
+    """
+    check_flow_method(method)
+    video = read_resized_frames(
+        path, fps=fps, short_side=short_side, start_time=start_time,
+        num_frames=num_frames,
+    )
+    flow = compute_flow(video.frames, method=method, name=video.path)
+    return VideoFlow(
+        flow=flow,
+        frames=video.frames,
+        fps=video.fps,
+        source_fps=video.source_fps,
+        path=video.path,
+        method=method,
+        short_side=short_side,
+    )

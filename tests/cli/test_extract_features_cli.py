@@ -1,0 +1,107 @@
+import numpy as np
+import pytest
+
+from keras_i3d.cli import main as cli_main
+from tests.video.corpus import moving_frames
+from tests.video.corpus import write_video
+
+# Small clips and crops keep the random-weights network fast on a CPU.
+SMALL = ["--weights", "none", "--window", "8", "--stride", "4",
+         "--short-side", "32", "--crop-size", "32"]
+
+
+@pytest.fixture
+def videos(tmp_path):
+    folder = tmp_path / "videos"
+    folder.mkdir()
+    write_video(folder / "long.mp4", moving_frames(16, 40, 48))
+    write_video(folder / "short.mp4", moving_frames(5, 40, 48, seed=1))
+    return folder
+
+
+def extract(*argv):
+    return cli_main.main(["extract-features", *argv])
+
+
+def test_one_feature_vector_per_window(tmp_path, videos, capsys):
+    out = tmp_path / "features"
+    assert extract(str(videos), "--out", str(out), *SMALL) == 0
+    long_features = np.load(out / "long_rgb.npy")
+    # 16 frames, windows of 8 every 4: starts 0, 4, 8.
+    assert long_features.shape == (3, 1024)
+    assert long_features.dtype == np.float32
+    # A video shorter than a window is looped into one window.
+    assert np.load(out / "short_rgb.npy").shape == (1, 1024)
+    assert "2 done, 0 already done" in capsys.readouterr().out
+
+
+def test_both_streams_write_two_files_and_resume(tmp_path, videos, capsys):
+    out = tmp_path / "features"
+    video = str(videos / "long.mp4")
+    argv = [video, "--out", str(out), "--stream", "both",
+            "--flow-method", "farneback", *SMALL]
+    assert extract(*argv) == 0
+    assert sorted(path.name for path in out.iterdir()) == [
+        "long_flow.npy", "long_rgb.npy",
+    ]
+    assert np.load(out / "long_flow.npy").shape == (3, 1024)
+    rgb_written = (out / "long_rgb.npy").stat().st_mtime_ns
+    (out / "long_flow.npy").unlink()
+    capsys.readouterr()
+    assert extract(*argv) == 0
+    assert "1 done" in capsys.readouterr().out
+    assert (out / "long_rgb.npy").stat().st_mtime_ns == rgb_written
+    assert (out / "long_flow.npy").is_file()
+    assert extract(*argv) == 0
+    assert "0 done, 1 already done" in capsys.readouterr().out
+
+
+def test_bad_files_are_reported_and_the_rest_extracted(
+    tmp_path, videos, capsys
+):
+    (videos / "corrupt.mp4").write_bytes(b"\x00" * 100)
+    out = tmp_path / "features"
+    assert extract(str(videos), "--out", str(out), *SMALL) == 1
+    captured = capsys.readouterr()
+    assert "2 done, 0 already done (skipped), 1 failed" in captured.out
+    assert "corrupt.mp4" in captured.err
+    assert sorted(path.name for path in out.iterdir()) == [
+        "long_rgb.npy", "short_rgb.npy",
+    ]
+
+
+def test_a_single_bad_file_fails_with_a_clear_message(tmp_path, capsys):
+    assert extract(str(tmp_path / "gone.mp4"), "--out", str(tmp_path),
+                   *SMALL) == 1
+    error = capsys.readouterr().err
+    assert "gone.mp4" in error and "Traceback" not in error
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--endpoint", "Logits"], "at least 9"),
+        (["--batch-size", "0"], "--batch-size"),
+        (["--crop-size", "64"], "--short-side"),
+    ],
+)
+def test_bad_options_are_refused(tmp_path, videos, capsys, flags, message):
+    assert extract(str(videos), "--out", str(tmp_path / "o"), *SMALL,
+                   *flags) == 1
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.slow  # two spawned workers import TensorFlow: ~30 s on 2 cores
+def test_worker_processes_give_the_same_features(tmp_path, videos):
+    import keras
+
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    keras.utils.set_random_seed(0)  # the same random weights in both runs
+    extract(str(videos), "--out", str(serial), *SMALL)
+    keras.utils.set_random_seed(0)
+    assert extract(str(videos), "--out", str(parallel), "--workers", "2",
+                   *SMALL) == 0
+    for name in ("long_rgb.npy", "short_rgb.npy"):
+        np.testing.assert_allclose(
+            np.load(serial / name), np.load(parallel / name), rtol=1e-5
+        )

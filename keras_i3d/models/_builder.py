@@ -93,3 +93,53 @@ def finish_model(inputs, input_tensor, outputs, name):
     if input_tensor is not None:
         inputs = keras.utils.get_source_inputs(input_tensor)
     return keras.Model(inputs, outputs, name=name)
+
+
+def image_input(input_tensor, input_shape, default_shape, name):
+    """Returns `(inputs, x)` for a 2D (image) model; see `video_input`.
+
+    Args:
+        input_tensor: an optional Keras tensor to build the model on.
+        input_shape: an optional `(height, width, channels)` tuple; height
+            and width may be None, channels must be a positive int.
+        default_shape: the shape to use when neither is given.
+        name: the Input layer's name.
+    """
+    if input_shape is None and input_tensor is not None:
+        input_shape = tuple(input_tensor.shape)[1:]
+    if input_shape is None:
+        input_shape = default_shape
+    input_shape = tuple(input_shape)
+    if len(input_shape) != 3:
+        raise ValueError(
+            "`input_shape` must be (height, width, channels). "
+            f"Received: input_shape={input_shape}"
+        )
+    channels = input_shape[-1]
+    if not isinstance(channels, int) or channels < 1:
+        raise ValueError(
+            "The channel count must be a positive int. "
+            f"Received: input_shape={input_shape}"
+        )
+    for size in input_shape[:2]:
+        if size is not None and (not isinstance(size, int) or size < 1):
+            raise ValueError(
+                "Height and width must be positive ints or None. "
+                f"Received: input_shape={input_shape}"
+            )
+    if input_tensor is None:
+        inputs = keras.Input(shape=input_shape, name=name)
+        return inputs, inputs
+    if not keras.backend.is_keras_tensor(input_tensor):
+        inputs = keras.Input(tensor=input_tensor, shape=input_shape, name=name)
+        return inputs, inputs
+    return input_tensor, input_tensor
+
+
+def global_pooling_2d(x, pooling):
+    """The `pooling="avg"|"max"` head of `include_top=False` 2D models."""
+    if pooling == "avg":
+        return keras.layers.GlobalAveragePooling2D(name="avg_pool")(x)
+    if pooling == "max":
+        return keras.layers.GlobalMaxPooling2D(name="max_pool")(x)
+    return x

@@ -1,0 +1,105 @@
+"""Helpers the 2D-backbone baselines share: per-frame Inception-v1 streams."""
+
+import os
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_i3d.conventions import FLOW_CHANNELS
+from keras_i3d.models.inception_v1 import InceptionV1
+
+# Simonyan & Zisserman's flow stream: a stack of 10 consecutive flow frames.
+FLOW_STACK_FRAMES = 10
+
+
+def frame_stream(x, weights, channels, name, **inception_kwargs):
+    """Applies an Inception-v1 to every frame of `x` `(B, T, H, W, C)`.
+
+    Args:
+        x: a 5D Keras tensor.
+        weights: None or an Inception-v1 `.weights.h5` path (ImageNet).
+        channels: the frames' channel count (3, or 2 x flow frames).
+        name: the stream's name: the Inception-v1 model is `<name>` and
+            the `TimeDistributed` wrapper `<name>_frames`.
+        **inception_kwargs: further `InceptionV1` arguments.
+
+    Returns:
+        The per-frame outputs, `(B, T, ...)`.
+    """
+    frame_shape = tuple(x.shape[2:4]) + (channels,)
+    network = InceptionV1(
+        weights=weights, input_shape=frame_shape, name=name,
+        **inception_kwargs,
+    )
+    return keras.layers.TimeDistributed(network, name=f"{name}_frames")(x)
+
+
+def flow_stack_input(rgb_input_shape, flow_frames, name="flow_stacks"):
+    """The flow input beside an RGB input: `(T, H, W, 2 * flow_frames)`.
+
+    Channel `2k` holds the horizontal and `2k + 1` the vertical flow of the
+    k-th frame of the stack (see `stack_flow_frames`).
+    """
+    if not isinstance(flow_frames, int) or flow_frames < 1:
+        raise ValueError(
+            "`flow_frames` must be a positive int. "
+            f"Received: flow_frames={flow_frames!r}"
+        )
+    frames, height, width = rgb_input_shape[:3]
+    return keras.Input(
+        (frames, height, width, FLOW_CHANNELS * flow_frames), name=name
+    )
+
+
+def stack_flow_frames(flow):
+    """Stacks consecutive flow frames on the channel axis, x/y interleaved.
+
+    Args:
+        flow: array or tensor `(..., frames, height, width, 2)`.
+
+    Returns:
+        `(..., height, width, 2 * frames)`: channel `2k` is the x flow of
+        frame `k`, channel `2k + 1` its y flow. Works on numpy arrays and on
+        TensorFlow tensors (inside `tf.data`).
+
+    Example:
+
+    >>> import numpy as np
+    >>> stack_flow_frames(np.zeros((10, 224, 224, 2))).shape
+    (224, 224, 20)
+    """
+    if not tf.is_tensor(flow):
+        flow = np.asarray(flow)
+    if flow.shape[-1] != FLOW_CHANNELS:
+        raise ValueError(
+            f"Flow frames need {FLOW_CHANNELS} channels (x, y) on the last "
+            f"axis. Received: shape {tuple(flow.shape)}"
+        )
+    if tf.is_tensor(flow):
+        rank = flow.shape.rank
+        order = list(range(rank - 4)) + [rank - 3, rank - 2, rank - 4,
+                                         rank - 1]
+        stacked = tf.transpose(flow, order)
+        shape = tf.shape(stacked)
+        return tf.reshape(
+            stacked, tf.concat([shape[:-2], [shape[-2] * shape[-1]]], 0)
+        )
+    stacked = np.moveaxis(np.asarray(flow), -4, -2)
+    return stacked.reshape(stacked.shape[:-2] + (-1,))
+
+
+def load_model_weights(model, weights):
+    """Loads a `.weights.h5` file saved from the same architecture."""
+    weights = os.fspath(weights)
+    if not weights.endswith(".weights.h5") or not os.path.isfile(weights):
+        raise ValueError(
+            f"`weights` must be None or an existing `.weights.h5` file of "
+            f"{model.name!r}. Received: weights={weights!r}"
+        )
+    try:
+        model.load_weights(weights)
+    except ValueError as error:
+        raise ValueError(
+            f"{weights!r} does not fit {model.name!r}: {error}"
+        ) from None

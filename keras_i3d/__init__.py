@@ -16,8 +16,13 @@ __version__ = "0.1.0"
 # Public names resolve on first use, so `import keras_i3d` (and the CLI's
 # `--help`) does not start TensorFlow.
 _EXPORTS = {
+    "C3D": "keras_i3d.models",
+    "ConvNetLSTM": "keras_i3d.models",
     "ENDPOINTS": "keras_i3d.models.endpoints",
+    "FusedTwoStream3D": "keras_i3d.models",
     "I3D": "keras_i3d.models.i3d",
+    "InceptionV1": "keras_i3d.models",
+    "TwoStream2D": "keras_i3d.models",
     "TwoStreamI3D": "keras_i3d.models.two_stream",
     "decode_predictions": "keras_i3d.labels",
     "endpoint_model": "keras_i3d.models.endpoints",

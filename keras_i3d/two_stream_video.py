@@ -159,7 +159,8 @@ def predict_two_stream_video(
         A dict of numpy arrays, each of shape `(1, classes)`:
         `"predictions"` (softmax of the summed logits), `"rgb_logits"` and
         `"flow_logits"`; pass `"predictions"` to
-        `keras_i3d.decode_predictions`.
+        `keras_i3d.decode_predictions`. `"num_frames"` (an int) is the
+        clip's length.
 
     Raises:
         keras_i3d.video.VideoReadError: the video cannot be decoded.
@@ -195,4 +196,6 @@ def predict_two_stream_video(
     rgb = preprocess_input(clips.rgb[None], stream="rgb")
     flow = preprocess_input(clips.flow[None], stream="flow")
     outputs = model.predict_on_batch([rgb, flow])
-    return {name: np.asarray(value) for name, value in outputs.items()}
+    outputs = {name: np.asarray(value) for name, value in outputs.items()}
+    outputs["num_frames"] = clips.num_frames
+    return outputs

@@ -79,7 +79,9 @@ def test_predicts_from_the_rgb_video_alone(tmp_path, model):
         video, model=model, num_frames=9, flow_method="farneback",
         short_side=SIZE, crop_size=SIZE,
     )
-    assert set(outputs) == {"predictions", "rgb_logits", "flow_logits"}
+    assert set(outputs) == {"predictions", "rgb_logits", "flow_logits",
+                            "num_frames"}
+    assert outputs.pop("num_frames") == 9
     for value in outputs.values():
         assert value.shape == (1, 400)
     joint = outputs["rgb_logits"] + outputs["flow_logits"]

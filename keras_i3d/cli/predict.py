@@ -9,7 +9,11 @@ DESCRIPTION = """\
 Classify a video with pretrained I3D. The video is decoded at 25 fps, its
 short side resized to 256 pixels (bilinear), centre-cropped to 224x224 and
 scaled to [-1, 1]; the whole clip (or its first --frames frames) goes through
-the network in one pass and the time-averaged logits give the classes."""
+the network in one pass and the time-averaged logits give the classes.
+
+With --two-stream, TV-L1 optical flow is computed from the same frames (1-2 s
+per frame on one CPU core: bound it with --frames) and the flow I3D's logits
+are added to the RGB I3D's (DeepMind's fusion)."""
 
 
 def add_parser(subparsers):
@@ -28,6 +32,17 @@ def add_parser(subparsers):
                              "URI (default: kinetics400)")
     parser.add_argument("--json", action="store_true",
                         help="print the result as JSON")
+    parser.add_argument("--two-stream", action="store_true",
+                        help="also compute optical flow and fuse the flow "
+                             "stream's logits")
+    parser.add_argument("--flow-weights", default="kinetics400",
+                        help="weights of the flow stream with --two-stream "
+                             "(default: kinetics400)")
+    parser.add_argument("--flow-method", choices=("tvl1", "farneback"),
+                        default="tvl1",
+                        help="optical flow with --two-stream: tvl1 (the "
+                             "checkpoints' convention, default) or "
+                             "farneback (a fast approximation)")
     parser.set_defaults(func=run)
 
 
@@ -42,10 +57,13 @@ def run(args):
     from keras_i3d.weights import WeightsFileError
 
     try:
-        result = classify_video(
-            args.video, weights=args.weights, num_frames=args.frames,
-            top=args.top,
-        )
+        if args.two_stream:
+            result = _classify_two_stream(args)
+        else:
+            result = classify_video(
+                args.video, weights=args.weights, num_frames=args.frames,
+                top=args.top,
+            )
     except (VideoReadError, ClipTooShortError, WeightsFileError) as error:
         raise CLIError(str(error)) from None
     except ValueError as error:
@@ -57,3 +75,21 @@ def run(args):
     else:
         print(result.format_table())
     return 0
+
+
+def _classify_two_stream(args):
+    from keras_i3d.inference import VideoPrediction
+    from keras_i3d.inference import rank_logits
+    from keras_i3d.models.two_stream import TwoStreamI3D
+    from keras_i3d.two_stream_video import predict_two_stream_video
+
+    model = TwoStreamI3D(rgb_weights=args.weights,
+                         flow_weights=args.flow_weights)
+    outputs = predict_two_stream_video(
+        args.video, model=model, num_frames=args.frames,
+        flow_method=args.flow_method,
+    )
+    joint_logits = outputs["rgb_logits"] + outputs["flow_logits"]
+    return VideoPrediction(video=str(args.video),
+                           frames=outputs["num_frames"],
+                           top=rank_logits(joint_logits[0], args.top))

@@ -1,7 +1,20 @@
-"""Keras layers that I3D and the baselines are built from."""
+"""Keras layers that I3D and the baselines are built from.
+
+Importing this package registers every layer for `.keras` loading.
+"""
 
 from keras_i3d.layers.clip_size import MinimumClipSize
 from keras_i3d.layers.inception import InceptionBlock3D
+from keras_i3d.layers.inception2d import InceptionBlock2D
+from keras_i3d.layers.time_steps import LastTimeStep
+from keras_i3d.layers.unit2d import Unit2D
 from keras_i3d.layers.unit3d import Unit3D
 
-__all__ = ["InceptionBlock3D", "MinimumClipSize", "Unit3D"]
+__all__ = [
+    "InceptionBlock2D",
+    "InceptionBlock3D",
+    "LastTimeStep",
+    "MinimumClipSize",
+    "Unit2D",
+    "Unit3D",
+]

@@ -1,8 +1,25 @@
 """Model builders in the keras.applications style."""
 
+from keras_i3d.models.baselines import C3D
+from keras_i3d.models.baselines import ConvNetLSTM
+from keras_i3d.models.baselines import FusedTwoStream3D
+from keras_i3d.models.baselines import TwoStream2D
+from keras_i3d.models.baselines import stack_flow_frames
 from keras_i3d.models.endpoints import ENDPOINTS
 from keras_i3d.models.endpoints import endpoint_model
 from keras_i3d.models.i3d import I3D
+from keras_i3d.models.inception_v1 import InceptionV1
 from keras_i3d.models.two_stream import TwoStreamI3D
 
-__all__ = ["ENDPOINTS", "I3D", "TwoStreamI3D", "endpoint_model"]
+__all__ = [
+    "C3D",
+    "ConvNetLSTM",
+    "ENDPOINTS",
+    "FusedTwoStream3D",
+    "I3D",
+    "InceptionV1",
+    "TwoStream2D",
+    "TwoStreamI3D",
+    "endpoint_model",
+    "stack_flow_frames",
+]

@@ -83,3 +83,34 @@ def test_console_script_runs_as_a_module():
 def _write(path, data):
     path.write_bytes(data)
     return path
+
+
+def test_two_stream_with_a_flow_weights_file(installed_kinetics400, tmp_path,
+                                             capsys):
+    # No flow checkpoint is distributed yet: a flow weights file of random
+    # values exercises the path (RGB stays the real Kinetics-400 stream).
+    from keras_i3d import I3D
+    from keras_i3d.weights.files import WeightsFileInfo
+    from keras_i3d.weights.files import save_weights_file
+
+    flow_file = tmp_path / "flow.weights.h5"
+    flow = I3D(stream="flow", weights=None, input_shape=(None, None, None, 2))
+    for variable in flow.weights:
+        variable.assign(np.zeros(variable.shape, "float32")
+                        if "moving_variance" not in variable.path
+                        else np.ones(variable.shape, "float32"))
+    save_weights_file(flow, flow_file, WeightsFileInfo(stream="flow",
+                                                       classes=400))
+    assert main(["predict", str(SAMPLE), "--two-stream", "--frames", "9",
+                 "--flow-weights", str(flow_file), "--flow-method",
+                 "farneback", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    # A zero flow stream adds nothing: the fused ranking is the RGB one.
+    assert result["frames"] == 9
+    assert result["top"][0]["label"] == "arm wrestling"
+
+
+def test_two_stream_without_flow_weights_says_why(installed_kinetics400,
+                                                  capsys):
+    assert main(["predict", str(SAMPLE), "--two-stream", "--frames", "9"]) == 1
+    assert "No pretrained flow-stream weights" in capsys.readouterr().err

@@ -1,0 +1,89 @@
+"""`InceptionModule`: the four-branch Inception block, in 2D or 3D."""
+
+import keras
+
+
+class InceptionModule(keras.layers.Layer):
+    """Base class of `InceptionBlock2D` and `InceptionBlock3D`.
+
+    Four branches concatenated on the channel axis:
+
+    ```
+    Branch_0: 1x1 conv
+    Branch_1: 1x1 conv -> 3x3 conv
+    Branch_2: 1x1 conv -> 3x3 conv
+    Branch_3: 3x3 max-pool (stride 1, SAME) -> 1x1 conv
+    ```
+
+    Subclasses set `RANK`, `UNIT` (the conv unit class), `BRANCH_LAYERS`
+    (the six units' names) and `POOL_NAME`. The units are kept in
+    `self.units` in `BRANCH_LAYERS` order, which inflation relies on.
+
+    Args:
+        filters: six ints: branch 0; branch 1 reduce and 3x3; branch 2
+            reduce and 3x3; branch 3 after the pool.
+        **kwargs: standard layer arguments.
+    """
+
+    RANK = None
+    UNIT = None
+    BRANCH_LAYERS = ()
+    POOL_NAME = None
+    _WIDE_KERNEL_UNITS = (2, 4)  # Branch_1 and Branch_2's 3x3 convs.
+
+    def __init__(self, filters, **kwargs):
+        super().__init__(**kwargs)
+        filters = tuple(int(f) for f in filters)
+        if len(filters) != 6:
+            raise ValueError(
+                "`filters` must hold 6 ints (branch 0; branch 1 reduce, "
+                "3x3; branch 2 reduce, 3x3; branch 3). "
+                f"Received: filters={filters}"
+            )
+        self.filters = filters
+        self.units = [
+            self.UNIT(
+                f,
+                kernel_size=3 if i in self._WIDE_KERNEL_UNITS else 1,
+                dtype=self.dtype_policy,
+                name=name,
+            )
+            for i, (f, name) in enumerate(zip(filters, self.BRANCH_LAYERS))
+        ]
+        pool_class = {2: keras.layers.MaxPooling2D,
+                      3: keras.layers.MaxPooling3D}[self.RANK]
+        self.branch_3_pool = pool_class(
+            pool_size=3,
+            strides=1,
+            padding="same",
+            dtype=self.dtype_policy,
+            name=self.POOL_NAME,
+        )
+        self.concat = keras.layers.Concatenate(
+            axis=-1, dtype=self.dtype_policy
+        )
+
+    def build(self, input_shape):
+        b0, b1a, b1b, b2a, b2b, b3 = self.units
+        for unit in (b0, b1a, b2a, b3):
+            unit.build(input_shape)
+        b1b.build(b1a.compute_output_shape(input_shape))
+        b2b.build(b2a.compute_output_shape(input_shape))
+        self.built = True
+
+    def call(self, inputs, training=None):
+        b0, b1a, b1b, b2a, b2b, b3 = self.units
+        branch_0 = b0(inputs, training=training)
+        branch_1 = b1b(b1a(inputs, training=training), training=training)
+        branch_2 = b2b(b2a(inputs, training=training), training=training)
+        branch_3 = b3(self.branch_3_pool(inputs), training=training)
+        return self.concat([branch_0, branch_1, branch_2, branch_3])
+
+    def compute_output_shape(self, input_shape):
+        f = self.filters
+        return tuple(input_shape[:-1]) + (f[0] + f[2] + f[4] + f[5],)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"filters": self.filters})
+        return config

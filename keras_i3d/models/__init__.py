@@ -1,25 +1,36 @@
-"""Model builders in the keras.applications style."""
+"""Model builders in the keras.applications style.
 
-from keras_i3d.models.baselines import C3D
-from keras_i3d.models.baselines import ConvNetLSTM
-from keras_i3d.models.baselines import FusedTwoStream3D
-from keras_i3d.models.baselines import TwoStream2D
-from keras_i3d.models.baselines import stack_flow_frames
-from keras_i3d.models.endpoints import ENDPOINTS
-from keras_i3d.models.endpoints import endpoint_model
-from keras_i3d.models.i3d import I3D
-from keras_i3d.models.inception_v1 import InceptionV1
-from keras_i3d.models.two_stream import TwoStreamI3D
+Names resolve on first use, so importing a light module of this package
+(`keras_i3d.models.endpoints`, say) does not start TensorFlow.
+"""
 
-__all__ = [
-    "C3D",
-    "ConvNetLSTM",
-    "ENDPOINTS",
-    "FusedTwoStream3D",
-    "I3D",
-    "InceptionV1",
-    "TwoStream2D",
-    "TwoStreamI3D",
-    "endpoint_model",
-    "stack_flow_frames",
-]
+_EXPORTS = {
+    "C3D": "keras_i3d.models.baselines",
+    "ConvNetLSTM": "keras_i3d.models.baselines",
+    "ENDPOINTS": "keras_i3d.models.endpoints",
+    "FusedTwoStream3D": "keras_i3d.models.baselines",
+    "I3D": "keras_i3d.models.i3d",
+    "InceptionV1": "keras_i3d.models.inception_v1",
+    "TwoStream2D": "keras_i3d.models.baselines",
+    "TwoStreamI3D": "keras_i3d.models.two_stream",
+    "endpoint_model": "keras_i3d.models.endpoints",
+    "stack_flow_frames": "keras_i3d.models.baselines",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        import importlib
+
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(
+        f"module 'keras_i3d.models' has no attribute {name!r}"
+    )
+
+
+def __dir__():
+    return sorted(list(globals()) + __all__)

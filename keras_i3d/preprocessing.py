@@ -1,4 +1,8 @@
-"""Input scaling for the two I3D streams (see `keras_i3d.conventions`)."""
+"""Input scaling for the two I3D streams (see `keras_i3d.conventions`).
+
+The functions take numpy arrays (and return numpy) or TensorFlow tensors
+(and return tensors, so `tf.data` pipelines call the same code).
+"""
 
 import numpy as np
 
@@ -8,46 +12,65 @@ from keras_i3d.conventions import STREAM_CHANNELS
 from keras_i3d.conventions import check_stream
 
 
+def _is_tf_tensor(x):
+    return type(x).__module__.startswith("tensorflow")
+
+
+def _float32(x):
+    if _is_tf_tensor(x):
+        import tensorflow as tf
+
+        return tf.cast(x, tf.float32)
+    return np.asarray(x, dtype=np.float32)
+
+
 def preprocess_rgb(frames):
     """Scales RGB frames from `[0, 255]` to `[-1, 1]` (`x / 127.5 - 1`).
 
     Args:
-        frames: array-like of RGB values in `[0, 255]` (uint8 or float),
-            channels last.
+        frames: RGB values in `[0, 255]` (uint8 or float), channels last: a
+            numpy array (or array-like) or a TensorFlow tensor.
 
     Returns:
-        A float32 numpy array of the same shape, in `[-1, 1]`.
+        float32 values of the same shape in `[-1, 1]`, as a numpy array (or
+        a tensor for a tensor input).
     """
-    frames = np.asarray(frames, dtype=np.float32)
-    return frames / np.float32(RGB_SCALE) - np.float32(1.0)
+    return _float32(frames) / np.float32(RGB_SCALE) - np.float32(1.0)
 
 
 def preprocess_flow(flow):
     """Clips optical flow to `[-20, 20]` pixels and divides it by 20.
 
     Args:
-        flow: array-like of flow in pixels, channels last, channel 0 the
-            horizontal and channel 1 the vertical component.
+        flow: flow in pixels, channels last, channel 0 the horizontal and
+            channel 1 the vertical component: a numpy array (or
+            array-like) or a TensorFlow tensor.
 
     Returns:
-        A float32 numpy array of the same shape, in `[-1, 1]`.
+        float32 values of the same shape in `[-1, 1]`, as a numpy array (or
+        a tensor for a tensor input).
     """
-    flow = np.asarray(flow, dtype=np.float32)
-    clip = np.float32(FLOW_CLIP_PIXELS)
-    return np.clip(flow, -clip, clip) / clip
+    flow = _float32(flow)
+    bound = np.float32(FLOW_CLIP_PIXELS)
+    if _is_tf_tensor(flow):
+        import tensorflow as tf
+
+        return tf.clip_by_value(flow, -bound, bound) / bound
+    return np.clip(flow, -bound, bound) / bound
 
 
 def preprocess_input(x, stream="rgb"):
     """Preprocesses a clip for an I3D stream.
 
     Args:
-        x: array-like with a trailing channel axis: RGB values in `[0, 255]`
-            for `stream="rgb"` (3 channels), flow in pixels for
-            `stream="flow"` (2 channels).
+        x: numpy array (or array-like) or TensorFlow tensor with a trailing
+            channel axis: RGB values in `[0, 255]` for `stream="rgb"` (3
+            channels), flow in pixels for `stream="flow"` (2 channels).
         stream: `"rgb"` or `"flow"`.
 
     Returns:
-        A float32 numpy array in `[-1, 1]`, the model's expected input.
+        float32 values in `[-1, 1]`, the model's expected input (numpy, or a
+        tensor for a tensor input).
 
     Example:
 
@@ -56,12 +79,14 @@ def preprocess_input(x, stream="rgb"):
     1.0
     """
     check_stream(stream)
-    x = np.asarray(x)
+    if not _is_tf_tensor(x):
+        x = np.asarray(x)
     channels = STREAM_CHANNELS[stream]
-    if x.ndim == 0 or x.shape[-1] != channels:
+    shape = tuple(x.shape)
+    if not shape or shape[-1] not in (channels, None):
         raise ValueError(
             f"A {stream} input needs {channels} channels on its last axis. "
-            f"Received: an array of shape {x.shape}"
+            f"Received: an array of shape {shape}"
         )
     if stream == "rgb":
         return preprocess_rgb(x)

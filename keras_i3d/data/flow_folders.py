@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from keras_i3d.conventions import FLOW_CLIP_PIXELS
+from keras_i3d.flow.storage import dequantize_flow
 
 FLOW_IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png")
 
@@ -71,12 +72,6 @@ def count_flow_frames(folder):
     return len(list_flow_images(folder)[0])
 
 
-def dequantize(quantized, bound=FLOW_CLIP_PIXELS):
-    """uint8 `q` to flow in pixels: `q / 255 * 2 * bound - bound`."""
-    quantized = np.asarray(quantized, np.float32)
-    return quantized * np.float32(2.0 * bound / 255.0) - np.float32(bound)
-
-
 def _read_channel(path):
     image = cv2.imread(path, cv2.IMREAD_UNCHANGED)
     if image is None or image.dtype != np.uint8:
@@ -117,4 +112,4 @@ def read_flow_folder(folder, indices=None, bound=FLOW_CLIP_PIXELS):
         raise FlowReadError(
             f"Cannot read flow {os.fspath(folder)!r}: images of several sizes {sorted(shapes)}"
         )
-    return dequantize(np.stack(frames), bound)
+    return dequantize_flow(np.stack(frames), bound)

@@ -18,10 +18,8 @@ import tensorflow as tf
 
 from keras_i3d.conventions import CROP_SIZE
 from keras_i3d.conventions import FLOW_CHANNELS
-from keras_i3d.conventions import FLOW_CLIP_PIXELS
 from keras_i3d.conventions import RESIZE_SHORT_SIDE
 from keras_i3d.conventions import RGB_CHANNELS
-from keras_i3d.conventions import RGB_SCALE
 from keras_i3d.conventions import TARGET_FPS
 from keras_i3d.data.clips import check_pipeline_stream
 from keras_i3d.data.clips import load_clips
@@ -29,20 +27,16 @@ from keras_i3d.data.sampling import check_sampling
 from keras_i3d.data.skipped import SkippedVideos
 from keras_i3d.data.transforms import eval_transform
 from keras_i3d.data.transforms import train_transform
+from keras_i3d.preprocessing import preprocess_input
 
 
 def scale_clip(clip, is_flow=False):
     """Scales a clip to the model's `[-1, 1]` input, as TF ops.
 
-    The same arithmetic as `keras_i3d.preprocessing.preprocess_input` (which
-    is numpy-only), from the same constants: RGB `x / 127.5 - 1`, flow
-    clipped to `[-20, 20]` pixels and divided by 20.
+    `keras_i3d.preprocessing.preprocess_input` on a tensor: RGB
+    `x / 127.5 - 1`, flow clipped to `[-20, 20]` pixels and divided by 20.
     """
-    clip = tf.cast(clip, tf.float32)
-    if is_flow:
-        bound = tf.constant(FLOW_CLIP_PIXELS, tf.float32)
-        return tf.clip_by_value(clip, -bound, bound) / bound
-    return clip / tf.constant(RGB_SCALE, tf.float32) - 1.0
+    return preprocess_input(clip, stream="flow" if is_flow else "rgb")
 
 
 def transform_clips(clips, seed, augment, crop_size, resize, is_flow):

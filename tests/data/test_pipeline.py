@@ -11,7 +11,7 @@ from keras_i3d.data import read_class_folders
 from keras_i3d.data import scale_clip
 from keras_i3d.data import uniform_clip_indices
 from keras_i3d.data import video_dataset
-from keras_i3d.data.flow_folders import dequantize
+from keras_i3d.flow.storage import dequantize_flow as dequantize
 from keras_i3d.data.transforms import eval_transform
 from keras_i3d.preprocessing import preprocess_input
 from keras_i3d.video import read_video

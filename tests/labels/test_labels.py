@@ -1,0 +1,49 @@
+import hashlib
+from importlib import resources
+
+import numpy as np
+import pytest
+
+from keras_i3d import decode_predictions
+from keras_i3d import load_labels
+
+
+def test_packaged_label_maps_are_deepminds_files(shared_data):
+    for name, original in (("kinetics400", "label_map.txt"),
+                           ("kinetics600", "label_map_600.txt")):
+        packaged = resources.files("keras_i3d.labels").joinpath(
+            f"{name}.txt").read_bytes()
+        source = (shared_data / "kinetics-i3d" / original).read_bytes()
+        assert hashlib.sha256(packaged).digest() == \
+            hashlib.sha256(source).digest()
+
+
+def test_label_sets():
+    k400 = load_labels("kinetics400")
+    assert len(k400) == 400 and k400[0] == "abseiling"
+    assert k400[6] == "arm wrestling" and k400[227] == "playing cricket"
+    assert len(load_labels("kinetics600")) == 600
+    with pytest.raises(ValueError, match="Unknown label set"):
+        load_labels("kinetics700")
+
+
+def test_decode_predictions_ranks_per_sample():
+    scores = np.zeros((2, 400), np.float32)
+    scores[0, [6, 0, 227]] = [0.5, 0.3, 0.2]
+    scores[1, 227] = 1.0
+    decoded = decode_predictions(scores, top=3)
+    assert [(i, label) for i, label, _ in decoded[0]] == [
+        (6, "arm wrestling"), (0, "abseiling"), (227, "playing cricket")]
+    assert [score for _, _, score in decoded[0]] == pytest.approx(
+        [0.5, 0.3, 0.2])
+    assert decoded[1][0][1] == "playing cricket"
+    assert len(decode_predictions(np.zeros((1, 600)), top=2)[0]) == 2
+
+
+def test_decode_predictions_refuses_unknown_shapes():
+    with pytest.raises(ValueError, match="batch of predictions"):
+        decode_predictions(np.zeros(400))
+    with pytest.raises(ValueError, match="No packaged label set has 7"):
+        decode_predictions(np.zeros((1, 7)))
+    with pytest.raises(ValueError, match="has 400 classes"):
+        decode_predictions(np.zeros((1, 600)), label_set="kinetics400")

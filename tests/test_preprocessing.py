@@ -1,0 +1,48 @@
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_i3d import preprocess_input
+from keras_i3d.preprocessing import preprocess_flow
+from keras_i3d.preprocessing import preprocess_rgb
+
+
+def test_rgb_maps_0_255_to_minus_1_plus_1():
+    frames = np.array([0, 127.5, 255], dtype=np.float32).reshape(1, 1, 1, 3)
+    np.testing.assert_array_equal(preprocess_rgb(frames).reshape(-1),
+                                  [-1.0, 0.0, 1.0])
+    out = preprocess_input(np.full((1, 2, 4, 4, 3), 51, np.uint8))
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, 51 / 127.5 - 1)
+
+
+def test_flow_is_clipped_to_20_pixels_then_divided_by_20():
+    flow = np.array([-45.0, -20.0, -5.0, 0.0, 10.0, 20.0, 33.0, 1.0],
+                    dtype=np.float32).reshape(1, 2, 2, 2)
+    out = preprocess_input(flow, stream="flow").reshape(-1)
+    np.testing.assert_allclose(out, [-1, -1, -0.25, 0, 0.5, 1, 1, 0.05])
+
+
+def test_tensors_get_the_same_arithmetic_as_numpy():
+    rng = np.random.default_rng(0)
+    rgb = rng.integers(0, 256, (2, 3, 4, 4, 3)).astype(np.uint8)
+    flow = rng.normal(0, 15, (2, 3, 4, 4, 2)).astype(np.float32)
+    for x, stream in ((rgb, "rgb"), (flow, "flow")):
+        tensor_out = preprocess_input(tf.constant(x), stream=stream)
+        assert tf.is_tensor(tensor_out) and tensor_out.dtype == tf.float32
+        np.testing.assert_array_equal(tensor_out.numpy(),
+                                      preprocess_input(x, stream=stream))
+    assert preprocess_flow(tf.constant(flow)).shape == flow.shape
+
+
+@pytest.mark.parametrize("shape, stream", [((1, 2, 4, 4, 2), "rgb"),
+                                           ((1, 2, 4, 4, 3), "flow"),
+                                           ((), "rgb")])
+def test_wrong_channel_counts_are_refused(shape, stream):
+    with pytest.raises(ValueError, match="channels on its last axis"):
+        preprocess_input(np.zeros(shape), stream=stream)
+
+
+def test_unknown_stream():
+    with pytest.raises(ValueError, match="stream"):
+        preprocess_input(np.zeros((1, 3)), stream="depth")

@@ -210,9 +210,10 @@ def _print_report(result, metrics_path, plots):
     print(f"top-1 accuracy: {summary['top1']:.4f}")
     print(f"top-5 accuracy: {summary['top5']:.4f}")
     print(f"mean class accuracy: {summary['mean_class_accuracy']:.4f}")
-    for name, label, predicted in result.predictions:
+    for name, label, predicted, probability in result.predictions:
         mark = "ok" if label == predicted else "WRONG"
-        print(f"{mark:>5}  {name}: {label} -> {predicted}")
+        print(f"{mark:>5}  {name}: {label} -> {predicted} "
+              f"(p={probability:.3f})")
     if result.skipped:
         print(result.skipped.summary())
     print(f"wrote {metrics_path}, {', '.join(plots)}")

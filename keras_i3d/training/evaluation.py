@@ -293,11 +293,13 @@ class EvaluationResult:
 
     @property
     def predictions(self):
-        """`[(identifier, true class name, predicted class name), ...]`."""
+        """`[(identifier, true class, predicted class, its probability)]`."""
         predicted = self.probabilities.argmax(axis=1)
         return [
-            (name, self.class_names[label], self.class_names[guess])
-            for name, label, guess in zip(self.names, self.labels, predicted)
+            (name, self.class_names[label], self.class_names[guess],
+             float(scores[guess]))
+            for name, label, guess, scores in zip(
+                self.names, self.labels, predicted, self.probabilities)
         ]
 
     def plotted_classes(self):
@@ -344,8 +346,9 @@ class EvaluationResult:
                 for i in np.flatnonzero(~np.isnan(per_class))
             },
             "predictions": [
-                {"video": str(name), "label": label, "predicted": guess}
-                for name, label, guess in self.predictions
+                {"video": str(name), "label": label, "predicted": guess,
+                 "probability": probability}
+                for name, label, guess, probability in self.predictions
             ],
             "skipped_videos": [
                 {"video": item.path, "reason": item.reason}

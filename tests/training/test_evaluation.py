@@ -169,8 +169,9 @@ def test_evaluate_videos_skips_bad_items_and_saves_plots(tmp_path):
     assert "smaller than the 8x8 crop" in skipped.items[1].reason
     summary = result.summary()
     assert summary["per_class_accuracy"] == {"x": 1.0, "z": 1.0}
-    assert summary["predictions"][1] == {"video": "b.mp4", "label": "z",
-                                         "predicted": "z"}
+    assert summary["predictions"][1] == {
+        "video": "b.mp4", "label": "z", "predicted": "z",
+        "probability": pytest.approx(1.0)}
     assert result.plotted_classes().tolist() == [0, 2]
     paths = result.save_plots(tmp_path)
     for path in paths:

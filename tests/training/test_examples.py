@@ -17,8 +17,8 @@ TINY = ["--frames", "9", "--resize", "193", "--crop-size", "193",
 # The proof that fine-tuning from Kinetics-400 works (docs/finetune.md):
 # 4 motion classes x 12 videos, 16 frames of 224 x 224, bfloat16 on CPU.
 PROOF = ["--frames", "16", "--resize", "224", "--crop-size", "224",
-         "--batch-size", "4", "--steps-per-epoch", "18",
-         "--learning-rate", "0.02", "--precision", "mixed_bfloat16"]
+         "--batch-size", "4", "--steps-per-epoch", "36",
+         "--learning-rate", "0.05", "--precision", "mixed_bfloat16"]
 
 
 def _run_example(script, *argv):
@@ -108,7 +108,7 @@ def test_train_kinetics_from_folders_csv_and_tfrecords(tmp_path):
                     tmp_path / "shards", num_shards=2, prefix="train")
     common = ["--weights", "none", "--frames", "9", "--crop-size", "193",
               "--resize", "193", "--batch-per-replica", "2", "--epochs", "1",
-              "--steps-per-epoch", "1", "--precision", "float32"]
+              "--steps-per-epoch", "2", "--precision", "float32"]
     for name, source in (
         ("folders", ["--train-dir", tmp_path / "videos", "--val-dir",
                      tmp_path / "videos"]),

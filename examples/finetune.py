@@ -17,13 +17,15 @@ the log shows what the first epoch gained. Try it without a dataset:
 python examples/finetune.py /tmp/motion --make-synthetic 8 --output-dir runs/motion
 ```
 
-Videos are decoded whole into memory (fine for small datasets); the
-training clip is a random window, random crop and random flip, the
-validation clip the centre window and crop.
+Clips are decoded from disk by `keras_i3d.data.video_dataset`, the
+package's input pipeline: the training clip is a random window, random crop
+and random flip, the validation clip the central window and centre crop.
+Unreadable videos are skipped and listed at the end. The run folder gets
+`finetune_curves.png`: loss and top-1 per epoch, with the validation values
+before training at epoch 0.
 """
 
 import argparse
-import itertools
 import json
 import os
 import sys
@@ -71,33 +73,34 @@ def parse_args(argv=None):
     parser.add_argument("--precision", default="auto",
                         choices=("auto", "float32", "mixed_float16",
                                  "mixed_bfloat16"))
+    parser.add_argument("--no-augment", action="store_true",
+                        help="Train on centre crops without random flips. "
+                        "Needed where the direction of motion is the label "
+                        "(a flipped 'left' clip is a 'right' clip); implied "
+                        "by --make-synthetic.")
     parser.add_argument("--seed", type=int, default=0)
     return parser.parse_args(argv)
 
 
-def load_videos(data_dir, resize):
-    from keras_i3d.cli.evaluate import list_video_folder
-    from keras_i3d.cli.evaluate import read_video
+def read_dataset(data_dir):
+    """The class names and `VideoSample`s of a folder-per-class dataset."""
+    from keras_i3d.data import read_class_folders
 
-    class_names, entries = list_video_folder(data_dir)
-    videos, skipped = [], []
-    for path, label in entries:
-        try:
-            videos.append((read_video(path, resize), label, path))
-        except ValueError as error:
-            skipped.append((path, str(error)))
-    for path, reason in skipped:
-        print(f"skipped {path}: {reason}", file=sys.stderr)
-    return class_names, videos
+    samples = read_class_folders(data_dir)
+    # read_class_folders numbers the sub-folders in this order.
+    class_names = sorted(name for name in os.listdir(data_dir)
+                         if os.path.isdir(os.path.join(data_dir, name)))
+    return class_names, samples
 
 
-def split(videos, val_fraction, seed):
+def split(samples, val_fraction, seed):
+    """Holds out `val_fraction` of each class (at least one video)."""
     import numpy as np
 
     rng = np.random.default_rng(seed)
     train, validation = [], []
-    for label in sorted({v[1] for v in videos}):
-        members = [v for v in videos if v[1] == label]
+    for label in sorted({s.label for s in samples}):
+        members = [s for s in samples if s.label == label]
         rng.shuffle(members)
         held_out = max(1, round(len(members) * val_fraction))
         validation += members[:held_out]
@@ -105,70 +108,45 @@ def split(videos, val_fraction, seed):
     return train, validation
 
 
-def clip_dataset(videos, frames, crop_size, batch_size, training, seed):
-    """Random (training) or central (validation) clips, preprocessed."""
-    import numpy as np
-    import tensorflow as tf
+def clip_datasets(train, validation, args, skipped):
+    """Training clips (random window, crop, flip) and validation clips
+    (central window and crop), decoded by `keras_i3d.data.video_dataset`."""
+    from keras_i3d.data import video_dataset
 
-    from keras_i3d.preprocessing import preprocess_rgb
-    from keras_i3d.training.evaluation import spatial_crops
-    from keras_i3d.training.evaluation import temporal_windows
-
-    def cut(video, rng):
-        length, height, width = video.shape[:3]
-        if training:
-            start = rng.integers(0, max(length - frames, 0) + 1)
-            window = (start + np.arange(frames)) % length
-            row = rng.integers(0, height - crop_size + 1)
-            column = rng.integers(0, width - crop_size + 1)
-        else:
-            window = temporal_windows(length, frames, 1)[0]
-            row, column = spatial_crops(height, width, crop_size)[0]
-        clip = video[window, row:row + crop_size, column:column + crop_size]
-        if training and rng.random() < 0.5:
-            clip = clip[:, :, ::-1]
-        return preprocess_rgb(clip)
-
-    passes = itertools.count()
-
-    def generate():
-        # A new random stream on every pass over the data (every epoch).
-        rng = np.random.default_rng((seed, next(passes)))
-        order = rng.permutation(len(videos)) if training else range(
-            len(videos))
-        for index in order:
-            video, label, _ = videos[index]
-            yield cut(video, rng), np.int32(label)
-
-    signature = (
-        tf.TensorSpec((frames, crop_size, crop_size, 3), tf.float32),
-        tf.TensorSpec((), tf.int32),
-    )
-    dataset = tf.data.Dataset.from_generator(generate,
-                                             output_signature=signature)
-    return dataset.batch(batch_size).prefetch(2)
+    common = dict(clip_length=args.frames, resize=args.resize,
+                  crop_size=args.crop_size, batch_size=args.batch_size,
+                  seed=args.seed, skipped=skipped)
+    train_data = video_dataset(train, sampling="random",
+                               augment=not args.no_augment, **common)
+    val_data = video_dataset(validation, sampling="uniform",
+                             deterministic=True, **common)
+    return train_data, val_data
 
 
 def main(argv=None):
     args = parse_args(argv)
     import keras
 
+    from keras_i3d.data import SkippedVideos
     from keras_i3d.training import TrainingConfig
     from keras_i3d.training import build_classifier
     from keras_i3d.training import compile_model
     from keras_i3d.training import fit
+    from keras_i3d.training import plot_training_curves
     from keras_i3d.training import set_precision
 
     if args.make_synthetic:
         from keras_i3d.data.synthetic_motion import write_motion_videos
 
+        # 10 px a frame: Kinetics features separate fast motion better.
         write_motion_videos(args.data_dir, args.make_synthetic,
                             frames=max(args.frames, 16) + 8,
-                            size=args.resize, speed=4)
+                            size=args.resize, speed=10)
+        args.no_augment = True
     keras.utils.set_random_seed(args.seed)
     precision = set_precision(args.precision)
-    class_names, videos = load_videos(args.data_dir, args.resize)
-    train, validation = split(videos, args.val_fraction, args.seed)
+    class_names, samples = read_dataset(args.data_dir)
+    train, validation = split(samples, args.val_fraction, args.seed)
     if not train:
         raise SystemExit("Not enough videos: every class needs at least 2.")
     steps = args.steps_per_epoch or max(1, len(train) // args.batch_size)
@@ -187,29 +165,34 @@ def main(argv=None):
     model = build_classifier(config, weights=weights)
     compile_model(model, config)
 
-    def train_data():
-        return clip_dataset(train, args.frames, args.crop_size,
-                            args.batch_size, True, args.seed)
-
-    val_data = clip_dataset(validation, args.frames, args.crop_size,
-                            args.batch_size, False, args.seed)
+    skipped = SkippedVideos()
+    train_data, val_data = clip_datasets(train, validation, args, skipped)
     before = model.evaluate(val_data, verbose=0, return_dict=True)
     print(f"{len(class_names)} classes, {len(train)} training and "
           f"{len(validation)} validation videos, precision {precision}")
     print(f"before training: val_top1 {before['top1']:.3f} "
           f"val_loss {before['loss']:.3f}")
-    history = fit(model, train_data(), val_data, config, args.output_dir,
+    history = fit(model, train_data, val_data, config, args.output_dir,
                   verbose=2)
     for epoch, (accuracy, loss) in enumerate(
         zip(history.history["val_top1"], history.history["val_loss"]), 1
     ):
         print(f"epoch {epoch}: val_top1 {accuracy:.3f} val_loss {loss:.3f}")
     model.save(os.path.join(args.output_dir, "finetuned.keras"))
+    plot_training_curves(
+        history.history, os.path.join(args.output_dir, "finetune_curves.png"),
+        title=f"Fine-tuning {len(class_names)} classes from "
+        f"{args.weights}", initial={"val_top1": before["top1"],
+                                    "val_loss": before["loss"]},
+    )
+    if skipped:
+        print(skipped.summary(), file=sys.stderr)
     summary = {
         "classes": class_names,
         "val_top1_before": before["top1"],
         "val_loss_before": before["loss"],
         "history": history.history,
+        "skipped": [list(item) for item in skipped.items],
     }
     with open(os.path.join(args.output_dir, "finetune.json"), "w") as file:
         json.dump(summary, file, indent=2, default=float)

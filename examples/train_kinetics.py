@@ -19,9 +19,11 @@ crops with random flips. `--loop custom` (the default under
 trains with `CustomLoopTrainer` and resumes mid-epoch after a crash;
 `--loop fit` uses `model.fit` and resumes at epoch boundaries.
 
-The input pipeline here streams videos from disk (decode, short side 256,
-random 64-frame window and 224 crop); it is the place to plug in
-`keras_i3d.data`'s pipelines.
+Input: videos in one folder per class (or named by a Kinetics CSV with
+`--train-csv`), streamed by `keras_i3d.data.video_dataset`, or TFRecord
+shards of JPEG frames written by `keras-i3d make-tfrecords`
+(`--train-tfrecords 'shards/train-*'`, much cheaper to decode at scale).
+Unreadable videos are skipped and listed at the end.
 """
 
 import argparse
@@ -33,9 +35,25 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--train-dir", required=True,
-                        help="Training videos, one sub-folder per class.")
-    parser.add_argument("--val-dir", help="Validation videos, same classes.")
+    parser.add_argument("--train-dir",
+                        help="Training videos: one sub-folder per class, or "
+                        "the clips named in --train-csv.")
+    parser.add_argument("--val-dir", help="Validation videos, same layout.")
+    parser.add_argument("--train-csv", help="Kinetics annotation CSV "
+                        "(label,youtube_id,time_start,time_end,split) of "
+                        "the clips in --train-dir.")
+    parser.add_argument("--val-csv", help="Kinetics CSV of --val-dir.")
+    parser.add_argument("--train-tfrecords", help="Instead of videos: a "
+                        "glob of TFRecord shards from `keras-i3d "
+                        "make-tfrecords`.")
+    parser.add_argument("--val-tfrecords", help="Glob of validation "
+                        "shards.")
+    parser.add_argument("--label-set", default="kinetics400",
+                        help="Class order of --train-csv (default "
+                        "kinetics400).")
+    parser.add_argument("--classes", type=int,
+                        help="Number of classes of TFRecord shards "
+                        "(default: the size of --label-set).")
     parser.add_argument("--output-dir", required=True,
                         help="Run folder (checkpoints, logs, curves).")
     parser.add_argument("--stream", default="rgb", choices=("rgb",),
@@ -72,66 +90,57 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def video_dataset(entries, args, training, epoch=0):
-    """Streams `(clip, label)` pairs decoded from `(path, label)` entries."""
-    import numpy as np
-    import tensorflow as tf
+def read_split(video_dir, csv_path, label_set):
+    """`(class_names, samples)` of a folder per class or a Kinetics CSV."""
+    from keras_i3d.data import read_class_folders
+    from keras_i3d.data import read_kinetics_csv
+    from keras_i3d.labels import load_labels
 
-    from keras_i3d.cli.evaluate import read_video
-    from keras_i3d.preprocessing import preprocess_rgb
-    from keras_i3d.training.evaluation import spatial_crops
-    from keras_i3d.training.evaluation import temporal_windows
+    if csv_path:
+        return (list(load_labels(label_set)),
+                read_kinetics_csv(csv_path, video_dir, label_set=label_set))
+    samples = read_class_folders(video_dir)
+    # read_class_folders numbers the sub-folders in this order.
+    class_names = sorted(name for name in os.listdir(video_dir)
+                         if os.path.isdir(os.path.join(video_dir, name)))
+    return class_names, samples
 
-    paths = [p for p, _ in entries]
-    labels = np.array([l for _, l in entries], np.int32)
-    shape = (args.frames, args.crop_size, args.crop_size, 3)
 
-    def decode(path, label, draw):
-        rng = np.random.default_rng(int(draw))
-        try:
-            video = read_video(path.decode(), args.resize)
-        except ValueError as error:
-            print(f"skipped: {error}", file=sys.stderr)
-            return np.zeros(shape, np.float32), np.int32(-1)
-        length, height, width = video.shape[:3]
-        if training:
-            start = rng.integers(0, max(length - args.frames, 0) + 1)
-            window = (start + np.arange(args.frames)) % length
-            row = rng.integers(0, height - args.crop_size + 1)
-            column = rng.integers(0, width - args.crop_size + 1)
-        else:
-            window = temporal_windows(length, args.frames, 1)[0]
-            row, column = spatial_crops(height, width, args.crop_size)[0]
-        clip = video[window, row:row + args.crop_size,
-                     column:column + args.crop_size]
-        if training and rng.random() < 0.5:
-            clip = clip[:, :, ::-1]
-        return preprocess_rgb(clip), label
+def clip_dataset(source, args, training, epoch, skipped):
+    """Unbatched `(clip, label)`: random clips for training, central clips
+    for validation, from videos (`keras_i3d.data.video_dataset`) or from
+    TFRecord shards (`keras_i3d.data.tfrecord_dataset`, `source` a glob).
 
-    draws = np.random.default_rng((args.seed, epoch)).integers(
-        0, 2**31, len(paths))
-    dataset = tf.data.Dataset.from_tensor_slices((paths, labels, draws))
-    if training:
-        dataset = dataset.shuffle(len(paths), seed=args.seed + epoch,
-                                  reshuffle_each_iteration=False)
+    The seed changes with `epoch`, so a resumed run draws the clips its
+    epoch would have drawn.
+    """
+    from keras_i3d.data import tfrecord_dataset
+    from keras_i3d.data import video_dataset
 
-    def load(path, label, draw):
-        clip, label = tf.numpy_function(decode, [path, label, draw],
-                                        (tf.float32, tf.int32))
-        clip.set_shape(shape)
-        label.set_shape(())
-        return clip, label
+    options = dict(
+        clip_length=args.frames,
+        sampling="random" if training else "uniform",
+        resize=args.resize,
+        crop_size=args.crop_size,
+        seed=args.seed + epoch,
+        prefetch=False,
+    )
+    if isinstance(source, str):
+        return tfrecord_dataset(source, **options)
+    return video_dataset(source, skipped=skipped, **options)
 
-    dataset = dataset.map(load, num_parallel_calls=tf.data.AUTOTUNE)
-    # Videos that failed to decode (label -1) are dropped, and reported.
-    return dataset.filter(lambda clip, label: label >= 0)
+
+def report_skipped(skipped):
+    if skipped:
+        print(skipped.summary(), file=sys.stderr)
 
 
 def main(argv=None):
     args = parse_args(argv)
     import keras
 
-    from keras_i3d.cli.evaluate import list_video_folder
+    from keras_i3d.data import SkippedVideos
+    from keras_i3d.labels import load_labels
     from keras_i3d.training import CustomLoopTrainer
     from keras_i3d.training import TrainingConfig
     from keras_i3d.training import TrainingCurves
@@ -145,13 +154,25 @@ def main(argv=None):
     from keras_i3d.training import step_drop_on_plateau
 
     keras.utils.set_random_seed(args.seed)
+    if bool(args.train_dir) == bool(args.train_tfrecords):
+        raise SystemExit("Give --train-dir (videos) or --train-tfrecords.")
     strategy = make_strategy(args.strategy)
     loop = args.loop or (
         "custom" if "MultiWorker" in type(strategy).__name__ else "fit"
     )
     precision = set_precision(args.precision)
-    class_names, train_entries = list_video_folder(args.train_dir)
-    val_entries = list_video_folder(args.val_dir)[1] if args.val_dir else None
+    if args.train_tfrecords:
+        class_names = list(load_labels(args.label_set))
+        if args.classes:
+            class_names = [f"class {i}" for i in range(args.classes)]
+        train_source, val_source = args.train_tfrecords, args.val_tfrecords
+        count = "TFRecord"
+    else:
+        class_names, train_source = read_split(
+            args.train_dir, args.train_csv, args.label_set)
+        val_source = read_split(args.val_dir, args.val_csv,
+                                args.label_set)[1] if args.val_dir else None
+        count = len(train_source)
     global_batch = args.batch_per_replica * strategy.num_replicas_in_sync
     config = TrainingConfig(
         classes=len(class_names), stream=args.stream, frames=args.frames,
@@ -162,17 +183,18 @@ def main(argv=None):
         label_smoothing=args.label_smoothing,
     )
     weights = None if args.weights.lower() == "none" else args.weights
-    print(f"{len(class_names)} classes, {len(train_entries)} videos, "
+    print(f"{len(class_names)} classes, {count} videos, "
           f"{strategy.num_replicas_in_sync} replicas, global batch "
           f"{global_batch}, precision {precision}, loop {loop}")
+    skipped = SkippedVideos()
 
     def train_data(epoch):
-        return video_dataset(train_entries, args, True, epoch).repeat() \
-            .batch(global_batch, drop_remainder=True).prefetch(2)
+        return clip_dataset(train_source, args, True, epoch, skipped) \
+            .repeat().batch(global_batch, drop_remainder=True).prefetch(2)
 
     val_data = None
-    if val_entries:
-        val_data = video_dataset(val_entries, args, False).batch(
+    if val_source:
+        val_data = clip_dataset(val_source, args, False, 0, skipped).batch(
             global_batch).prefetch(2)
 
     with strategy.scope():
@@ -184,6 +206,7 @@ def main(argv=None):
     if loop == "fit":
         fit(model, train_data(0), val_data, config, args.output_dir,
             verbose=2)
+        report_skipped(skipped)
         return 0
     chief = is_chief(strategy)
     run_dir = args.output_dir if chief else os.path.join(
@@ -208,6 +231,7 @@ def main(argv=None):
     if chief:
         model.save_weights(os.path.join(args.output_dir,
                                         "final.weights.h5"))
+        report_skipped(skipped)
     return 0
 
 

@@ -1,13 +1,13 @@
 """`keras-i3d make-tfrecords`: videos to TFRecord shards of JPEG frames."""
 
-import os
 import sys
 
-from keras_i3d.cli.main import CLIError
+from keras_i3d.cli.dataset_args import SOURCE_HELP
+from keras_i3d.cli.dataset_args import add_dataset_arguments
+from keras_i3d.cli.dataset_args import read_samples
+from keras_i3d.cli.errors import CLIError
 from keras_i3d.conventions import RESIZE_SHORT_SIDE
 from keras_i3d.conventions import TARGET_FPS
-
-SOURCE_FORMATS = ("folders", "kinetics", "ucf101", "hmdb51")
 
 
 def add_parser(subparsers):
@@ -21,25 +21,9 @@ def add_parser(subparsers):
             "written to temporary files and renamed when complete."
         ),
     )
-    parser.add_argument(
-        "source",
-        help="folders: a folder with one sub-folder of videos per class; "
-        "kinetics: the annotation CSV; ucf101 / hmdb51: the split-file folder",
-    )
+    parser.add_argument("source", help=SOURCE_HELP)
     parser.add_argument("--out", required=True, help="output folder for the shards")
-    parser.add_argument(
-        "--format", choices=SOURCE_FORMATS, default="folders",
-        help="how SOURCE lists the videos and labels (default: folders)",
-    )
-    parser.add_argument(
-        "--video-dir",
-        help="folder of the videos, for --format kinetics, ucf101 and hmdb51",
-    )
-    parser.add_argument("--split", type=int, default=1, help="UCF101/HMDB51 split number (default: 1)")
-    parser.add_argument(
-        "--subset", choices=("train", "test"), default="train",
-        help="UCF101/HMDB51 subset (default: train)",
-    )
+    add_dataset_arguments(parser)
     parser.add_argument(
         "--label-set", default="kinetics400",
         help="class order for --format kinetics (default: kinetics400)",
@@ -60,25 +44,6 @@ def add_parser(subparsers):
     return parser
 
 
-def _read_samples(args):
-    from keras_i3d.data import formats
-
-    if args.format != "folders" and not args.video_dir:
-        raise CLIError(f"--format {args.format} needs --video-dir")
-    if not os.path.exists(args.source):
-        raise CLIError(f"{args.source}: no such file or folder")
-    try:
-        if args.format == "folders":
-            return formats.read_class_folders(args.source)
-        if args.format == "kinetics":
-            return formats.read_kinetics_csv(args.source, args.video_dir, label_set=args.label_set)
-        if args.format == "ucf101":
-            return formats.read_ucf101_split(args.source, args.video_dir, args.split, args.subset)
-        return formats.read_hmdb51_split(args.source, args.video_dir, args.split, args.subset)
-    except (ValueError, OSError) as error:
-        raise CLIError(str(error)) from None
-
-
 def run(args):
     import logging
 
@@ -92,9 +57,7 @@ def run(args):
             raise CLIError(f"--{name} must be at least 1, got {getattr(args, name)}")
     if not 1 <= args.quality <= 100:
         raise CLIError(f"--quality must be in 1..100, got {args.quality}")
-    samples = _read_samples(args)
-    if not samples:
-        raise CLIError(f"{args.source}: lists no videos")
+    samples = read_samples(args, args.source, label_set=args.label_set)
     skipped = SkippedVideos()
     # Skipped videos are listed once at the end instead of between bar updates.
     logging.getLogger("keras_i3d.data").setLevel(logging.ERROR)

@@ -24,6 +24,7 @@ from keras_i3d.training.distribute import is_chief
 from keras_i3d.training.distribute import make_strategy
 from keras_i3d.training.evaluation import classification_metrics
 from keras_i3d.training.evaluation import evaluate_videos
+from keras_i3d.training.evaluation import load_test_clips
 from keras_i3d.training.evaluation import predict_video
 from keras_i3d.training.evaluation import video_views
 from keras_i3d.training.losses import SparseCategoricalCrossentropy
@@ -57,6 +58,7 @@ __all__ = [
     "freeze_batch_norm",
     "is_chief",
     "latest_state",
+    "load_test_clips",
     "make_callbacks",
     "make_optimizer",
     "make_strategy",

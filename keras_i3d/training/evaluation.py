@@ -8,6 +8,11 @@ For long videos or fixed-size models, `num_clips` evenly spaced clips are
 scored and averaged instead; `num_crops` (1: centre, 3: along the long side,
 5: corners and centre) and `flip` add spatial views. Softmax scores of all
 views are averaged.
+
+Which frames make a clip, the resize, the centre crop, the flip and the
+input scaling are those of the training pipelines (`keras_i3d.data.clips`,
+`sampling`, `transforms`, `keras_i3d.preprocessing`); this module only adds
+the 3- and 5-crop views and the metrics.
 """
 
 import dataclasses
@@ -15,6 +20,11 @@ import os
 
 import numpy as np
 
+from keras_i3d.conventions import CROP_SIZE
+from keras_i3d.conventions import MIN_FRAMES_FOR_LOGITS
+from keras_i3d.conventions import RESIZE_SHORT_SIDE
+from keras_i3d.conventions import TARGET_FPS
+from keras_i3d.data.skipped import SkippedVideos
 from keras_i3d.training.plots import plot_confusion_matrix
 from keras_i3d.training.plots import plot_per_class_accuracy
 
@@ -26,38 +36,20 @@ class VideoTooSmallError(ValueError):
     """A video's frames are smaller than the crop."""
 
 
-def temporal_windows(num_frames, clip_frames=None, num_clips=1):
-    """Frame indices of each clip: `(num_clips, clip_frames)` ints.
-
-    `clip_frames=None` gives one window over the whole video. A video
-    shorter than `clip_frames` is looped (frame indices wrap around), as
-    DeepMind's evaluation does for short videos.
-
-    Example:
-
-    >>> temporal_windows(10, 4, 3).tolist()
-    [[0, 1, 2, 3], [3, 4, 5, 6], [6, 7, 8, 9]]
-    """
-    if num_frames < 1:
-        raise ValueError("The video has no frames.")
-    if clip_frames is None:
-        return np.arange(num_frames)[None]
-    if num_clips < 1 or clip_frames < 1:
-        raise ValueError(
-            "`clip_frames` and `num_clips` must be positive. Received: "
-            f"clip_frames={clip_frames}, num_clips={num_clips}"
-        )
-    last_start = max(num_frames - clip_frames, 0)
-    starts = np.linspace(0, last_start, num_clips).round().astype(int)
-    return (starts[:, None] + np.arange(clip_frames)[None]) % num_frames
-
-
 def spatial_crops(height, width, crop_size, num_crops=1):
     """Top-left corners `[(row, column), ...]` of the crops.
 
-    1: the centre; 3: start, centre and end of the long side (the usual
-    3-crop protocol); 5: the four corners and the centre.
+    1: the centre (the training pipeline's centre crop); 3: start, centre
+    and end of the long side (the usual 3-crop protocol); 5: the four
+    corners and the centre.
+
+    Example:
+
+    >>> spatial_crops(10, 16, 4, 3)
+    [(3, 0), (3, 6), (3, 12)]
     """
+    from keras_i3d.data.transforms import center_crop_offsets
+
     if num_crops not in CROP_COUNTS:
         raise ValueError(
             f"`num_crops` must be one of {CROP_COUNTS}. "
@@ -69,7 +61,8 @@ def spatial_crops(height, width, crop_size, num_crops=1):
             f"{crop_size}x{crop_size} crop; resize the short side to at "
             "least the crop size first."
         )
-    centre = ((height - crop_size) // 2, (width - crop_size) // 2)
+    centre = tuple(int(o) for o in center_crop_offsets(height, width,
+                                                       crop_size))
     if num_crops == 1:
         return [centre]
     if num_crops == 3:
@@ -85,44 +78,39 @@ def spatial_crops(height, width, crop_size, num_crops=1):
     ]
 
 
-def video_views(video, crop_size, clip_frames=None, num_clips=1,
-                num_crops=1, flip=False, flow=False):
-    """Cuts a video into its test views: `(views, frames, crop, crop, C)`.
+def video_views(clips, crop_size, num_crops=1, flip=False, is_flow=False):
+    """Cuts sampled clips into their test views.
 
     Args:
-        video: `(frames, height, width, channels)` array, preprocessed.
+        clips: `(num_clips, frames, height, width, channels)` array, as
+            `keras_i3d.data.load_clips` returns (one clip per row).
         crop_size: the crop side.
-        clip_frames: frames per clip; None for the whole video.
-        num_clips: evenly spaced clips (with `clip_frames`).
-        num_crops: 1, 3 or 5 spatial crops.
+        num_crops: 1, 3 or 5 spatial crops per clip.
         flip: also add the horizontally flipped views.
-        flow: the input is optical flow: flipping negates the horizontal
-            (x, channel 0) component, since motion to the right becomes
-            motion to the left in the mirror image.
+        is_flow: the input is optical flow: flipping negates the horizontal
+            component (`keras_i3d.data.flip_left_right`).
 
     Returns:
-        A numpy array of `num_clips * num_crops * (2 if flip else 1)` views.
+        A `(num_clips * num_crops * (2 if flip else 1), frames, crop_size,
+        crop_size, channels)` numpy array of the input's dtype.
     """
-    video = np.asarray(video)
-    if video.ndim != 4:
+    from keras_i3d.data.transforms import flip_left_right
+
+    clips = np.asarray(clips)
+    if clips.ndim != 5:
         raise ValueError(
-            "A video must be (frames, height, width, channels). "
-            f"Received: an array of shape {video.shape}"
+            "Clips must be (clips, frames, height, width, channels). "
+            f"Received: an array of shape {clips.shape}"
         )
-    windows = temporal_windows(video.shape[0], clip_frames, num_clips)
-    corners = spatial_crops(video.shape[1], video.shape[2], crop_size,
+    corners = spatial_crops(clips.shape[2], clips.shape[3], crop_size,
                             num_crops)
     views = []
-    for window in windows:
-        clip = video[window]
+    for clip in clips:
         for row, column in corners:
             view = clip[:, row:row + crop_size, column:column + crop_size]
             views.append(view)
             if flip:
-                mirrored = view[:, :, ::-1].copy()
-                if flow:
-                    mirrored[..., 0] = -mirrored[..., 0]
-                views.append(mirrored)
+                views.append(np.asarray(flip_left_right(view, is_flow)))
     return np.stack(views)
 
 
@@ -132,19 +120,34 @@ def _softmax(logits):
     return shifted / shifted.sum(axis=-1, keepdims=True)
 
 
-def predict_video(model, video, crop_size, clip_frames=None, num_clips=1,
-                  num_crops=1, flip=False, from_logits=True,
-                  views_per_batch=8):
+def _stream_arrays(clips):
+    """`[(stream, clips), ...]` of a clips dict or a single RGB array."""
+    if isinstance(clips, dict):
+        unknown = set(clips) - {"rgb", "flow"}
+        if unknown or not clips:
+            raise ValueError(
+                "`clips` must hold 'rgb' and/or 'flow'. "
+                f"Received: keys {sorted(clips)}"
+            )
+        return [(name, clips[name]) for name in ("rgb", "flow")
+                if name in clips]
+    return [("rgb", clips)]
+
+
+def predict_video(model, clips, crop_size=CROP_SIZE, num_crops=1, flip=False,
+                  from_logits=True, views_per_batch=8):
     """Class probabilities of one video, averaged over its test views.
 
     Args:
         model: an I3D-style model; for two streams, a model taking
             `[rgb, flow]` and returning a dict with `"predictions"`.
-        video: a preprocessed `(frames, height, width, channels)` array, or
-            a `(rgb, flow)` pair for a two-stream model (the same views are
-            cut from both).
-        crop_size, clip_frames, num_clips, num_crops, flip: see
-            `video_views`.
+        clips: the raw sampled clips of the video, as
+            `keras_i3d.data.load_clips` returns them (after resizing): a
+            dict with `"rgb"` (uint8) and/or `"flow"` (pixels), each
+            `(num_clips, frames, height, width, channels)`; or the RGB array
+            alone. The same views are cut from both streams; each view is
+            scaled to the model's input with `keras_i3d.preprocessing`.
+        crop_size, num_crops, flip: see `video_views`.
         from_logits: whether the model returns logits (softmax is applied
             to each view before averaging) or probabilities.
         views_per_batch: views per forward pass.
@@ -152,22 +155,72 @@ def predict_video(model, video, crop_size, clip_frames=None, num_clips=1,
     Returns:
         A float64 `(classes,)` array of probabilities.
     """
-    two_stream = isinstance(video, (tuple, list))
-    streams = list(video) if two_stream else [video]
+    import keras
+
+    from keras_i3d.preprocessing import preprocess_input
+
+    streams = _stream_arrays(clips)
     views = [
-        video_views(s, crop_size, clip_frames, num_clips, num_crops, flip,
-                    flow=(two_stream and index == 1))
-        for index, s in enumerate(streams)
+        (name, video_views(array, crop_size, num_crops, flip,
+                           is_flow=name == "flow"))
+        for name, array in streams
     ]
     scores = []
-    for start in range(0, len(views[0]), views_per_batch):
-        batch = [v[start:start + views_per_batch] for v in views]
-        outputs = model(batch if two_stream else batch[0], training=False)
+    for start in range(0, len(views[0][1]), views_per_batch):
+        batch = [preprocess_input(array[start:start + views_per_batch], name)
+                 for name, array in views]
+        outputs = model(batch if len(batch) == 2 else batch[0],
+                        training=False)
         if isinstance(outputs, dict):
             outputs = outputs["predictions"]
-        outputs = np.asarray(outputs, dtype=np.float64)
+        # Mixed-precision models return bfloat16/float16 tensors.
+        outputs = keras.ops.convert_to_numpy(outputs).astype(np.float64)
         scores.append(_softmax(outputs) if from_logits else outputs)
     return np.concatenate(scores).mean(axis=0)
+
+
+def load_test_clips(sample, stream="rgb", clip_frames=None, num_clips=1,
+                    resize=RESIZE_SHORT_SIDE, fps=TARGET_FPS):
+    """Decodes the test clips of one video, short side resized.
+
+    Args:
+        sample: a `keras_i3d.data.VideoSample`.
+        stream: `"rgb"`, `"flow"` or `"two_stream"` (flow from
+            `sample.flow_path`).
+        clip_frames: frames per clip; None: the whole video in one clip
+            (looped up to the `MIN_FRAMES_FOR_LOGITS` the head needs).
+        num_clips: evenly spaced clips with `clip_frames`.
+        resize: short side in pixels (`None`: keep the size).
+        fps: the frame rate videos are sampled at.
+
+    Returns:
+        A dict of `(num_clips, frames, height, width, channels)` arrays, as
+        `keras_i3d.data.load_clips` (uint8 RGB, flow in pixels).
+
+    Raises:
+        ValueError (e.g. `VideoReadError`) naming the file, if it cannot be
+        read.
+    """
+    from keras_i3d.data.clips import load_clips
+    from keras_i3d.data.transforms import resize_flow_short_side
+    from keras_i3d.data.transforms import resize_short_side
+
+    if clip_frames is None:
+        clips = load_clips(sample.path, stream, MIN_FRAMES_FOR_LOGITS,
+                           "whole", fps=fps, flow_path=sample.flow_path)
+    else:
+        clips = load_clips(sample.path, stream, clip_frames, "uniform",
+                           num_clips, fps=fps, flow_path=sample.flow_path)
+    if resize is None:
+        return clips
+    resized = {}
+    for name, array in clips.items():
+        resize_fn = resize_flow_short_side if name == "flow" else \
+            resize_short_side
+        frames = array.reshape((-1,) + array.shape[2:])
+        frames = np.asarray(resize_fn(frames, resize))
+        resized[name] = frames.reshape(array.shape[:2] + frames.shape[1:])
+    return resized
 
 
 def classification_metrics(probabilities, labels, classes):
@@ -226,7 +279,8 @@ class EvaluationResult:
         labels: `(videos,)` true classes.
         names: an identifier per scored video.
         class_names: the class names.
-        skipped: `[(identifier, reason), ...]` of the videos not scored.
+        skipped: a `keras_i3d.data.SkippedVideos` of the videos not scored
+            (each with its reason).
         metrics: `classification_metrics` of the scored videos.
     """
 
@@ -234,19 +288,46 @@ class EvaluationResult:
     labels: np.ndarray
     names: list
     class_names: list
-    skipped: list
+    skipped: SkippedVideos
     metrics: dict
 
+    @property
+    def predictions(self):
+        """`[(identifier, true class, predicted class, its probability)]`."""
+        predicted = self.probabilities.argmax(axis=1)
+        return [
+            (name, self.class_names[label], self.class_names[guess],
+             float(scores[guess]))
+            for name, label, guess, scores in zip(
+                self.names, self.labels, predicted, self.probabilities)
+        ]
+
+    def plotted_classes(self):
+        """Indices of the classes that have a video or got a prediction.
+
+        A 400-class label set evaluated on a few classes would otherwise
+        give an unreadable 400 x 400 matrix of empty rows and columns.
+        """
+        confusion = self.metrics["confusion_matrix"]
+        used = (confusion.sum(axis=0) > 0) | (confusion.sum(axis=1) > 0)
+        return np.flatnonzero(used)
+
     def save_plots(self, folder):
-        """Writes `confusion_matrix.png` and `per_class_accuracy.png`."""
+        """Writes `confusion_matrix.png` and `per_class_accuracy.png`.
+
+        Both show only `plotted_classes()`.
+        """
         folder = os.fspath(folder)
+        shown = self.plotted_classes()
+        names = [self.class_names[i] for i in shown]
+        confusion = self.metrics["confusion_matrix"][np.ix_(shown, shown)]
         return [
             plot_confusion_matrix(
-                self.metrics["confusion_matrix"], self.class_names,
+                confusion, names,
                 os.path.join(folder, "confusion_matrix.png"),
             ),
             plot_per_class_accuracy(
-                self.metrics["per_class_accuracy"], self.class_names,
+                self.metrics["per_class_accuracy"][shown], names,
                 os.path.join(folder, "per_class_accuracy.png"),
             ),
         ]
@@ -261,57 +342,71 @@ class EvaluationResult:
             "top5": self.metrics["top5"],
             "mean_class_accuracy": self.metrics["mean_class_accuracy"],
             "per_class_accuracy": {
-                name: (None if np.isnan(a) else float(a))
-                for name, a in zip(self.class_names, per_class)
+                self.class_names[i]: float(per_class[i])
+                for i in np.flatnonzero(~np.isnan(per_class))
             },
+            "predictions": [
+                {"video": str(name), "label": label, "predicted": guess,
+                 "probability": probability}
+                for name, label, guess, probability in self.predictions
+            ],
             "skipped_videos": [
-                {"video": str(n), "reason": r} for n, r in self.skipped
+                {"video": item.path, "reason": item.reason}
+                for item in self.skipped.items
             ],
         }
 
 
-def evaluate_videos(model, videos, class_names, crop_size, clip_frames=None,
-                    num_clips=1, num_crops=1, flip=False, from_logits=True,
+def evaluate_videos(model, videos, class_names, crop_size=CROP_SIZE,
+                    num_crops=1, flip=False, from_logits=True, skipped=None,
                     progress=False):
     """Scores every video and computes the paper's metrics.
 
     Videos that cannot be read or are too small are skipped, counted and
-    reported (identifier and reason); evaluation goes on.
+    reported (identifier and reason, in `skipped`); evaluation goes on.
 
     Args:
         model: see `predict_video`.
         videos: an iterable of `(identifier, load)` pairs, where `load()`
-            returns `(video, label)` (the video preprocessed) and may raise
-            `ValueError` or `OSError` for a bad file.
+            returns `(clips, label)`, `clips` as `predict_video` takes them
+            (e.g. from `load_test_clips`), and may raise `ValueError` or
+            `OSError` for a bad file.
         class_names: the class names, in label order.
-        crop_size, clip_frames, num_clips, num_crops, flip, from_logits:
-            see `predict_video`.
+        crop_size, num_crops, flip, from_logits: see `predict_video`.
+        skipped: a `keras_i3d.data.SkippedVideos` to add the skipped videos
+            to; default: a new one.
         progress: a tqdm progress bar on stderr.
 
     Returns:
         An `EvaluationResult`.
+
+    Raises:
+        ValueError: no video at all could be scored (the message lists the
+            first reasons).
     """
+    import cv2
+
+    skipped = SkippedVideos() if skipped is None else skipped
     items = list(videos)
     if progress:
         from tqdm import tqdm
 
         items = tqdm(items, desc="evaluating", unit="video")
-    probabilities, labels, names, skipped = [], [], [], []
+    probabilities, labels, names = [], [], []
     for identifier, load in items:
         try:
-            video, label = load()
-            scores = predict_video(
-                model, video, crop_size, clip_frames, num_clips, num_crops,
-                flip, from_logits,
-            )
-        except (ValueError, OSError) as error:
-            skipped.append((identifier, str(error)))
+            clips, label = load()
+            scores = predict_video(model, clips, crop_size, num_crops, flip,
+                                   from_logits)
+        except (ValueError, OSError, cv2.error) as error:
+            skipped.add(identifier, getattr(error, "reason", error))
             continue
         probabilities.append(scores)
         labels.append(int(label))
         names.append(identifier)
     if not probabilities:
-        reasons = "; ".join(f"{n}: {r}" for n, r in skipped[:5])
+        reasons = "; ".join(f"{item.path}: {item.reason}"
+                            for item in skipped.items[:5])
         raise ValueError(f"No video could be evaluated. {reasons}")
     probabilities = np.stack(probabilities)
     labels = np.asarray(labels)

@@ -22,7 +22,8 @@ def _save(figure, path):
     return path
 
 
-def plot_training_curves(history, path, title="Training curves"):
+def plot_training_curves(history, path, title="Training curves",
+                         initial=None):
     """Plots losses (left) and accuracies (right) per epoch to a PNG.
 
     Args:
@@ -31,6 +32,9 @@ def plot_training_curves(history, path, title="Training curves"):
             `top1`, `val_top1`).
         path: the PNG file to write.
         title: the figure's title.
+        initial: optional values measured before training (e.g.
+            `{"val_top1": 0.25, "val_loss": 1.4}` from `model.evaluate`),
+            drawn at epoch 0 at the start of the curve of the same key.
 
     Returns:
         The path written.
@@ -39,8 +43,12 @@ def plot_training_curves(history, path, title="Training curves"):
         raise ValueError("`history` holds no epochs to plot.")
     plt = _pyplot()
     figure, (loss_axis, accuracy_axis) = plt.subplots(1, 2, figsize=(11, 4))
+    initial = initial or {}
     for key, values in sorted(history.items()):
         epochs = np.arange(1, len(values) + 1)
+        if key in initial:
+            epochs = np.arange(len(values) + 1)
+            values = [initial[key], *values]
         if key.endswith("loss"):
             loss_axis.plot(epochs, values, marker="o", label=key)
         elif "top" in key or "accuracy" in key:
@@ -74,7 +82,8 @@ def plot_confusion_matrix(confusion, class_names, path):
     size = min(4 + 0.3 * classes, 40)
     figure, axis = plt.subplots(figsize=(size, size))
     row_totals = np.maximum(confusion.sum(axis=1, keepdims=True), 1)
-    image = axis.imshow(confusion / row_totals, cmap="Blues", vmin=0, vmax=1)
+    fractions = confusion / row_totals
+    image = axis.imshow(fractions, cmap="Blues", vmin=0, vmax=1)
     figure.colorbar(image, ax=axis, fraction=0.046, label="fraction of row")
     if classes <= 50:
         axis.set_xticks(range(classes), class_names, rotation=90)
@@ -82,8 +91,10 @@ def plot_confusion_matrix(confusion, class_names, path):
     if classes <= 20:
         for row in range(classes):
             for column in range(classes):
+                dark = fractions[row, column] > 0.5
                 axis.text(column, row, int(confusion[row, column]),
-                          ha="center", va="center", fontsize=8)
+                          ha="center", va="center", fontsize=8,
+                          color="white" if dark else "black")
     axis.set(xlabel="predicted class", ylabel="true class",
              title="Confusion matrix")
     return _save(figure, path)

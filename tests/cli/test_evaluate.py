@@ -1,10 +1,11 @@
 import argparse
 import json
+import shutil
 
 import pytest
 
 from keras_i3d.cli import evaluate
-from keras_i3d.cli.main import CLIError
+from keras_i3d.cli.errors import CLIError
 from keras_i3d.data.synthetic_motion import write_motion_videos
 
 
@@ -20,46 +21,112 @@ def saved_model(tmp_path_factory):
     from tests.training.small_model import small_i3d
 
     path = tmp_path_factory.mktemp("model") / "small.keras"
-    small_i3d(classes=2, frames=None, size=32).save(path)
+    small_i3d(classes=2, frames=None, size=None).save(path)
     return path
 
 
-def test_evaluates_a_folder_per_class_dataset(tmp_path, saved_model, capsys):
-    data = tmp_path / "data"
+@pytest.fixture(scope="module")
+def motion_videos(tmp_path_factory):
+    data = tmp_path_factory.mktemp("motion") / "data"
     write_motion_videos(data, clips_per_class=2, frames=10, size=32,
                         classes=2)
+    return data
+
+
+def test_evaluates_a_folder_per_class_dataset(tmp_path, motion_videos,
+                                              saved_model, capsys):
+    data = tmp_path / "data"
+    shutil.copytree(motion_videos, data)
     (data / "left" / "broken.mp4").write_bytes(b"not a video")
+    (data / "left" / "empty.avi").write_bytes(b"")
     output = tmp_path / "results"
     assert _run([str(data), "--model", str(saved_model), "--resize", "32",
-                 "--crop-size", "32", "--clip-frames", "8", "--clips", "2",
-                 "--flip", "--output-dir", str(output)]) == 0
+                 "--crop-size", "24", "--clip-frames", "8", "--clips", "2",
+                 "--crops", "3", "--flip", "--output-dir", str(output)]) == 0
     printed = capsys.readouterr().out
-    assert "videos evaluated: 4 (skipped: 1)" in printed
-    assert "broken.mp4" in printed
+    assert "videos evaluated: 4 (skipped: 2)" in printed
+    assert "2 videos skipped:" in printed
+    assert "broken.mp4: not a video file" in printed
+    assert "empty.avi: the file is empty" in printed
     metrics = json.loads((output / "metrics.json").read_text())
-    assert metrics["videos"] == 4 and metrics["skipped"] == 1
+    assert metrics["videos"] == 4 and metrics["skipped"] == 2
+    assert [v["video"].rsplit("/", 1)[1] for v in metrics["skipped_videos"]
+            ] == ["broken.mp4", "empty.avi"]
     assert set(metrics["per_class_accuracy"]) == {"left", "right"}
     assert 0.0 <= metrics["top1"] <= 1.0 and metrics["top5"] == 1.0
+    assert len(metrics["predictions"]) == 4
     for name in ("confusion_matrix.png", "per_class_accuracy.png"):
         assert (output / name).stat().st_size > 1000
 
 
-def test_user_errors_are_cli_errors(tmp_path, saved_model):
-    with pytest.raises(CLIError, match="not a folder"):
+def test_ucf101_split_format(tmp_path, motion_videos, saved_model, capsys):
+    splits = tmp_path / "ucfTrainTestlist"
+    splits.mkdir()
+    (splits / "classInd.txt").write_text("1 right\n2 left\n")
+    (splits / "testlist01.txt").write_text(
+        "left/left_0000.mp4\nright/right_0001.mp4\n")
+    output = tmp_path / "results"
+    assert _run([str(splits), "--format", "ucf101", "--video-dir",
+                 str(motion_videos), "--model", str(saved_model),
+                 "--resize", "32", "--crop-size", "32",
+                 "--output-dir", str(output)]) == 0
+    assert "videos evaluated: 2 (skipped: 0)" in capsys.readouterr().out
+    metrics = json.loads((output / "metrics.json").read_text())
+    assert [(p["video"].rsplit("/", 1)[1], p["label"])
+            for p in metrics["predictions"]] == [
+        ("left_0000.mp4", "left"), ("right_0001.mp4", "right")]
+
+
+def test_user_errors_are_cli_errors(tmp_path, motion_videos, saved_model):
+    with pytest.raises(CLIError, match="no such file or folder"):
         _run([str(tmp_path / "missing"), "--model", str(saved_model)])
     (tmp_path / "empty" / "a").mkdir(parents=True)
-    with pytest.raises(CLIError, match="no videos found"):
+    with pytest.raises(CLIError, match="lists no videos"):
         _run([str(tmp_path / "empty"), "--model", str(saved_model)])
-    write_motion_videos(tmp_path / "data", 1, frames=4, size=16, classes=2)
+    data = str(motion_videos)
     with pytest.raises(CLIError, match="no such model"):
-        _run([str(tmp_path / "data"), "--model", str(tmp_path / "x.keras")])
+        _run([data, "--model", str(tmp_path / "x.keras")])
     with pytest.raises(CLIError, match="not in the kinetics400 labels"):
-        _run([str(tmp_path / "data"), "--model", str(saved_model),
-              "--labels", "kinetics400"])
+        _run([data, "--model", str(saved_model), "--labels", "kinetics400"])
+    with pytest.raises(CLIError, match="needs --video-dir"):
+        _run([data, "--format", "ucf101", "--model", str(saved_model)])
+    with pytest.raises(CLIError, match="--clips needs --clip-frames"):
+        _run([data, "--model", str(saved_model), "--clips", "3"])
+    with pytest.raises(CLIError, match="at least --crop-size"):
+        _run([data, "--model", str(saved_model), "--crop-size", "300"])
+    with pytest.raises(CLIError, match="at least 9 frames"):
+        _run([data, "--clip-frames", "4"])
 
 
-def test_read_video_names_the_bad_file(tmp_path):
-    path = tmp_path / "bad.mp4"
-    path.write_bytes(b"garbage")
-    with pytest.raises(evaluate.VideoReadError, match="bad.mp4"):
-        evaluate.read_video(str(path), 32)
+def test_weights_of_another_class_count_are_a_cli_error(tmp_path,
+                                                         motion_videos):
+    weights = tmp_path / "random.weights.h5"
+    from keras_i3d import I3D
+
+    I3D(weights=None, classes=3).save_weights(weights)
+    with pytest.raises(CLIError, match="random.weights.h5 does not hold the "
+                       "weights of a full rgb I3D with 2 classes"):
+        _run([str(motion_videos), "--weights", str(weights)])
+
+
+@pytest.mark.slow
+def test_kinetics400_on_real_videos(tmp_path, shared_data,
+                                    installed_kinetics400, capsys):
+    """The real checkpoint names both sample videos right (whole video)."""
+    data = tmp_path / "data"
+    for name, source in (("arm wrestling", "mmaction2/demo.mp4"),
+                         ("abseiling", "tiny-ucf101/abseiling_k400.mp4")):
+        (data / name).mkdir(parents=True)
+        shutil.copy(shared_data / source, data / name / source.split("/")[1])
+    with pytest.raises(CLIError, match="predicts 400 classes but the "
+                       "dataset has 2; .* --labels"):
+        _run([str(data), "--weights", "kinetics400"])
+    output = tmp_path / "results"
+    assert _run([str(data), "--labels", "kinetics400",
+                 "--output-dir", str(output)]) == 0
+    metrics = json.loads((output / "metrics.json").read_text())
+    assert metrics["videos"] == 2 and metrics["top1"] == 1.0
+    assert metrics["per_class_accuracy"] == {"abseiling": 1.0,
+                                             "arm wrestling": 1.0}
+    for name in ("confusion_matrix.png", "per_class_accuracy.png"):
+        assert (output / name).stat().st_size > 1000

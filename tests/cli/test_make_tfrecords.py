@@ -4,7 +4,7 @@ import os
 import pytest
 
 from keras_i3d.cli import make_tfrecords
-from keras_i3d.cli.main import CLIError
+from keras_i3d.cli.errors import CLIError
 from tests.video import corpus
 
 

@@ -1,5 +1,6 @@
-"""The examples run end to end on a tiny generated dataset (slow: full I3D)."""
+"""The examples run end to end on tiny generated datasets (slow: full I3D)."""
 
+import csv
 import json
 import os
 import subprocess
@@ -7,43 +8,121 @@ import sys
 
 import pytest
 
+from keras_i3d.data.synthetic_motion import write_motion_videos
+
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 TINY = ["--frames", "9", "--resize", "193", "--crop-size", "193",
-        "--batch-size", "2", "--epochs", "1", "--steps-per-epoch", "2",
-        "--precision", "float32"]
+        "--epochs", "1", "--steps-per-epoch", "2", "--precision", "float32"]
+# The proof that fine-tuning from Kinetics-400 works (docs/finetune.md):
+# 4 motion classes x 12 videos, 16 frames of 224 x 224, bfloat16 on CPU.
+PROOF = ["--frames", "16", "--resize", "224", "--crop-size", "224",
+         "--batch-size", "4", "--steps-per-epoch", "36",
+         "--learning-rate", "0.05", "--precision", "mixed_bfloat16"]
 
 
-def _finetune(tmp_path, weights):
+def _run_example(script, *argv):
     result = subprocess.run(
-        [sys.executable, "examples/finetune.py", str(tmp_path / "data"),
-         "--make-synthetic", "3", "--output-dir", str(tmp_path / "run"),
-         "--weights", weights, *TINY],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600,
+        [sys.executable, os.path.join("examples", script), *map(str, argv)],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=900,
         env=dict(os.environ, PYTHONPATH=PROJECT_ROOT,
                  TF_CPP_MIN_LOG_LEVEL="2"),
     )
     assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def _finetune(tmp_path, *argv):
+    result = _run_example("finetune.py", tmp_path / "data", "--output-dir",
+                          tmp_path / "run", *argv)
     summary = json.loads((tmp_path / "run" / "finetune.json").read_text())
-    assert summary["classes"] == ["down", "left", "right", "up"]
-    assert len(summary["history"]["val_top1"]) == 1
-    for name in ("finetuned.keras", "curves.png", "log.csv"):
+    for name in ("finetuned.keras", "curves.png", "finetune_curves.png",
+                 "log.csv"):
         assert (tmp_path / "run" / name).is_file()
-    return result.stdout
+    return result, summary
 
 
 @pytest.mark.slow
-def test_finetune_from_random_weights(tmp_path):
-    output = _finetune(tmp_path, "none")
-    assert "before training: val_top1" in output
+def test_finetune_from_random_weights_skips_bad_videos(tmp_path):
+    write_motion_videos(tmp_path / "data", 3, frames=12, size=193)
+    (tmp_path / "data" / "up" / "broken.mp4").write_bytes(b"not a video")
+    result, summary = _finetune(tmp_path, "--weights", "none",
+                                "--batch-size", "2", "--no-augment", *TINY)
+    assert "before training: val_top1" in result.stdout
+    assert summary["classes"] == ["down", "left", "right", "up"]
+    assert len(summary["history"]["val_top1"]) == 1
+    assert [path.rsplit("/", 1)[1] for path, _ in summary["skipped"]] == [
+        "broken.mp4"]
+    assert "broken.mp4: not a video file" in result.stderr
 
 
 @pytest.mark.slow
 def test_finetune_from_a_saved_weights_file(tmp_path):
-    pytest.importorskip("keras_i3d.weights.loading",
-                        reason="the weights loader is not on this branch")
     from keras_i3d import I3D
 
     path = tmp_path / "random_kinetics.weights.h5"
     I3D(weights=None, input_shape=(None, None, None, 3)).save_weights(path)
-    _finetune(tmp_path, str(path))
+    _, summary = _finetune(tmp_path, "--make-synthetic", "3", "--weights",
+                           path, "--batch-size", "2", *TINY)
+    assert summary["classes"] == ["down", "left", "right", "up"]
+
+
+@pytest.mark.slow
+def test_finetune_from_kinetics400_improves_in_the_first_epoch(
+        tmp_path, installed_kinetics400):
+    """Real Kinetics-400 weights: one epoch beats the untrained head."""
+    _, summary = _finetune(tmp_path, "--make-synthetic", "12", "--epochs",
+                           "1", *PROOF)
+    before = summary["val_top1_before"]
+    after = summary["history"]["val_top1"][0]
+    assert after > before, summary
+    assert summary["history"]["val_loss"][0] < summary["val_loss_before"]
+
+
+def _kinetics_csv(path, written):
+    with open(path, "w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["label", "youtube_id", "time_start", "time_end",
+                         "split"])
+        for index, (video, _) in enumerate(written):
+            label = os.path.basename(os.path.dirname(video))
+            kinetics_name = {"up": "abseiling", "down": "air drumming",
+                             "left": "answering questions",
+                             "right": "applauding"}[label]
+            target = os.path.join(os.path.dirname(path), "clips",
+                                  f"clip{index:05d}_000000_000010.mp4")
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            os.replace(video, target)
+            writer.writerow([kinetics_name, f"clip{index:05d}", 0, 10,
+                             "train"])
+
+
+@pytest.mark.slow
+def test_train_kinetics_from_folders_csv_and_tfrecords(tmp_path):
+    from keras_i3d.data import read_class_folders
+    from keras_i3d.data import write_tfrecords
+
+    written = write_motion_videos(tmp_path / "videos", 2, frames=12,
+                                  size=193)
+    write_tfrecords(read_class_folders(tmp_path / "videos"),
+                    tmp_path / "shards", num_shards=2, prefix="train")
+    common = ["--weights", "none", "--frames", "9", "--crop-size", "193",
+              "--resize", "193", "--batch-per-replica", "2", "--epochs", "1",
+              "--steps-per-epoch", "2", "--precision", "float32"]
+    for name, source in (
+        ("folders", ["--train-dir", tmp_path / "videos", "--val-dir",
+                     tmp_path / "videos"]),
+        ("tfrecords", ["--train-tfrecords", tmp_path / "shards" / "train-*",
+                       "--classes", "4"]),
+    ):
+        result = _run_example("train_kinetics.py", "--output-dir",
+                              tmp_path / name, *source, *common)
+        assert "4 classes" in result.stdout
+        assert (tmp_path / name / "log.csv").is_file()
+    _kinetics_csv(tmp_path / "train.csv", written)
+    result = _run_example(
+        "train_kinetics.py", "--output-dir", tmp_path / "csv",
+        "--train-dir", tmp_path / "clips", "--train-csv",
+        tmp_path / "train.csv", "--loop", "custom", *common)
+    assert "400 classes, 8 videos" in result.stdout
+    assert (tmp_path / "csv" / "final.weights.h5").is_file()

@@ -5,6 +5,8 @@ Times one clip (batch 1) of 64x224x224x3 and 16x224x224x3 through
 * `keras-tf-fp32`: the reference `keras_i3d.I3D`, TensorFlow backend, float32
   (the baseline row);
 * `keras-tf-bf16`: the same under the `mixed_bfloat16` policy;
+* `keras-tf-fp32-tfthreads`: the baseline with TensorFlow's default inter-op
+  thread pool instead of `--inter-op-threads`;
 * `fused-tf-fp32`, `fused-tf-bf16`: `keras_i3d.models.fused.fuse_for_inference`
   of the same model (batch norm folded, merged 1x1x1 convs; bf16 also runs
   the stem as a space-to-depth conv);
@@ -53,6 +55,9 @@ VARIANTS = {
                       "Keras TF, reference I3D"),
     "keras-tf-bf16": ("tensorflow", "reference", "mixed_bfloat16",
                       "Keras TF, reference I3D"),
+    "keras-tf-fp32-tfthreads": ("tensorflow", "reference", "float32",
+                                "Keras TF, reference I3D, TF's default "
+                                "inter-op threads"),
     "fused-tf-fp32": ("tensorflow", "fused", "float32",
                       "Keras TF, fuse_for_inference"),
     "fused-tf-bf16": ("tensorflow", "fused", "mixed_bfloat16",
@@ -179,6 +184,8 @@ def run_worker(args):
     import numpy as np
 
     backend, kind, policy, _ = VARIANTS[args.worker]
+    if args.worker.endswith("-tfthreads"):
+        args.inter_op_threads = 0
     if backend == "tensorflow" and args.inter_op_threads:
         import tensorflow as tf
 
@@ -307,8 +314,9 @@ def format_table(results, multiply_adds, frames_list):
 
     reference_logits = np.asarray(results[BASELINE]["logits"])
     reference_top5 = np.argsort(-reference_logits)[:5]
-    header = (f"{'variant':<15} {'frames':>6} {'s/clip':>8} {'clips/s':>8} "
-              f"{'vs base':>8} {'GFLOP/s':>8} {'top-5':>6} "
+    name_width = max(len(name) for name in results)
+    header = (f"{'variant':<{name_width}} {'frames':>6} {'s/clip':>8} "
+              f"{'clips/s':>8} {'vs base':>8} {'GFLOP/s':>8} {'top-5':>6} "
               f"{'max|dlogit|':>11}  model")
     lines = [header, "-" * len(header)]
     for frames in frames_list:
@@ -321,7 +329,8 @@ def format_table(results, multiply_adds, frames_list):
             difference = float(np.abs(logits - reference_logits).max())
             gflops = 2 * multiply_adds[frames] / seconds / 1e9
             lines.append(
-                f"{name:<15} {frames:>6} {seconds:>8.3f} {1 / seconds:>8.2f} "
+                f"{name:<{name_width}} {frames:>6} {seconds:>8.3f} "
+                f"{1 / seconds:>8.2f} "
                 f"{base / seconds:>7.2f}x {gflops:>8.0f} "
                 f"{'same' if same_top5 else 'DIFF':>6} {difference:>11.2e}  "
                 f"{VARIANTS[name][3]} ({VARIANTS[name][2]})"

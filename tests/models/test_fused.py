@@ -237,7 +237,6 @@ def test_runs_on_the_jax_backend():
         assert difference <= 1e-4
 
 
-@pytest.mark.slow
 def test_real_weights_on_a_real_clip(installed_kinetics400, project_root):
     from keras_i3d.inference import load_rgb_clip
     from keras_i3d.labels import load_labels

@@ -19,7 +19,10 @@ with TensorFlow graphs run by `tf.function(jit_compile=False)` and JAX ones
 by `jax.jit`. Warm-up runs are excluded; the table shows the median of
 `--runs` runs, clips/s, the ratio to the baseline, and the achieved GFLOP/s
 (2 x the convolutions' multiply-adds, counted from the layer shapes of the
-reference model, divided by the median time). Every variant also classifies
+reference model, divided by the median time), and the median CPU seconds
+per clip summed over all threads ("cpu s": on an otherwise idle 2-core
+machine about twice s/clip; when the machine is shared, "cpu s" / 2 is closer
+to the unshared time than s/clip is). Every variant also classifies
 a real clip (`--video`, 64 frames) and is compared with the float32
 reference: identical top-5 and the largest logit difference.
 
@@ -169,18 +172,20 @@ def _flax_runner(weights, sdist):
 
 
 def _time(run, clip, runs, warmup):
+    """Returns the wall-clock and CPU seconds (all threads) of each run."""
     for _ in range(warmup):
         run(clip)
-    times = []
+    wall, cpu = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         run(clip)
-        times.append(time.perf_counter() - start)
-    return times
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return {"wall": wall, "cpu": cpu}
 
 
 def run_worker(args):
-    """Times one variant; writes `{frames: times, "logits": [...]}`."""
+    """Times one variant; writes `{"times": {frames: ...}, "logits": ...}`."""
     import numpy as np
 
     backend, kind, policy, _ = VARIANTS[args.worker]
@@ -316,13 +321,17 @@ def format_table(results, multiply_adds, frames_list):
     reference_top5 = np.argsort(-reference_logits)[:5]
     name_width = max(len(name) for name in results)
     header = (f"{'variant':<{name_width}} {'frames':>6} {'s/clip':>8} "
-              f"{'clips/s':>8} {'vs base':>8} {'GFLOP/s':>8} {'top-5':>6} "
+              f"{'cpu s':>7} {'clips/s':>8} {'vs base':>8} {'GFLOP/s':>8} "
+              f"{'top-5':>6} "
               f"{'max|dlogit|':>11}  model")
     lines = [header, "-" * len(header)]
     for frames in frames_list:
-        base = float(np.median(results[BASELINE]["times"][str(frames)]))
+        base = float(np.median(results[BASELINE]["times"][str(frames)]
+                               ["wall"]))
         for name, result in results.items():
-            seconds = float(np.median(result["times"][str(frames)]))
+            times = result["times"][str(frames)]
+            seconds = float(np.median(times["wall"]))
+            cpu_seconds = float(np.median(times["cpu"]))
             logits = np.asarray(result["logits"])
             same_top5 = bool(np.array_equal(np.argsort(-logits)[:5],
                                             reference_top5))
@@ -330,6 +339,7 @@ def format_table(results, multiply_adds, frames_list):
             gflops = 2 * multiply_adds[frames] / seconds / 1e9
             lines.append(
                 f"{name:<{name_width}} {frames:>6} {seconds:>8.3f} "
+                f"{cpu_seconds:>7.2f} "
                 f"{1 / seconds:>8.2f} "
                 f"{base / seconds:>7.2f}x {gflops:>8.0f} "
                 f"{'same' if same_top5 else 'DIFF':>6} {difference:>11.2e}  "

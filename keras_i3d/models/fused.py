@@ -354,7 +354,8 @@ def fuse_for_inference(model, merge_reduce=True, space_to_depth_stem=None,
     input_shape = tuple(model.inputs[0].shape)[1:]
     fixed_shape = None not in input_shape
     if space_to_depth_stem is None:
-        space_to_depth_stem = fixed_shape and policy.compute_dtype == "bfloat16"
+        space_to_depth_stem = (fixed_shape
+                               and policy.compute_dtype == "bfloat16")
     if space_to_depth_stem and not fixed_shape:
         raise ValueError(
             "`space_to_depth_stem=True` needs a model with a fixed input "
@@ -445,8 +446,9 @@ def _fused_head(model, x, policy, weights):
                 name="Predictions",
             )(x)
         return x
-    for pooling_name, pooling in (("avg_pool", keras.layers.GlobalAveragePooling3D),
-                                  ("max_pool", keras.layers.GlobalMaxPooling3D)):
+    poolings = (("avg_pool", keras.layers.GlobalAveragePooling3D),
+                ("max_pool", keras.layers.GlobalMaxPooling3D))
+    for pooling_name, pooling in poolings:
         if _layer(model, pooling_name) is not None:
             return pooling(dtype=policy, name=pooling_name)(x)
     return x

@@ -218,8 +218,10 @@ expected = np.asarray(model(clip, training=False))
 differences = {}
 for stem in (False, True):
     fused = fuse_for_inference(model, space_to_depth_stem=stem)
-    differences[str(stem)] = float(np.abs(np.asarray(fused(clip)) - expected).max())
-print(json.dumps({"backend": keras.backend.backend(), "differences": differences}))
+    logits = np.asarray(fused(clip))
+    differences[str(stem)] = float(np.abs(logits - expected).max())
+print(json.dumps({"backend": keras.backend.backend(),
+                  "differences": differences}))
 """
 
 

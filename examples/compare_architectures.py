@@ -109,7 +109,8 @@ CSV_COLUMNS = (
     "rgb_stream_accuracy",
     "flow_stream_accuracy", "parameters", "train_clips_per_s",
     "inference_clips_per_s", "paper_params", "paper_kinetics_top1_scratch",
-    "paper_kinetics_top1_imagenet",
+    "paper_kinetics_top1_imagenet", "paper_rgb_stream_top1_scratch",
+    "paper_flow_stream_top1_scratch",
 )
 
 
@@ -557,22 +558,26 @@ def train_and_evaluate(key, train, validation, args):
 
 
 def paper_columns(key):
-    """The paper's parameter count and Kinetics top-1 texts for `key`."""
+    """The paper's numbers for `key`, in the modalities of our columns.
+
+    `paper_kinetics_top1_*` is the modality of `val_accuracy` (RGB+Flow for
+    the two-stream models, else RGB); the stream columns are filled for
+    the two models whose streams the paper reports alone.
+    """
     paper = PAPER_KINETICS[key]
 
-    def text(triple):
-        rgb, flow, joint = triple
-        if key in ("two_stream_2d", "two_stream_i3d"):
-            parts = [f"{label} {value}" for label, value in
-                     (("RGB", rgb), ("Flow", flow), ("RGB+Flow", joint))]
-            return ", ".join(parts).replace("None", "-")
-        value = rgb if joint is None else joint
-        return "-" if value is None else f"{value}"
+    def headline(triple):
+        rgb, _, joint = triple
+        return rgb if joint is None else joint
 
+    rgb, flow, _ = paper["scratch"]
+    two_stream = key in ("two_stream_2d", "two_stream_i3d")
     return {
         "paper_params": paper["params"],
-        "paper_kinetics_top1_scratch": text(paper["scratch"]),
-        "paper_kinetics_top1_imagenet": text(paper["imagenet"]),
+        "paper_kinetics_top1_scratch": headline(paper["scratch"]),
+        "paper_kinetics_top1_imagenet": headline(paper["imagenet"]),
+        "paper_rgb_stream_top1_scratch": rgb if two_stream else None,
+        "paper_flow_stream_top1_scratch": flow if two_stream else None,
     }
 
 
@@ -587,7 +592,7 @@ def write_csv(rows, path):
         for row in rows:
             writer.writerow({
                 column: "" if row[column] is None else (
-                    f"{row[column]:.4f}" if isinstance(row[column], float)
+                    round(row[column], 4) if isinstance(row[column], float)
                     else row[column])
                 for column in CSV_COLUMNS
             })
@@ -595,25 +600,35 @@ def write_csv(rows, path):
 
 def markdown_table(rows, summary):
     """The results as a Markdown document (table and its footnotes)."""
+
+    def paper(value):
+        return "-" if value is None else f"{value}"
+
+    def stream(ours, theirs):
+        if ours is None:
+            return "-"
+        return _percent(ours) + ("" if theirs is None else f" [{theirs}]")
+
     lines = [
-        "| Architecture | Inputs per clip | Val. accuracy (%) | RGB stream "
-        "| Flow stream | Parameters | Train clips/s | Inference clips/s "
-        "| Paper params | Paper Kinetics top-1, scratch | ImageNet then "
-        "Kinetics |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        "| Architecture | Inputs per clip | Val. accuracy % | RGB stream % "
+        "| Flow stream % | Parameters | Train clips/s | Inference clips/s "
+        "| Paper: params | Paper: Kinetics top-1 %, scratch / ImageNet |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
+        rgb = stream(row["rgb_stream_accuracy"],
+                     row["paper_rgb_stream_top1_scratch"])
+        flow = stream(row["flow_stream_accuracy"],
+                      row["paper_flow_stream_top1_scratch"])
         lines.append(
             f"| {row['name']} | {row['inputs']} "
-            f"| {_percent(row['val_accuracy'])} "
-            f"| {_percent(row['rgb_stream_accuracy'])} "
-            f"| {_percent(row['flow_stream_accuracy'])} "
+            f"| {_percent(row['val_accuracy'])} | {rgb} | {flow} "
             f"| {row['parameters']:,} "
             f"| {row['train_clips_per_s']:.1f} "
             f"| {row['inference_clips_per_s']:.1f} "
             f"| {row['paper_params']} "
-            f"| {row['paper_kinetics_top1_scratch']} "
-            f"| {row['paper_kinetics_top1_imagenet']} |"
+            f"| {paper(row['paper_kinetics_top1_scratch'])} / "
+            f"{paper(row['paper_kinetics_top1_imagenet'])} |"
         )
     config = summary["config"]
     lines += [
@@ -628,20 +643,24 @@ def markdown_table(rows, summary):
         f"learning rate {config['learning_rate']}, {config['schedule']} "
         f"schedule), from random weights, float32. Flow: "
         f"{summary['flow_method_text']}. Frame counts are the paper's "
-        f"divided by {config['time_scale']}.",
+        f"divided by {config['time_scale']:g}.",
         "",
         "Stream columns: the accuracy of each stream of a two-stream model "
-        "alone (Two-Stream 2D's RGB stream sees one frame). Training "
+        "alone (Two-Stream 2D's RGB stream sees one frame), with the "
+        "paper's Kinetics top-1 of that stream (from scratch) in brackets. "
+        "Training "
         "clips/s excludes the first epoch (graph tracing) when there is "
         "more than one; inference clips/s is one pass over the validation "
         "clips after a warm-up batch; flow computation is in neither. "
         f"Measured on {summary['machine']}.",
         "",
         "Paper columns: Carreira & Zisserman (CVPR 2017), Table 1 "
-        "(parameters), Table 3 (Kinetics top-1 %, trained from scratch) "
-        "and Table 2 / Table 3 \"ImageNet then Kinetics\"; RGB-only I3D is "
-        "the RGB column of Two-Stream I3D (the paper trains the streams "
-        "separately).",
+        "(parameters) and Table 3 (Kinetics top-1 %, trained from scratch "
+        "/ from ImageNet weights, the latter also in Table 2), in the "
+        "modality of our accuracy column (RGB+Flow for the two-stream "
+        "models). RGB-only I3D is the RGB column of Two-Stream I3D (the "
+        "paper trains the streams separately); the paper's C3D has no "
+        "ImageNet version.",
         "",
         f"Command: `{summary['command']}`, wall time "
         f"{summary['wall_seconds'] / 60:.1f} min.",
@@ -853,8 +872,8 @@ def main(argv=None):
         "flow_method_text": flow_text,
         "flow_seconds": flow_seconds,
         "machine": machine_text(),
-        "command": "python examples/compare_architectures.py "
-                   + " ".join(sys.argv[1:] if argv is None else argv),
+        "command": " ".join(["python examples/compare_architectures.py"]
+                            + (sys.argv[1:] if argv is None else argv)),
         "wall_seconds": wall_seconds,
         "rows": rows,
     }

@@ -1,0 +1,893 @@
+"""Rebuild the paper's architecture comparison on a motion-only dataset.
+
+```
+python examples/compare_architectures.py [--output-dir docs/compare] \
+    [--size 32] [--train-clips 128] [--val-clips 64] [--epochs 4] ...
+```
+
+Quo Vadis (Carreira & Zisserman, CVPR 2017) compares five video
+architectures on Kinetics: ConvNet+LSTM, a 3D ConvNet (C3D), Two-Stream 2D,
+3D-Fused Two-Stream and Two-Stream I3D. This script trains all of them
+(and RGB-only I3D) from scratch with the same budget (the same training
+clips, in the same order, for the same number of epochs, with the same
+optimizer recipe from `keras_i3d.training`) on the synthetic motion dataset
+of `keras_i3d.data.synthetic_motion`: a textured patch moving right, left,
+down or up over a textured background. Every frame of a clip has the same
+distribution in all four classes, so a single frame cannot tell them
+apart: an RGB network that sees one frame (the RGB stream of Two-Stream
+2D) can do no better than chance (25%), and only motion separates the
+classes.
+
+Each architecture gets its input in the shape the paper gives it, with
+every frame count divided by `--time-scale` (default 4; the paper's
+frames are 25 fps video frames) and every frame side by 224 / `--size`:
+
+| architecture  | paper (Table 1 / Sec. 2)       | here (time scale 4)        |
+|---------------|--------------------------------|----------------------------|
+| ConvNet+LSTM  | 25 RGB frames, every 5th frame | 7 RGB frames, every 5th    |
+| 3D-ConvNet    | 16 RGB frames at 112 px        | 4 RGB frames at size / 2   |
+| Two-Stream 2D | 1 RGB + 10 flow frames         | 1 RGB + 3 flow frames      |
+| 3D-Fused      | 5 RGB 10 apart + 5 x 10 flow   | 5 RGB 3 apart + 5 x 3 flow |
+| I3D (each)    | 64 RGB (+ 64 flow) frames      | 16 RGB (+ 16 flow) frames  |
+
+Optical flow comes from `keras_i3d.flow` (Farneback by default, for speed;
+`--flow-method tvl1` is the paper's and about 200 times slower here),
+computed once per dataset and cached as quantised `.npz` files
+(`keras_i3d.flow.write_flow`, within 0.08 px) under `--cache-dir`.
+
+The baselines are built with their own heads (`classifier_activation=None`:
+logits for the recipe's loss; Two-Stream 2D then averages its two streams'
+logits where the paper averages their softmax scores). I3D's `Logits` head
+needs clips of at least 9 frames and 193 pixels, so each I3D stream is
+built with `include_top=False, pooling="avg"`, then dropout
+(`TrainingConfig.dropout_rate`) and a dense layer to the classes: the same
+head (average pool, dropout, 1x1x1 conv, mean), since the conv is linear
+and commutes with the averages. Two-Stream I3D adds the two streams'
+logits and trains each stream with its own loss, as the paper does.
+
+Outputs in `--output-dir`: `results.md` and `results.csv` (validation
+accuracy, per-stream accuracy of the two-stream models, parameters,
+training and inference clips per second, and the paper's Kinetics top-1
+for the same architectures), `accuracy.png` (bar plot) and
+`results.json` (the configuration, the command and the wall time).
+"""
+
+import argparse
+import csv
+import json
+import math
+import os
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+CHANCE = 0.25
+FUSED_SNAPSHOTS = 5  # 3D-Fused sees 5 RGB frames and their flow stacks.
+
+# The paper's inputs, in frames of 25 fps video (Table 1, Sec. 2).
+PAPER_LSTM_FRAMES = 25
+PAPER_LSTM_STRIDE = 5
+PAPER_C3D_FRAMES = 16
+PAPER_C3D_SIZE_RATIO = 112 / 224
+PAPER_FLOW_STACK = 10
+PAPER_FUSED_SPACING = 10
+PAPER_I3D_FRAMES = 64
+
+# Kinetics top-1 accuracy (%) of the paper: Table 3, trained from scratch
+# ("Kinetics") and from ImageNet weights ("ImageNet then Kinetics", the
+# numbers of Table 2), as (RGB, Flow, RGB+Flow); None where the paper has
+# no number. Table 1 gives the parameter counts.
+PAPER_KINETICS = {
+    "convnet_lstm": {"scratch": (53.9, None, None),
+                     "imagenet": (63.3, None, None), "params": "9M"},
+    "c3d": {"scratch": (56.1, None, None),
+            "imagenet": (None, None, None), "params": "79M"},
+    "two_stream_2d": {"scratch": (57.9, 49.6, 62.8),
+                      "imagenet": (62.2, 52.4, 65.6), "params": "12M"},
+    "fused_two_stream_3d": {"scratch": (None, None, 62.7),
+                            "imagenet": (None, None, 67.2), "params": "39M"},
+    "i3d_rgb": {"scratch": (68.4, None, None),
+                "imagenet": (71.1, None, None), "params": "-"},
+    "two_stream_i3d": {"scratch": (68.4, 61.5, 71.6),
+                       "imagenet": (71.1, 63.4, 74.2), "params": "25M"},
+}
+
+ARCHITECTURES = (
+    ("convnet_lstm", "ConvNet+LSTM"),
+    ("c3d", "3D-ConvNet (C3D)"),
+    ("two_stream_2d", "Two-Stream 2D"),
+    ("fused_two_stream_3d", "3D-Fused Two-Stream"),
+    ("i3d_rgb", "I3D (RGB)"),
+    ("two_stream_i3d", "Two-Stream I3D"),
+)
+ARCHITECTURE_KEYS = tuple(key for key, _ in ARCHITECTURES)
+ARCHITECTURE_NAMES = dict(ARCHITECTURES)
+
+CSV_COLUMNS = (
+    "architecture", "name", "inputs", "val_accuracy", "val_loss",
+    "rgb_stream_accuracy",
+    "flow_stream_accuracy", "parameters", "train_clips_per_s",
+    "inference_clips_per_s", "paper_params", "paper_kinetics_top1_scratch",
+    "paper_kinetics_top1_imagenet", "paper_rgb_stream_top1_scratch",
+    "paper_flow_stream_top1_scratch",
+)
+
+
+class ComparisonError(ValueError):
+    """A configuration the comparison cannot run, or a bad cache entry."""
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def scaled_frames(paper_frames, time_scale):
+    """A paper frame count divided by `time_scale`, rounded up, >= 1."""
+    return max(1, math.ceil(paper_frames / time_scale))
+
+
+def input_plan(size, time_scale):
+    """The per-architecture sampling, scaled from the paper's.
+
+    Args:
+        size: frame side of every architecture but C3D.
+        time_scale: the divisor of the paper's frame counts and spacings.
+
+    Returns:
+        A dict of the sampling parameters and `video_frames`, the frames a
+        generated video needs so that every architecture's input fits.
+    """
+    plan = {
+        "size": size,
+        "c3d_size": max(1, round(size * PAPER_C3D_SIZE_RATIO)),
+        "lstm_frames": scaled_frames(PAPER_LSTM_FRAMES, time_scale),
+        "lstm_stride": PAPER_LSTM_STRIDE,
+        "c3d_frames": scaled_frames(PAPER_C3D_FRAMES, time_scale),
+        "flow_stack": scaled_frames(PAPER_FLOW_STACK, time_scale),
+        "fused_spacing": scaled_frames(PAPER_FUSED_SPACING, time_scale),
+        "i3d_frames": scaled_frames(PAPER_I3D_FRAMES, time_scale),
+    }
+    needed = (
+        (plan["lstm_frames"] - 1) * plan["lstm_stride"] + 1,
+        plan["c3d_frames"],
+        plan["flow_stack"],
+        (FUSED_SNAPSHOTS - 1) * plan["fused_spacing"] + plan["flow_stack"],
+        plan["i3d_frames"],
+    )
+    # One more frame than any input reaches, so that the last flow field
+    # used is a real one (not the repeated last field).
+    plan["video_frames"] = max(needed) + 1
+    return plan
+
+
+def describe_inputs(key, plan):
+    """A short text of what `key` sees, for the results table."""
+    size, c3d_size = plan["size"], plan["c3d_size"]
+    stack = plan["flow_stack"]
+    return {
+        "convnet_lstm": f"{plan['lstm_frames']} RGB frames, every "
+                        f"{plan['lstm_stride']}th, {size}px",
+        "c3d": f"{plan['c3d_frames']} RGB frames, {c3d_size}px",
+        "two_stream_2d": f"1 RGB + {stack} flow frames, {size}px",
+        "fused_two_stream_3d": f"{FUSED_SNAPSHOTS} RGB "
+                               f"{plan['fused_spacing']} apart + "
+                               f"{FUSED_SNAPSHOTS}x{stack} flow, {size}px",
+        "i3d_rgb": f"{plan['i3d_frames']} RGB frames, {size}px",
+        "two_stream_i3d": f"{plan['i3d_frames']} RGB + "
+                          f"{plan['i3d_frames']} flow frames, {size}px",
+    }[key]
+
+
+def resize_frames(clips, size):
+    """Resizes uint8 clips `(N, T, H, W, 3)` to `size` x `size` (area)."""
+    import cv2
+    import numpy as np
+
+    count, frames = clips.shape[:2]
+    flat = clips.reshape((-1,) + clips.shape[2:])
+    resized = np.stack([
+        cv2.resize(frame, (size, size), interpolation=cv2.INTER_AREA)
+        for frame in flat
+    ])
+    return resized.reshape((count, frames, size, size, 3))
+
+
+def architecture_inputs(key, clips, flow, plan):
+    """The input arrays of architecture `key` for a split.
+
+    Args:
+        key: one of `ARCHITECTURE_KEYS`.
+        clips: uint8 RGB clips `(N, T, H, W, 3)`, T >= `video_frames`.
+        flow: float flow in pixels `(N, T, H, W, 2)`; flow `t` is the motion
+            from frame `t` to `t + 1`.
+        plan: from `input_plan`.
+
+    Returns:
+        A tuple of preprocessed float32 arrays, one per model input.
+    """
+    import numpy as np
+
+    from keras_i3d.models import stack_flow_frames
+    from keras_i3d.preprocessing import preprocess_flow
+    from keras_i3d.preprocessing import preprocess_rgb
+
+    stack = plan["flow_stack"]
+    if key == "convnet_lstm":
+        steps = np.arange(plan["lstm_frames"]) * plan["lstm_stride"]
+        return (preprocess_rgb(clips[:, steps]),)
+    if key == "c3d":
+        frames = clips[:, :plan["c3d_frames"]]
+        return (preprocess_rgb(resize_frames(frames, plan["c3d_size"])),)
+    if key == "two_stream_2d":
+        starts = np.array([0])
+    elif key == "fused_two_stream_3d":
+        starts = np.arange(FUSED_SNAPSHOTS) * plan["fused_spacing"]
+    else:
+        frames = plan["i3d_frames"]
+        rgb = preprocess_rgb(clips[:, :frames])
+        if key == "i3d_rgb":
+            return (rgb,)
+        return rgb, preprocess_flow(flow[:, :frames])
+    flow_stacks = np.stack(
+        [stack_flow_frames(flow[:, start:start + stack]) for start in starts],
+        axis=1,
+    )
+    return preprocess_rgb(clips[:, starts]), preprocess_flow(flow_stacks)
+
+
+# ------------------------------------------------------------- the data
+
+
+def cached_flow(clips, split_dir, method):
+    """Flow of every clip, computed once and cached as `.npz` files.
+
+    Args:
+        clips: uint8 clips `(N, T, H, W, 3)`.
+        split_dir: the cache folder of this split (one file per clip).
+        method: a `keras_i3d.flow` method name.
+
+    Returns:
+        `(flow, seconds)`: float32 `(N, T, H, W, 2)` in pixels, and the
+        seconds spent computing flow (0 when all came from the cache).
+    """
+    import numpy as np
+
+    from keras_i3d.flow import compute_flow
+    from keras_i3d.flow import flow_output_path
+    from keras_i3d.flow import read_flow
+    from keras_i3d.flow import read_flow_metadata
+    from keras_i3d.flow import write_flow
+
+    flows, seconds = [], 0.0
+    for index, clip in enumerate(clips):
+        path = flow_output_path(split_dir, f"clip_{index:05d}", "npz")
+        if os.path.exists(path):
+            stored = read_flow_metadata(path).get("method")
+            if stored != method:
+                raise ComparisonError(
+                    f"{path}: cached flow was made with {stored!r}, not "
+                    f"{method!r}; remove the cache folder {split_dir}"
+                )
+            flow = read_flow(path)
+            if flow.shape != clip.shape[:-1] + (2,):
+                raise ComparisonError(
+                    f"{path}: cached flow has shape {flow.shape}, the clip "
+                    f"needs {clip.shape[:-1] + (2,)}; remove {split_dir}"
+                )
+        else:
+            start = time.perf_counter()
+            flow = compute_flow(clip, method, name=f"clip {index}")
+            seconds += time.perf_counter() - start
+            write_flow(flow, path, "npz", metadata={"method": method})
+            flow = read_flow(path)  # What later runs read, quantisation too.
+        flows.append(flow)
+    return np.stack(flows).astype(np.float32), seconds
+
+
+def make_split(count, seed, plan, args):
+    """Renders a split of the motion dataset and its (cached) flow."""
+    from keras_i3d.data.synthetic_motion import make_motion_clips
+
+    clips, labels = make_motion_clips(
+        count, seed=seed, frames=plan["video_frames"], size=plan["size"],
+        speed=args.speed,
+    )
+    key = (f"{args.flow_method}_seed{seed}_n{count}_t{plan['video_frames']}"
+           f"_s{plan['size']}_v{args.speed}")
+    flow, seconds = cached_flow(
+        clips, os.path.join(args.cache_dir, key), args.flow_method
+    )
+    return clips, flow, labels, seconds
+
+
+# ------------------------------------------------------------- the models
+
+
+def i3d_stream(stream, input_shape, classes, dropout_rate):
+    """One I3D stream with a pooled-feature head that returns logits."""
+    import keras
+
+    from keras_i3d.models import I3D
+
+    backbone = I3D(
+        stream=stream, weights=None, include_top=False, pooling="avg",
+        input_shape=input_shape, name=f"i3d_{stream}_backbone",
+    )
+    x = keras.layers.Dropout(dropout_rate, name="Logits_Dropout")(
+        backbone.output
+    )
+    logits = keras.layers.Dense(classes, dtype="float32", name="Logits")(x)
+    return keras.Model(backbone.input, logits, name=f"i3d_{stream}")
+
+
+def two_stream_i3d(rgb_shape, flow_shape, classes, dropout_rate):
+    """Two I3D streams; the same outputs as `keras_i3d.TwoStreamI3D`."""
+    import keras
+
+    streams = {
+        "rgb": i3d_stream("rgb", rgb_shape, classes, dropout_rate),
+        "flow": i3d_stream("flow", flow_shape, classes, dropout_rate),
+    }
+    rgb_input = keras.Input(rgb_shape, name="rgb_clip")
+    flow_input = keras.Input(flow_shape, name="flow_clip")
+    rgb_logits = streams["rgb"](rgb_input)
+    flow_logits = streams["flow"](flow_input)
+    joint = keras.layers.Add(dtype="float32", name="predictions")(
+        [rgb_logits, flow_logits]
+    )
+    outputs = {
+        "predictions": joint,
+        "rgb_logits": keras.layers.Identity(name="rgb_logits")(rgb_logits),
+        "flow_logits": keras.layers.Identity(name="flow_logits")(flow_logits),
+    }
+    return keras.Model([rgb_input, flow_input], outputs,
+                       name="two_stream_i3d")
+
+
+def build_model(key, input_shapes, classes, config):
+    """Builds architecture `key` for inputs of `input_shapes` (logits)."""
+    from keras_i3d.conventions import FLOW_CHANNELS
+    from keras_i3d.models import C3D
+    from keras_i3d.models import ConvNetLSTM
+    from keras_i3d.models import FusedTwoStream3D
+    from keras_i3d.models import TwoStream2D
+
+    first = input_shapes[0]
+    if key == "convnet_lstm":
+        return ConvNetLSTM(input_shape=first, classes=classes,
+                           classifier_activation=None)
+    if key == "c3d":
+        return C3D(input_shape=first, classes=classes,
+                   classifier_activation=None)
+    if key in ("two_stream_2d", "fused_two_stream_3d"):
+        builder = TwoStream2D if key == "two_stream_2d" else FusedTwoStream3D
+        return builder(input_shape=first, classes=classes,
+                       classifier_activation=None,
+                       flow_frames=input_shapes[1][-1] // FLOW_CHANNELS)
+    if key == "i3d_rgb":
+        return i3d_stream("rgb", first, classes, config.dropout_rate)
+    return two_stream_i3d(first, input_shapes[1], classes,
+                          config.dropout_rate)
+
+
+def evaluation_model(key, model):
+    """`model` with each stream's logits as extra outputs.
+
+    Returns a model whose outputs are `[joint logits, rgb logits, flow
+    logits]` for the two-stream models (Two-Stream 2D's streams are the
+    per-snapshot outputs of its two Inception-v1 networks, Two-Stream
+    I3D's its `rgb_logits` and `flow_logits`), or `[logits]` for the
+    others. The streams are computed anyway, so timing this model is
+    timing `model`.
+    """
+    import keras
+
+    if key == "two_stream_2d":
+        outputs = [model.output,
+                   model.get_layer("rgb_inception_v1_frames").output,
+                   model.get_layer("flow_inception_v1_frames").output]
+    elif key == "two_stream_i3d":
+        outputs = [model.output[name] for name in
+                   ("predictions", "rgb_logits", "flow_logits")]
+    else:
+        outputs = [model.output]
+    return keras.Model(model.inputs, outputs, name=f"{model.name}_eval")
+
+
+# ---------------------------------------------------------- train, measure
+
+
+def set_batch_norm_momentum(model, momentum):
+    """Sets the moving-average momentum of every batch norm in `model`.
+
+    The builders use the checkpoints' 0.999 (Keras: 0.99), which needs
+    thousands of steps before the moving statistics, used at validation,
+    reach the batch statistics used in training; a run of a few dozen
+    steps would be validated with the initial statistics.
+
+    Returns:
+        The number of batch-norm layers changed.
+    """
+    from keras_i3d.training.batch_norm import batch_norm_layers
+
+    layers = batch_norm_layers(model)
+    for layer in layers:
+        layer.momentum = momentum
+    return len(layers)
+
+
+class EpochTimer:
+    """Collects the wall time of every epoch of `model.fit`."""
+
+    def __init__(self):
+        import keras
+
+        timer = self
+
+        class Callback(keras.callbacks.Callback):
+            def on_epoch_begin(self, epoch, logs=None):
+                timer._start = time.perf_counter()
+
+            def on_epoch_end(self, epoch, logs=None):
+                timer.seconds.append(time.perf_counter() - timer._start)
+
+        self.seconds = []
+        self.callback = Callback()
+
+    def clips_per_second(self, clips_per_epoch):
+        """Training speed over the epochs after the first (which traces
+        the graph); over the first when there is only one."""
+        timed = self.seconds[1:] or self.seconds
+        return clips_per_epoch * len(timed) / sum(timed)
+
+
+def accuracy(logits, labels):
+    """Top-1 accuracy of `(N, classes)` or `(N, T, classes)` logits."""
+    import numpy as np
+
+    logits = np.asarray(logits)
+    if logits.ndim == 3:  # per-snapshot scores: average the snapshots
+        logits = logits.mean(axis=1)
+    return float((logits.argmax(axis=-1) == labels).mean())
+
+
+def model_inputs(inputs):
+    """The arrays as Keras wants them: one array, or a tuple of several."""
+    return inputs[0] if len(inputs) == 1 else tuple(inputs)
+
+
+def cross_entropy(logits, labels):
+    """Mean softmax cross-entropy of `(N, classes)` logits (numpy)."""
+    import numpy as np
+
+    logits = np.asarray(logits, np.float64)
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    return float(-log_probs[np.arange(len(labels)), labels].mean())
+
+
+def timed_predict(model, inputs, batch_size):
+    """Predicts `inputs` after a traced warm-up batch; returns the
+    outputs (a list) and the clips per second of the timed pass."""
+    warm_up = tuple(x[:batch_size] for x in inputs)
+    model.predict(model_inputs(warm_up), batch_size=batch_size, verbose=0)
+    start = time.perf_counter()
+    outputs = model.predict(model_inputs(inputs), batch_size=batch_size,
+                            verbose=0)
+    speed = len(inputs[0]) / (time.perf_counter() - start)
+    return (outputs if isinstance(outputs, list) else [outputs]), speed
+
+
+def train_and_evaluate(key, train, validation, args):
+    """Trains architecture `key` and measures it.
+
+    Args:
+        key: one of `ARCHITECTURE_KEYS`.
+        train: `(inputs, labels)`, inputs a tuple of arrays.
+        validation: the same for the validation clips.
+        args: the parsed flags.
+
+    Returns:
+        A dict of the measurements (see `CSV_COLUMNS`).
+    """
+    import keras
+    import tensorflow as tf
+
+    from keras_i3d.training import TrainingConfig
+    from keras_i3d.training import compile_model
+    from keras_i3d.training.recipe import prepare_dataset
+
+    train_inputs, train_labels = train
+    val_inputs, val_labels = validation
+    steps_per_epoch = len(train_labels) // args.batch_size
+    config = TrainingConfig(
+        classes=len(set(train_labels.tolist())),
+        stream="two_stream" if len(train_inputs) == 2 else "rgb",
+        frames=train_inputs[0].shape[1],
+        crop_size=train_inputs[0].shape[2],
+        epochs=args.epochs,
+        steps_per_epoch=steps_per_epoch,
+        learning_rate=args.learning_rate,
+        schedule=args.schedule,
+        # One warm-up epoch for the cosine schedule (none in a 1-epoch run).
+        warmup_steps=(steps_per_epoch if args.schedule == "cosine"
+                      and args.epochs > 1 else 0),
+    )
+    keras.utils.set_random_seed(args.seed)
+    model = build_model(key, [x.shape[1:] for x in train_inputs],
+                        config.classes, config)
+    set_batch_norm_momentum(model, args.batch_norm_momentum)
+    compile_model(model, config)
+    # XLA is slower to compile than to run at this size on a CPU.
+    model.jit_compile = False
+
+    # The same clips in the same order for every architecture.
+    dataset = tf.data.Dataset.from_tensor_slices(
+        (model_inputs(train_inputs), train_labels)
+    ).shuffle(len(train_labels), seed=args.seed,
+              reshuffle_each_iteration=True)
+    dataset = dataset.batch(args.batch_size, drop_remainder=True)
+    dataset = prepare_dataset(dataset, model).repeat()
+    timer = EpochTimer()
+    model.fit(dataset, epochs=config.epochs,
+              steps_per_epoch=steps_per_epoch, callbacks=[timer.callback],
+              verbose=args.verbose)
+
+    outputs, inference_speed = timed_predict(
+        evaluation_model(key, model), val_inputs, args.batch_size)
+    row = {
+        "architecture": key,
+        "name": ARCHITECTURE_NAMES[key],
+        "val_accuracy": accuracy(outputs[0], val_labels),
+        "val_loss": cross_entropy(outputs[0], val_labels),
+        "rgb_stream_accuracy": None,
+        "flow_stream_accuracy": None,
+        "parameters": model.count_params(),
+        "train_clips_per_s": timer.clips_per_second(
+            steps_per_epoch * args.batch_size),
+        "inference_clips_per_s": inference_speed,
+    }
+    if len(outputs) == 3:
+        row["rgb_stream_accuracy"] = accuracy(outputs[1], val_labels)
+        row["flow_stream_accuracy"] = accuracy(outputs[2], val_labels)
+    keras.backend.clear_session()
+    return row
+
+
+# ------------------------------------------------------------ the outputs
+
+
+def paper_columns(key):
+    """The paper's numbers for `key`, in the modalities of our columns.
+
+    `paper_kinetics_top1_*` is the modality of `val_accuracy` (RGB+Flow for
+    the two-stream models, else RGB); the stream columns are filled for
+    the two models whose streams the paper reports alone.
+    """
+    paper = PAPER_KINETICS[key]
+
+    def headline(triple):
+        rgb, _, joint = triple
+        return rgb if joint is None else joint
+
+    rgb, flow, _ = paper["scratch"]
+    two_stream = key in ("two_stream_2d", "two_stream_i3d")
+    return {
+        "paper_params": paper["params"],
+        "paper_kinetics_top1_scratch": headline(paper["scratch"]),
+        "paper_kinetics_top1_imagenet": headline(paper["imagenet"]),
+        "paper_rgb_stream_top1_scratch": rgb if two_stream else None,
+        "paper_flow_stream_top1_scratch": flow if two_stream else None,
+    }
+
+
+def _percent(value):
+    return "-" if value is None else f"{100 * value:.1f}"
+
+
+def write_csv(rows, path):
+    with open(path, "w", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({
+                column: "" if row[column] is None else (
+                    round(row[column], 4) if isinstance(row[column], float)
+                    else row[column])
+                for column in CSV_COLUMNS
+            })
+
+
+def markdown_table(rows, summary):
+    """The results as a Markdown document (table and its footnotes)."""
+
+    def paper(value):
+        return "-" if value is None else f"{value}"
+
+    def stream(ours, theirs):
+        if ours is None:
+            return "-"
+        return _percent(ours) + ("" if theirs is None else f" [{theirs}]")
+
+    lines = [
+        "| Architecture | Inputs per clip | Val. accuracy % | RGB stream % "
+        "| Flow stream % | Parameters | Train clips/s | Inference clips/s "
+        "| Paper: params | Paper: Kinetics top-1 %, scratch / ImageNet |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        rgb = stream(row["rgb_stream_accuracy"],
+                     row["paper_rgb_stream_top1_scratch"])
+        flow = stream(row["flow_stream_accuracy"],
+                      row["paper_flow_stream_top1_scratch"])
+        lines.append(
+            f"| {row['name']} | {row['inputs']} "
+            f"| {_percent(row['val_accuracy'])} | {rgb} | {flow} "
+            f"| {row['parameters']:,} "
+            f"| {row['train_clips_per_s']:.1f} "
+            f"| {row['inference_clips_per_s']:.1f} "
+            f"| {row['paper_params']} "
+            f"| {paper(row['paper_kinetics_top1_scratch'])} / "
+            f"{paper(row['paper_kinetics_top1_imagenet'])} |"
+        )
+    config = summary["config"]
+    lines += [
+        "",
+        f"Synthetic motion dataset, 4 classes (chance {100 * CHANCE:.0f}%): "
+        f"{config['train_clips']} training and {config['val_clips']} "
+        f"validation clips of {summary['plan']['video_frames']} frames at "
+        f"{config['size']}x{config['size']}, patch speed {config['speed']} "
+        f"px/frame. Every model: {config['epochs']} epochs of the same "
+        f"clips in the same order, batch {config['batch_size']}, the "
+        f"`keras_i3d.training` recipe (SGD momentum 0.9, weight decay 1e-7, "
+        f"learning rate {config['learning_rate']}, {config['schedule']} "
+        f"schedule), from random weights, float32. Flow: "
+        f"{summary['flow_method_text']}. Frame counts are the paper's "
+        f"divided by {config['time_scale']:g}.",
+        "",
+        "Stream columns: the accuracy of each stream of a two-stream model "
+        "alone (Two-Stream 2D's RGB stream sees one frame), with the "
+        "paper's Kinetics top-1 of that stream (from scratch) in brackets. "
+        "Training "
+        "clips/s excludes the first epoch (graph tracing) when there is "
+        "more than one; inference clips/s is one pass over the validation "
+        "clips after a warm-up batch; flow computation is in neither. "
+        f"Measured on {summary['machine']}.",
+        "",
+        "Paper columns: Carreira & Zisserman (CVPR 2017), Table 1 "
+        "(parameters) and Table 3 (Kinetics top-1 %, trained from scratch "
+        "/ from ImageNet weights, the latter also in Table 2), in the "
+        "modality of our accuracy column (RGB+Flow for the two-stream "
+        "models). RGB-only I3D is the RGB column of Two-Stream I3D (the "
+        "paper trains the streams separately); the paper's C3D has no "
+        "ImageNet version.",
+        "",
+        f"Command: `{summary['command']}`, wall time "
+        f"{summary['wall_seconds'] / 60:.1f} min.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def plot_accuracy(rows, path):
+    """Bar plot: validation accuracy per architecture (and per stream),
+    next to the paper's Kinetics top-1 from scratch."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    colors = {"RGB": "#4c72b0", "Flow": "#dd8452", "RGB+Flow": "#55a868"}
+    bars = []
+    for row in rows:
+        key = row["architecture"]
+        if row["rgb_stream_accuracy"] is not None:
+            bars.append((f"{row['name']}\nRGB stream",
+                         row["rgb_stream_accuracy"], "RGB"))
+            bars.append((f"{row['name']}\nflow stream",
+                         row["flow_stream_accuracy"], "Flow"))
+        modality = ("RGB+Flow" if key in ("two_stream_2d",
+                                          "fused_two_stream_3d",
+                                          "two_stream_i3d") else "RGB")
+        bars.append((row["name"], row["val_accuracy"], modality))
+    paper = []
+    for key, name in ARCHITECTURES:
+        rgb, flow, joint = PAPER_KINETICS[key]["scratch"]
+        value = joint if joint is not None else rgb
+        modality = "RGB+Flow" if joint is not None else "RGB"
+        paper.append((name, value / 100, modality))
+
+    figure, (ours, theirs) = plt.subplots(
+        1, 2, figsize=(14, 5.5), gridspec_kw={"width_ratios": [3, 2]}
+    )
+    for axis, entries, title in (
+        (ours, bars, "This run: synthetic motion, validation accuracy"),
+        (theirs, paper, "Paper: Kinetics top-1, from scratch (Table 3)"),
+    ):
+        positions = range(len(entries))
+        axis.bar(positions, [value for _, value, _ in entries],
+                 color=[colors[m] for _, _, m in entries])
+        for position, (_, value, _) in zip(positions, entries):
+            axis.text(position, value + 0.01, f"{100 * value:.0f}",
+                      ha="center", fontsize=8)
+        axis.set_xticks(list(positions))
+        axis.set_xticklabels([name for name, _, _ in entries], rotation=60,
+                             ha="right", fontsize=8)
+        axis.set(ylim=(0, 1.08), title=title)
+        axis.grid(axis="y", alpha=0.3)
+    ours.axhline(CHANCE, color="gray", linestyle="--", linewidth=1)
+    ours.text(len(bars) - 0.5, CHANCE + 0.01, "chance", color="gray",
+              ha="right", fontsize=8)
+    ours.set_ylabel("accuracy")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in colors.values()]
+    theirs.legend(handles, list(colors), loc="upper left", fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return path
+
+
+def machine_text():
+    import platform
+
+    return (f"{platform.machine()} CPU, {os.cpu_count()} cores "
+            "(shared with other jobs: speeds are comparable within this "
+            "run only)")
+
+
+# ------------------------------------------------------------------ main
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--output-dir", default="docs/compare",
+                        help="Where results.md/.csv/.json and accuracy.png "
+                        "go.")
+    parser.add_argument("--cache-dir", help="Flow cache folder. Default: "
+                        "$KERAS_I3D_HOME/compare_flow (~/.cache/keras_i3d).")
+    parser.add_argument("--architectures", nargs="+",
+                        default=list(ARCHITECTURE_KEYS),
+                        choices=ARCHITECTURE_KEYS,
+                        help="Which architectures to train, in the table's "
+                        "order.")
+    parser.add_argument("--size", type=int, default=32,
+                        help="Frame side in pixels (C3D gets half, as the "
+                        "paper's 112 vs 224).")
+    parser.add_argument("--time-scale", type=float, default=4.0,
+                        help="Divides the paper's frame counts and spacings "
+                        "(64 I3D frames -> 16).")
+    parser.add_argument("--speed", type=int, default=2,
+                        help="Pixels the patch moves per frame.")
+    parser.add_argument("--train-clips", type=int, default=128,
+                        help="Training clips (balanced over the 4 classes; "
+                        "a multiple of --batch-size).")
+    parser.add_argument("--val-clips", type=int, default=64,
+                        help="Validation clips (another seed).")
+    parser.add_argument("--epochs", type=int, default=4,
+                        help="Epochs: every model sees train-clips x epochs "
+                        "clips.")
+    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--learning-rate", type=float, default=0.01,
+                        help="Initial learning rate of the SGD recipe.")
+    parser.add_argument("--schedule", default="cosine",
+                        choices=("cosine", "constant", "paper_steps"),
+                        help="Learning-rate schedule (cosine: one warm-up "
+                        "epoch, then cosine decay to 0).")
+    parser.add_argument("--batch-norm-momentum", type=float, default=0.9,
+                        help="Moving-average momentum of every batch norm "
+                        "(the checkpoints' 0.999 needs thousands of steps "
+                        "for its validation statistics).")
+    parser.add_argument("--flow-method", default="farneback",
+                        choices=("farneback", "tvl1"),
+                        help="Optical flow (tvl1 is the paper's; farneback "
+                        "is ~200x faster here).")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="Seeds the data (training: seed, validation: "
+                        "seed + 1), the weights and the shuffling.")
+    parser.add_argument("--verbose", type=int, default=0, choices=(0, 1, 2),
+                        help="Keras' training display.")
+    args = parser.parse_args(argv)
+    if args.size < 16:
+        parser.error(f"--size must be at least 16 (C3D gets size / 2 and "
+                     f"five 2x pools). Received: {args.size}")
+    if args.time_scale < 1:
+        parser.error(f"--time-scale must be >= 1. Received: "
+                     f"{args.time_scale}")
+    for flag in ("train_clips", "val_clips", "epochs", "batch_size",
+                 "speed"):
+        if getattr(args, flag) < 1:
+            parser.error(f"--{flag.replace('_', '-')} must be positive. "
+                         f"Received: {getattr(args, flag)}")
+    if args.train_clips % args.batch_size:
+        parser.error(
+            f"--train-clips ({args.train_clips}) must be a multiple of "
+            f"--batch-size ({args.batch_size}) so that every model sees "
+            "every clip once per epoch."
+        )
+    if not 0 <= args.batch_norm_momentum < 1:
+        parser.error(f"--batch-norm-momentum must be in [0, 1). Received: "
+                     f"{args.batch_norm_momentum}")
+    if args.learning_rate <= 0:
+        parser.error(f"--learning-rate must be positive. Received: "
+                     f"{args.learning_rate}")
+    if args.cache_dir is None:
+        from keras_i3d.weights.paths import home_dir
+
+        args.cache_dir = str(home_dir() / "compare_flow")
+    order = [key for key in ARCHITECTURE_KEYS if key in args.architectures]
+    args.architectures = order
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    started = time.perf_counter()
+    import tensorflow as tf
+
+    tf.config.experimental.enable_op_determinism()
+    plan = input_plan(args.size, args.time_scale)
+    print(f"Rendering {args.train_clips} + {args.val_clips} clips of "
+          f"{plan['video_frames']} frames at {args.size}px and their "
+          f"{args.flow_method} flow ...", flush=True)
+    train_clips, train_flow, train_labels, train_seconds = make_split(
+        args.train_clips, args.seed, plan, args)
+    val_clips, val_flow, val_labels, val_seconds = make_split(
+        args.val_clips, args.seed + 1, plan, args)
+    flow_seconds = train_seconds + val_seconds
+
+    rows = []
+    for key in args.architectures:
+        train = (architecture_inputs(key, train_clips, train_flow, plan),
+                 train_labels)
+        validation = (architecture_inputs(key, val_clips, val_flow, plan),
+                      val_labels)
+        model_started = time.perf_counter()
+        row = train_and_evaluate(key, train, validation, args)
+        row["inputs"] = describe_inputs(key, plan)
+        row.update(paper_columns(key))
+        rows.append(row)
+        streams = ""
+        if row["rgb_stream_accuracy"] is not None:
+            streams = (f" (RGB stream {_percent(row['rgb_stream_accuracy'])}"
+                       f"%, flow stream "
+                       f"{_percent(row['flow_stream_accuracy'])}%)")
+        print(f"{row['name']}: val accuracy "
+              f"{_percent(row['val_accuracy'])}%{streams}, "
+              f"{row['parameters']:,} parameters, "
+              f"{time.perf_counter() - model_started:.0f} s", flush=True)
+
+    wall_seconds = time.perf_counter() - started
+    flow_text = {"farneback": "Farneback (OpenCV; the paper uses TV-L1)",
+                 "tvl1": "TV-L1, the paper's"}[args.flow_method]
+    if flow_seconds:
+        per_clip = flow_seconds / (args.train_clips + args.val_clips)
+        flow_text += f", {1000 * per_clip:.0f} ms per clip to compute"
+    summary = {
+        "config": {k: v for k, v in vars(args).items()
+                   if k not in ("output_dir", "cache_dir", "verbose")},
+        "plan": plan,
+        "flow_method_text": flow_text,
+        "flow_seconds": flow_seconds,
+        "machine": machine_text(),
+        "command": " ".join(["python examples/compare_architectures.py"]
+                            + (sys.argv[1:] if argv is None else argv)),
+        "wall_seconds": wall_seconds,
+        "rows": rows,
+    }
+    os.makedirs(args.output_dir, exist_ok=True)
+    write_csv(rows, os.path.join(args.output_dir, "results.csv"))
+    with open(os.path.join(args.output_dir, "results.md"), "w") as file:
+        file.write(markdown_table(rows, summary))
+    with open(os.path.join(args.output_dir, "results.json"), "w") as file:
+        json.dump(summary, file, indent=2)
+    plot_accuracy(rows, os.path.join(args.output_dir, "accuracy.png"))
+    print(f"Wrote {args.output_dir}/results.md, results.csv, results.json "
+          f"and accuracy.png in {wall_seconds / 60:.1f} min.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

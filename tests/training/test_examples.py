@@ -62,10 +62,16 @@ def test_finetune_from_random_weights_skips_bad_videos(tmp_path):
 
 @pytest.mark.slow
 def test_finetune_from_a_saved_weights_file(tmp_path):
+    """A 400-class keras-i3d weights file gives the backbone of a 4-class
+    model (the file says its class count; a plain Keras file does not)."""
     from keras_i3d import I3D
+    from keras_i3d.weights.files import WeightsFileInfo
+    from keras_i3d.weights.files import save_weights_file
 
     path = tmp_path / "random_kinetics.weights.h5"
-    I3D(weights=None, input_shape=(None, None, None, 3)).save_weights(path)
+    save_weights_file(
+        I3D(weights=None, input_shape=(None, None, None, 3)), path,
+        WeightsFileInfo(stream="rgb", classes=400, label_set="kinetics400"))
     _, summary = _finetune(tmp_path, "--make-synthetic", "3", "--weights",
                            path, "--batch-size", "2", *TINY)
     assert summary["classes"] == ["down", "left", "right", "up"]

@@ -57,7 +57,10 @@ def plot_training_curves(history, path, title="Training curves",
     accuracy_axis.set(
         xlabel="epoch", ylabel="accuracy", title="accuracy", ylim=(0, 1.02)
     )
+    from matplotlib.ticker import MaxNLocator
+
     for axis in (loss_axis, accuracy_axis):
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
         if axis.get_legend_handles_labels()[0]:
             axis.legend()
         axis.grid(alpha=0.3)

@@ -68,7 +68,7 @@ def read_info(path):
             f"{error})."
         ) from None
     if raw is None:
-        return WeightsFileInfo(stream=None, classes=None)
+        return WeightsFileInfo(stream=None, classes=_logits_classes(path))
     payload = json.loads(raw)
     return WeightsFileInfo(
         stream=payload.get("stream"),
@@ -95,3 +95,25 @@ def save_weights_file(model, path, info):
         if temporary.exists():
             temporary.unlink()
     return path
+
+
+# I3D's only 1x1x1 convolution reading 1024 channels is the Logits conv.
+_LOGITS_KERNEL_PREFIX = (1, 1, 1, 1024)
+
+
+def _logits_classes(path):
+    """The class count of a plain Keras I3D weights file, or None.
+
+    Read from the shape of its Logits kernel `(1, 1, 1, 1024, classes)`.
+    """
+    found = set()
+
+    def visit(name, item):
+        if isinstance(item, h5py.Dataset) and len(item.shape) == 5 and (
+            tuple(item.shape[:4]) == _LOGITS_KERNEL_PREFIX
+        ):
+            found.add(int(item.shape[4]))
+
+    with h5py.File(path, "r") as file:
+        file.visititems(visit)
+    return found.pop() if len(found) == 1 else None

@@ -218,3 +218,13 @@ def test_hf_uri_must_name_owner_and_repo():
     with pytest.raises(ValueError, match="hf://owner/repo"):
         hub.parse_uri("hf://just-a-name")
     assert hub.parse_uri("hf://a/b@v1") == ("a/b", "v1")
+
+
+def test_plain_keras_file_says_its_class_count(source_model, tmp_path):
+    # A file saved with model.save_weights (no keras-i3d attributes): the
+    # class count comes from its Logits kernel.
+    path = tmp_path / "plain.weights.h5"
+    source_model.save_weights(path)
+    assert read_info(path).classes == CLASSES and read_info(path).stream is None
+    model = I3D(weights=str(path), classes=3)  # backbone + new 3-class head
+    assert model.output_shape == (None, 3)

@@ -26,6 +26,7 @@ _EXPORTS = {
     "TwoStreamI3D": "keras_i3d.models.two_stream",
     "decode_predictions": "keras_i3d.labels",
     "endpoint_model": "keras_i3d.models.endpoints",
+    "fuse_for_inference": "keras_i3d.models.fused",
     "load_labels": "keras_i3d.labels",
     "preprocess_input": "keras_i3d.preprocessing",
 }

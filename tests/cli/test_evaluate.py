@@ -104,8 +104,9 @@ def test_weights_of_another_class_count_are_a_cli_error(tmp_path,
     from keras_i3d import I3D
 
     I3D(weights=None, classes=3).save_weights(weights)
-    with pytest.raises(CLIError, match="random.weights.h5 does not hold the "
-                       "weights of a full rgb I3D with 2 classes"):
+    # The plain Keras file says its class count through its Logits kernel.
+    with pytest.raises(CLIError, match="random.weights.h5 predicts 3 classes "
+                       "but the dataset has 2"):
         _run([str(motion_videos), "--weights", str(weights)])
 
 

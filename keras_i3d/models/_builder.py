@@ -61,6 +61,11 @@ def video_input(input_tensor, input_shape, channels, default_shape, name):
                 "Frames, height and width must be positive ints or None. "
                 f"Received: input_shape={input_shape}"
             )
+    return _adopt_input(input_tensor, input_shape, name)
+
+
+def _adopt_input(input_tensor, input_shape, name):
+    """Returns `(inputs, x)` for a checked shape, adopting `input_tensor`."""
     if input_tensor is None:
         inputs = keras.Input(shape=input_shape, name=name)
         return inputs, inputs
@@ -68,6 +73,33 @@ def video_input(input_tensor, input_shape, channels, default_shape, name):
         inputs = keras.Input(tensor=input_tensor, shape=input_shape, name=name)
         return inputs, inputs
     return input_tensor, input_tensor
+
+
+def apply_layer_table(x, table, final_endpoint, unit, pool, block):
+    """Applies an architecture table up to `final_endpoint`.
+
+    Args:
+        x: the input tensor.
+        table: rows `(endpoint, kind, arguments)`: "unit" rows hold
+            `(filters, kernel, strides)`, "pool" rows `(pool size, strides)`
+            and "mixed" rows an Inception block's six filters.
+        final_endpoint: the last row to apply.
+        unit: the conv unit class (`Unit3D` or `Unit2D`).
+        pool: the max-pool class (`MaxPooling3D` or `MaxPooling2D`).
+        block: the Inception block class.
+    """
+    for endpoint, kind, arguments in table:
+        if kind == "unit":
+            filters, kernel_size, strides = arguments
+            x = unit(filters, kernel_size, strides, name=endpoint)(x)
+        elif kind == "pool":
+            pool_size, strides = arguments
+            x = pool(pool_size, strides, padding="same", name=endpoint)(x)
+        else:
+            x = block(arguments, name=endpoint)(x)
+        if endpoint == final_endpoint:
+            break
+    return x
 
 
 def global_pooling(x, pooling):
@@ -127,13 +159,7 @@ def image_input(input_tensor, input_shape, default_shape, name):
                 "Height and width must be positive ints or None. "
                 f"Received: input_shape={input_shape}"
             )
-    if input_tensor is None:
-        inputs = keras.Input(shape=input_shape, name=name)
-        return inputs, inputs
-    if not keras.backend.is_keras_tensor(input_tensor):
-        inputs = keras.Input(tensor=input_tensor, shape=input_shape, name=name)
-        return inputs, inputs
-    return input_tensor, input_tensor
+    return _adopt_input(input_tensor, input_shape, name)
 
 
 def global_pooling_2d(x, pooling):

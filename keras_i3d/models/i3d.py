@@ -166,22 +166,14 @@ def I3D(
         )
     return model
 
+
 def i3d_body(x, final_endpoint="Mixed_5c"):
     """Applies I3D's layers from `Conv3d_1a_7x7` up to `final_endpoint`."""
-    for endpoint, kind, arguments in I3D_BODY:
-        if kind == "unit":
-            filters, kernel_size, strides = arguments
-            x = Unit3D(filters, kernel_size, strides, name=endpoint)(x)
-        elif kind == "pool":
-            pool_size, strides = arguments
-            x = keras.layers.MaxPooling3D(
-                pool_size, strides, padding="same", name=endpoint
-            )(x)
-        else:
-            x = InceptionBlock3D(arguments, name=endpoint)(x)
-        if endpoint == final_endpoint:
-            break
-    return x
+    return _builder.apply_layer_table(
+        x, I3D_BODY, final_endpoint, Unit3D, keras.layers.MaxPooling3D,
+        InceptionBlock3D,
+    )
+
 
 def i3d_logits(x, classes, dropout_rate):
     """I3D's head: (2, 7, 7) VALID average pool, dropout, 1x1x1 conv, mean.

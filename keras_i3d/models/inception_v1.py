@@ -163,20 +163,10 @@ def InceptionV1(
 
 def inception_v1_body(x, final_endpoint="Mixed_5c"):
     """Applies Inception-v1's layers from `Conv2d_1a_7x7` to `final_endpoint`."""
-    for endpoint, kind, arguments in INCEPTION_V1_BODY:
-        if kind == "unit":
-            filters, kernel_size, strides = arguments
-            x = Unit2D(filters, kernel_size, strides, name=endpoint)(x)
-        elif kind == "pool":
-            pool_size, strides = arguments
-            x = keras.layers.MaxPooling2D(
-                pool_size, strides, padding="same", name=endpoint
-            )(x)
-        else:
-            x = InceptionBlock2D(arguments, name=endpoint)(x)
-        if endpoint == final_endpoint:
-            break
-    return x
+    return _builder.apply_layer_table(
+        x, INCEPTION_V1_BODY, final_endpoint, Unit2D,
+        keras.layers.MaxPooling2D, InceptionBlock2D,
+    )
 
 
 def inception_v1_logits(x, classes, dropout_rate):

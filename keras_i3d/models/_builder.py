@@ -27,6 +27,11 @@ def check_builder_args(include_top, pooling, classes):
             "`include_top` must be True or False. "
             f"Received: include_top={include_top!r}"
         )
+    if include_top and pooling is not None:
+        raise ValueError(
+            "`pooling` applies only with `include_top=False`. "
+            f"Received: pooling={pooling!r}"
+        )
 
 
 def video_input(input_tensor, input_shape, channels, default_shape, name):

@@ -127,11 +127,6 @@ def I3D(
             f"`final_endpoint={final_endpoint!r}` ends the network before "
             "the Logits head: pass `include_top=False` with it."
         )
-    if include_top and pooling is not None:
-        raise ValueError(
-            "`pooling` applies only with `include_top=False`. "
-            f"Received: pooling={pooling!r}"
-        )
     channels = STREAM_CHANNELS[stream]
     inputs, x = _builder.video_input(
         input_tensor,

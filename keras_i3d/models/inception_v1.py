@@ -138,11 +138,6 @@ def InceptionV1(
             f"`final_endpoint={final_endpoint!r}` ends the network before "
             "the Logits head: pass `include_top=False` with it."
         )
-    if include_top and pooling is not None:
-        raise ValueError(
-            "`pooling` applies only with `include_top=False`. "
-            f"Received: pooling={pooling!r}"
-        )
     inputs, x = _builder.image_input(
         input_tensor,
         input_shape,

@@ -101,11 +101,6 @@ def C3D(
             "`first_pool_temporal_stride` must be 2 (the paper) or 1 "
             f"(original C3D). Received: {first_pool_temporal_stride!r}"
         )
-    if include_top and pooling is not None:
-        raise ValueError(
-            "`pooling` applies only with `include_top=False`. "
-            f"Received: pooling={pooling!r}"
-        )
     inputs, x = _builder.video_input(
         input_tensor,
         input_shape,

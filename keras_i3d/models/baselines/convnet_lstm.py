@@ -87,11 +87,6 @@ def ConvNetLSTM(
             f"`prediction` must be one of {PREDICTIONS}. "
             f"Received: prediction={prediction!r}"
         )
-    if include_top and pooling is not None:
-        raise ValueError(
-            "`pooling` applies only with `include_top=False`. "
-            f"Received: pooling={pooling!r}"
-        )
     inputs, x = _builder.video_input(
         input_tensor,
         input_shape,

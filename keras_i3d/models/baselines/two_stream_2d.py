@@ -87,11 +87,6 @@ def TwoStream2D(
     (1, 400)
     """
     _builder.check_builder_args(include_top, pooling, classes)
-    if include_top and pooling is not None:
-        raise ValueError(
-            "`pooling` applies only with `include_top=False`. "
-            f"Received: pooling={pooling!r}"
-        )
     rgb_input, rgb = _builder.video_input(
         None,
         input_shape,

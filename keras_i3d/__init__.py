@@ -14,18 +14,13 @@ print(decode_predictions(probabilities, top=5))
 __version__ = "0.1.0"
 
 # Public names resolve on first use, so `import keras_i3d` (and the CLI's
-# `--help`) does not start TensorFlow.
+# `--help`) does not start TensorFlow. The model builders come from
+# `keras_i3d.models`, which resolves them lazily in turn.
+from keras_i3d import models as _models
+
 _EXPORTS = {
-    "C3D": "keras_i3d.models",
-    "ConvNetLSTM": "keras_i3d.models",
-    "ENDPOINTS": "keras_i3d.models.endpoints",
-    "FusedTwoStream3D": "keras_i3d.models",
-    "I3D": "keras_i3d.models.i3d",
-    "InceptionV1": "keras_i3d.models",
-    "TwoStream2D": "keras_i3d.models",
-    "TwoStreamI3D": "keras_i3d.models.two_stream",
+    **{name: "keras_i3d.models" for name in _models.__all__},
     "decode_predictions": "keras_i3d.labels",
-    "endpoint_model": "keras_i3d.models.endpoints",
     "fuse_for_inference": "keras_i3d.models.fused",
     "load_labels": "keras_i3d.labels",
     "preprocess_input": "keras_i3d.preprocessing",

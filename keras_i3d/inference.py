@@ -83,8 +83,30 @@ def rank_logits(logits, top, label_set=None):
     )
 
 
+def rgb_logits_model(weights="kinetics400", frames=None, fast=False):
+    """The RGB I3D that `classify_video` runs, returning logits.
+
+    Args:
+        weights: anything `I3D(weights=...)` accepts.
+        frames: the clip length, fixed into the model with `fast=True`.
+        fast: run `keras_i3d.models.fused.fuse_for_inference` in bfloat16
+            (batch norm folded; about 2.5x faster on CPUs with AMX, logits
+            within about 0.2 of float32).
+    """
+    from keras_i3d.conventions import CROP_SIZE
+    from keras_i3d.models.i3d import I3D
+
+    if not fast:
+        return I3D(stream="rgb", weights=weights, classifier_activation=None)
+    from keras_i3d.models.fused import fuse_for_inference
+
+    model = I3D(stream="rgb", weights=weights, classifier_activation=None,
+                input_shape=(frames, CROP_SIZE, CROP_SIZE, 3))
+    return fuse_for_inference(model, dtype="mixed_bfloat16")
+
+
 def classify_video(path, weights="kinetics400", num_frames=None, top=5,
-                   model=None):
+                   model=None, fast=False):
     """Classifies a video with the RGB I3D.
 
     Args:
@@ -94,15 +116,14 @@ def classify_video(path, weights="kinetics400", num_frames=None, top=5,
         top: how many classes to return.
         model: an RGB I3D that returns logits, to reuse across videos;
             built from `weights` when None.
+        fast: build the bfloat16 fused model (see `rgb_logits_model`).
 
     Returns:
         A `VideoPrediction`.
     """
     clip = load_rgb_clip(path, num_frames)
     if model is None:
-        from keras_i3d.models.i3d import I3D
-
-        model = I3D(stream="rgb", weights=weights, classifier_activation=None)
+        model = rgb_logits_model(weights, frames=clip.shape[1], fast=fast)
     logits = np.asarray(model.predict(clip, verbose=0))[0]
     return VideoPrediction(
         video=str(path), frames=int(clip.shape[1]), top=rank_logits(logits, top)

@@ -32,6 +32,10 @@ def add_parser(subparsers):
                              "URI (default: kinetics400)")
     parser.add_argument("--json", action="store_true",
                         help="print the result as JSON")
+    parser.add_argument("--fast", action="store_true",
+                        help="run a batch-norm-folded bfloat16 model "
+                             "(about 2.5x faster on CPUs with AMX; logits "
+                             "within about 0.2 of float32)")
     parser.add_argument("--two-stream", action="store_true",
                         help="also compute optical flow and fuse the flow "
                              "stream's logits")
@@ -51,6 +55,9 @@ def run(args):
         raise CLIError(f"--top must be at least 1 (got {args.top})", 2)
     if args.frames is not None and args.frames < 1:
         raise CLIError(f"--frames must be at least 1 (got {args.frames})", 2)
+    if args.fast and args.two_stream:
+        raise CLIError("--fast applies to the RGB model only; drop it or "
+                       "--two-stream", 2)
     from keras_i3d.inference import classify_video
     from keras_i3d.inference import ClipTooShortError
     from keras_i3d.video import VideoReadError
@@ -62,7 +69,7 @@ def run(args):
         else:
             result = classify_video(
                 args.video, weights=args.weights, num_frames=args.frames,
-                top=args.top,
+                top=args.top, fast=args.fast,
             )
     except (VideoReadError, ClipTooShortError, WeightsFileError) as error:
         raise CLIError(str(error)) from None

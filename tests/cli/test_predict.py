@@ -114,3 +114,18 @@ def test_two_stream_without_flow_weights_says_why(installed_kinetics400,
                                                   capsys):
     assert main(["predict", str(SAMPLE), "--two-stream", "--frames", "9"]) == 1
     assert "No pretrained flow-stream weights" in capsys.readouterr().err
+
+
+def test_fast_bfloat16_model_gives_the_same_top5(installed_kinetics400,
+                                                 capsys):
+    assert main(["predict", str(SAMPLE), "--frames", "16", "--json"]) == 0
+    reference = json.loads(capsys.readouterr().out)
+    assert main(["predict", str(SAMPLE), "--frames", "16", "--json",
+                 "--fast"]) == 0
+    fast = json.loads(capsys.readouterr().out)
+    assert [e["index"] for e in fast["top"]] == [
+        e["index"] for e in reference["top"]]
+    assert fast["top"][0]["label"] == "arm wrestling"
+    for a, b in zip(fast["top"], reference["top"]):
+        assert abs(a["logit"] - b["logit"]) < 0.5
+    assert main(["predict", str(SAMPLE), "--fast", "--two-stream"]) == 2

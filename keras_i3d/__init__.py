@@ -18,6 +18,8 @@ __version__ = "0.1.0"
 # `keras_i3d.models`, which resolves them lazily in turn.
 from keras_i3d import models as _models
 
+from keras_i3d._lazy import lazy_exports
+
 _EXPORTS = {
     **{name: "keras_i3d.models" for name in _models.__all__},
     "decode_predictions": "keras_i3d.labels",
@@ -28,16 +30,4 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name):
-    if name in _EXPORTS:
-        import importlib
-
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'keras_i3d' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(list(globals()) + __all__)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -4,6 +4,8 @@ Names resolve on first use, so importing a light module of this package
 (`keras_i3d.models.endpoints`, say) does not start TensorFlow.
 """
 
+from keras_i3d._lazy import lazy_exports
+
 _EXPORTS = {
     "C3D": "keras_i3d.models.baselines",
     "ConvNetLSTM": "keras_i3d.models.baselines",
@@ -19,18 +21,4 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name):
-    if name in _EXPORTS:
-        import importlib
-
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(
-        f"module 'keras_i3d.models' has no attribute {name!r}"
-    )
-
-
-def __dir__():
-    return sorted(list(globals()) + __all__)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

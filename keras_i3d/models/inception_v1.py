@@ -34,6 +34,7 @@ from keras_i3d.conventions import RGB_CHANNELS
 from keras_i3d.layers.inception2d import InceptionBlock2D
 from keras_i3d.layers.unit2d import Unit2D
 from keras_i3d.models import _builder
+from keras_i3d.weights.records import missing_weights_message
 
 # Slim's ImageNet checkpoints have 1001 classes (class 0 is "background");
 # 1000-class Inception-v1 checkpoints exist too.
@@ -274,6 +275,9 @@ def load_inception_v1_weights(model, weights_path):
 
 
 def _reference_model(weights_path):
+    missing = missing_weights_message(weights_path, "InceptionV1")
+    if missing:
+        raise ValueError(missing)
     weights_path = os.fspath(weights_path)
     if not weights_path.endswith(".weights.h5"):
         raise ValueError(

@@ -196,6 +196,27 @@ MISSING_ALIASES = {
     ),
 }
 
+# Weights other builders are asked for by the keras.applications name,
+# with no record yet: the text says how to make the file.
+MISSING_ARCHITECTURE_WEIGHTS = {
+    ("imagenet", "InceptionV1"): (
+        "No ImageNet Inception-v1 weights are available to keras-i3d yet: "
+        "TF-slim's checkpoint (inception_v1_2016_08_28.tar.gz, from the "
+        "tensorflow/models slim model zoo) cannot be downloaded by this "
+        "package. Download it, convert it with `python "
+        "weights_conversion/convert_tfslim_inception_v1.py inception_v1.ckpt "
+        "--output inception_v1.weights.h5` and pass "
+        "`weights='inception_v1.weights.h5'`, or use `weights=None`."
+    ),
+}
+
+
+def missing_weights_message(weights, architecture):
+    """The explanation for a known weights name that has no record, or None."""
+    if not isinstance(weights, str):
+        return None
+    return MISSING_ARCHITECTURE_WEIGHTS.get((weights, architecture))
+
 
 def list_weights():
     """Returns the names of all weights records."""

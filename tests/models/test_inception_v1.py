@@ -104,6 +104,11 @@ def test_weights_file_that_is_not_inception_v1(tmp_path):
         InceptionV1(weights=path)
 
 
+def test_imagenet_says_how_to_make_the_weights():
+    with pytest.raises(ValueError, match="convert_tfslim_inception_v1.py"):
+        InceptionV1(weights="imagenet")
+
+
 def test_average_input_channels():
     kernel = np.arange(2 * 2 * 3 * 4, dtype="float32").reshape(2, 2, 3, 4)
     adapted = average_input_channels(kernel, 2)

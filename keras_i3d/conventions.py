@@ -22,6 +22,11 @@ STREAMS = tuple(STREAM_CHANNELS)
 RGB_SCALE = 127.5  # x / 127.5 - 1 maps [0, 255] to [-1, 1].
 FLOW_CLIP_PIXELS = 20.0  # Flow is clipped to +-20 px, then divided by 20.
 
+# The 2D two-stream flow input (Simonyan & Zisserman, 2014; the paper's
+# Two-Stream and 3D-Fused baselines): 10 consecutive flow frames stacked on
+# the channel axis, x/y interleaved (20 channels).
+FLOW_STACK_FRAMES = 10
+
 TARGET_FPS = 25.0
 RESIZE_SHORT_SIDE = 256
 CROP_SIZE = 224

@@ -6,6 +6,7 @@ The functions take numpy arrays (and return numpy) or TensorFlow tensors
 
 import numpy as np
 
+from keras_i3d.conventions import FLOW_CHANNELS
 from keras_i3d.conventions import FLOW_CLIP_PIXELS
 from keras_i3d.conventions import RGB_SCALE
 from keras_i3d.conventions import STREAM_CHANNELS
@@ -91,3 +92,45 @@ def preprocess_input(x, stream="rgb"):
     if stream == "rgb":
         return preprocess_rgb(x)
     return preprocess_flow(x)
+
+
+def stack_flow_frames(flow):
+    """Stacks consecutive flow frames on the channel axis, x/y interleaved.
+
+    The flow input of the 2D two-stream networks (`FLOW_STACK_FRAMES`
+    frames make 20 channels).
+
+    Args:
+        flow: array or tensor `(..., frames, height, width, 2)`.
+
+    Returns:
+        `(..., height, width, 2 * frames)`: channel `2k` is the x flow of
+        frame `k`, channel `2k + 1` its y flow (numpy for numpy input, a
+        tensor for a tensor, so `tf.data` calls the same code).
+
+    Example:
+
+    >>> stack_flow_frames(np.zeros((10, 224, 224, 2))).shape
+    (224, 224, 20)
+    """
+    if not _is_tf_tensor(flow):
+        flow = np.asarray(flow)
+    if len(flow.shape) < 4 or flow.shape[-1] != FLOW_CHANNELS:
+        raise ValueError(
+            f"Flow frames need shape (..., frames, height, width, "
+            f"{FLOW_CHANNELS}) (x, y on the last axis). Received: shape "
+            f"{tuple(flow.shape)}"
+        )
+    if _is_tf_tensor(flow):
+        import tensorflow as tf
+
+        rank = flow.shape.rank
+        order = list(range(rank - 4)) + [rank - 3, rank - 2, rank - 4,
+                                         rank - 1]
+        stacked = tf.transpose(flow, order)
+        shape = tf.shape(stacked)
+        return tf.reshape(
+            stacked, tf.concat([shape[:-2], [shape[-2] * shape[-1]]], 0)
+        )
+    stacked = np.moveaxis(flow, -4, -2)
+    return stacked.reshape(stacked.shape[:-2] + (-1,))

@@ -5,6 +5,7 @@ import tensorflow as tf
 from keras_i3d import preprocess_input
 from keras_i3d.preprocessing import preprocess_flow
 from keras_i3d.preprocessing import preprocess_rgb
+from keras_i3d.preprocessing import stack_flow_frames
 
 
 def test_rgb_maps_0_255_to_minus_1_plus_1():
@@ -46,3 +47,15 @@ def test_wrong_channel_counts_are_refused(shape, stream):
 def test_unknown_stream():
     with pytest.raises(ValueError, match="stream"):
         preprocess_input(np.zeros((1, 3)), stream="depth")
+
+
+def test_stack_flow_frames_interleaves_x_and_y():
+    flow = np.random.default_rng(0).normal(size=(10, 4, 5, 2))
+    stacked = stack_flow_frames(flow)
+    assert stacked.shape == (4, 5, 20)
+    np.testing.assert_array_equal(stacked[..., 6], flow[3, ..., 0])
+    np.testing.assert_array_equal(stacked[..., 7], flow[3, ..., 1])
+    as_tensor = stack_flow_frames(tf.constant(flow[np.newaxis]))
+    np.testing.assert_array_equal(as_tensor.numpy()[0], stacked)
+    with pytest.raises(ValueError, match="2\\)"):
+        stack_flow_frames(np.zeros((10, 4, 5, 3)))

@@ -27,3 +27,7 @@ from keras_i3d.data.sampling import whole_video_indices
 from keras_i3d.data.skipped import SkippedVideos
 from keras_i3d.data.tfrecords import tfrecord_dataset
 from keras_i3d.data.tfrecords import write_tfrecords
+from keras_i3d.data.views import PAPER_INPUTS
+from keras_i3d.data.views import InputView
+from keras_i3d.data.views import PaperInput
+from keras_i3d.data.views import paper_input

@@ -27,7 +27,11 @@ from keras_i3d.data.sampling import check_sampling
 from keras_i3d.data.skipped import SkippedVideos
 from keras_i3d.data.transforms import eval_transform
 from keras_i3d.data.transforms import train_transform
+from keras_i3d.data.views import InputView
+from keras_i3d.data.views import stack_view_flow
 from keras_i3d.preprocessing import preprocess_input
+
+DEFAULT_CLIP_LENGTH = 64
 
 
 def scale_clip(clip, is_flow=False):
@@ -88,10 +92,32 @@ def check_clip_arguments(sampling, num_clips, batch_size, clip_length):
         )
 
 
+def resolve_view(view, stream, clip_length):
+    """The `InputView` of a pipeline: `view`, or `clip_length` consecutive
+    frames of `stream` (default: 64 RGB frames)."""
+    if view is None:
+        return InputView.consecutive(
+            check_pipeline_stream(stream or "rgb"),
+            DEFAULT_CLIP_LENGTH if clip_length is None else clip_length,
+        )
+    if stream is not None or clip_length is not None:
+        raise ValueError(
+            "Pass either `view` or `stream`/`clip_length`, not both: the view "
+            f"sets the streams and frames. Received: view={view}, "
+            f"stream={stream!r}, clip_length={clip_length!r}"
+        )
+    if not isinstance(view, InputView):
+        raise ValueError(
+            "`view` must be a `keras_i3d.data.InputView`. "
+            f"Received: view={view!r}"
+        )
+    return view
+
+
 def video_dataset(
     samples,
-    stream="rgb",
-    clip_length=64,
+    stream=None,
+    clip_length=None,
     sampling="random",
     num_clips=1,
     augment=None,
@@ -107,6 +133,7 @@ def video_dataset(
     skipped=None,
     scale=True,
     prefetch=True,
+    view=None,
 ):
     """A `tf.data.Dataset` of `(clip, label)` decoded from video files.
 
@@ -114,10 +141,11 @@ def video_dataset(
         samples: `VideoSample`s (see `keras_i3d.data.formats`): `path` is the
             video file or image folder, `flow_path` the flow folder for the
             flow streams.
-        stream: `"rgb"`, `"flow"`, or `"two_stream"` for
+        stream: `"rgb"` (default), `"flow"`, or `"two_stream"` for
             `((rgb_clip, flow_clip), label)` with the same window, crop and
             flip in both.
-        clip_length: frames per clip (the minimum length for `"whole"`).
+        clip_length: frames per clip (the minimum length for `"whole"`);
+            default 64.
         sampling: `"random"` (training), `"uniform"` (evenly spaced; one
             clip is the central clip) or `"whole"` (the full video).
         num_clips: clips per video with `"uniform"`; above 1, clips get a
@@ -141,6 +169,12 @@ def video_dataset(
         scale: scale clips to `[-1, 1]` (float32, the model's input); if
             False, RGB clips stay uint8 and flow stays in pixels.
         prefetch: add a final `prefetch(AUTOTUNE)`.
+        view: instead of `stream` and `clip_length`, an `InputView` (see
+            `keras_i3d.data.views`): the frames of each sampled window that
+            make the input, e.g. every 5th frame for ConvNet+LSTM, or RGB
+            snapshots with stacked flow for Two-Stream 2D. Its `span` is the
+            window sampled; RGB clips are `(steps, size, size, 3)`, flow
+            `(steps, size, size, 2 * flow_stack)`.
 
     Returns:
         A `tf.data.Dataset`.
@@ -155,8 +189,9 @@ def video_dataset(
     print(skipped.summary())
     ```
     """
-    check_pipeline_stream(stream)
-    check_clip_arguments(sampling, num_clips, batch_size, clip_length)
+    view = resolve_view(view, stream, clip_length)
+    stream = view.stream
+    check_clip_arguments(sampling, num_clips, batch_size, view.span)
     samples = list(samples)
     if not samples:
         raise ValueError("`samples` is empty: there is no video to read.")
@@ -175,11 +210,11 @@ def video_dataset(
         path = path.decode()
         flow_path = flow_path.decode() or None
         try:
-            clips = load_clips(
-                path, stream, clip_length, sampling, num_clips,
+            clips = view.select(load_clips(
+                path, stream, view.span, sampling, num_clips,
                 seed=seed_pair.view(np.uint64), fps=fps,
                 flow_path=flow_path, flow_reader=flow_reader,
-            )
+            ))
         except (ValueError, OSError, cv2.error) as error:
             skipped.add(
                 path if stream != "flow" else flow_path,
@@ -194,9 +229,10 @@ def video_dataset(
             [dtypes[name] for name in streams] + [tf.bool],
             stateful=False,
         )
-        length = None if sampling == "whole" else clip_length
+        lengths = {"rgb": view.steps, "flow": view.steps * view.flow_stack}
         clips = {}
         for name, clip in zip(streams, outputs[:-1]):
+            length = None if sampling == "whole" else lengths[name]
             clip.set_shape((None, length, None, None, channels[name]))
             clips[name] = clip
         return clips, label, seed_pair, outputs[-1]
@@ -210,6 +246,8 @@ def video_dataset(
             )
             if scale:
                 clip = scale_clip(clip, name == "flow")
+            if name == "flow":
+                clip = stack_view_flow(clip, view.flow_stack)
             if num_clips == 1:
                 clip = clip[0]
             outputs.append(clip)

@@ -16,7 +16,7 @@ _EXPORTS = {
     "TwoStream2D": "keras_i3d.models.baselines",
     "TwoStreamI3D": "keras_i3d.models.two_stream",
     "endpoint_model": "keras_i3d.models.endpoints",
-    "stack_flow_frames": "keras_i3d.models.baselines",
+    "stack_flow_frames": "keras_i3d.preprocessing",
 }
 
 __all__ = sorted(_EXPORTS)

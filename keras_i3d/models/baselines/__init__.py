@@ -8,7 +8,7 @@ from keras_i3d.models.baselines.c3d import C3D
 from keras_i3d.models.baselines.convnet_lstm import ConvNetLSTM
 from keras_i3d.models.baselines.fused_two_stream import FusedTwoStream3D
 from keras_i3d.models.baselines.two_stream_2d import TwoStream2D
-from keras_i3d.models.baselines._frames import stack_flow_frames
+from keras_i3d.preprocessing import stack_flow_frames
 
 __all__ = [
     "C3D",

@@ -3,14 +3,9 @@
 import os
 
 import keras
-import numpy as np
-import tensorflow as tf
 
 from keras_i3d.conventions import FLOW_CHANNELS
 from keras_i3d.models.inception_v1 import InceptionV1
-
-# Simonyan & Zisserman's flow stream: a stack of 10 consecutive flow frames.
-FLOW_STACK_FRAMES = 10
 
 
 def frame_stream(x, weights, channels, name, **inception_kwargs):
@@ -39,7 +34,7 @@ def flow_stack_input(rgb_input_shape, flow_frames, name="flow_stacks"):
     """The flow input beside an RGB input: `(T, H, W, 2 * flow_frames)`.
 
     Channel `2k` holds the horizontal and `2k + 1` the vertical flow of the
-    k-th frame of the stack (see `stack_flow_frames`).
+    k-th frame of the stack (see `keras_i3d.preprocessing.stack_flow_frames`).
     """
     if not isinstance(flow_frames, int) or flow_frames < 1:
         raise ValueError(
@@ -50,43 +45,6 @@ def flow_stack_input(rgb_input_shape, flow_frames, name="flow_stacks"):
     return keras.Input(
         (frames, height, width, FLOW_CHANNELS * flow_frames), name=name
     )
-
-
-def stack_flow_frames(flow):
-    """Stacks consecutive flow frames on the channel axis, x/y interleaved.
-
-    Args:
-        flow: array or tensor `(..., frames, height, width, 2)`.
-
-    Returns:
-        `(..., height, width, 2 * frames)`: channel `2k` is the x flow of
-        frame `k`, channel `2k + 1` its y flow. Works on numpy arrays and on
-        TensorFlow tensors (inside `tf.data`).
-
-    Example:
-
-    >>> import numpy as np
-    >>> stack_flow_frames(np.zeros((10, 224, 224, 2))).shape
-    (224, 224, 20)
-    """
-    if not tf.is_tensor(flow):
-        flow = np.asarray(flow)
-    if flow.shape[-1] != FLOW_CHANNELS:
-        raise ValueError(
-            f"Flow frames need {FLOW_CHANNELS} channels (x, y) on the last "
-            f"axis. Received: shape {tuple(flow.shape)}"
-        )
-    if tf.is_tensor(flow):
-        rank = flow.shape.rank
-        order = list(range(rank - 4)) + [rank - 3, rank - 2, rank - 4,
-                                         rank - 1]
-        stacked = tf.transpose(flow, order)
-        shape = tf.shape(stacked)
-        return tf.reshape(
-            stacked, tf.concat([shape[:-2], [shape[-2] * shape[-1]]], 0)
-        )
-    stacked = np.moveaxis(np.asarray(flow), -4, -2)
-    return stacked.reshape(stacked.shape[:-2] + (-1,))
 
 
 def load_model_weights(model, weights):

@@ -19,7 +19,7 @@ from keras_i3d.conventions import CROP_SIZE
 from keras_i3d.conventions import FLOW_CHANNELS
 from keras_i3d.conventions import RGB_CHANNELS
 from keras_i3d.models import _builder
-from keras_i3d.models.baselines._frames import FLOW_STACK_FRAMES
+from keras_i3d.conventions import FLOW_STACK_FRAMES
 from keras_i3d.models.baselines._frames import flow_stack_input
 from keras_i3d.models.baselines._frames import frame_stream
 

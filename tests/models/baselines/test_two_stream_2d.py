@@ -1,7 +1,6 @@
 import numpy as np
 import pytest
 
-from keras_i3d.models.baselines import stack_flow_frames
 from keras_i3d.models.baselines.two_stream_2d import TwoStream2D
 
 from tests.models.baselines.conftest import assert_matches_paper
@@ -75,21 +74,9 @@ def test_trains_with_fit():
     assert_trains(model, inputs(batch=2, seed=1), 4)
 
 
-def test_stack_flow_frames_interleaves_x_and_y():
-    import tensorflow as tf
-
-    flow = np.random.default_rng(0).normal(size=(10, 4, 5, 2))
-    stacked = stack_flow_frames(flow)
-    assert stacked.shape == (4, 5, 20)
-    np.testing.assert_array_equal(stacked[..., 6], flow[3, ..., 0])
-    np.testing.assert_array_equal(stacked[..., 7], flow[3, ..., 1])
-    as_tensor = stack_flow_frames(tf.constant(flow[np.newaxis]))
-    np.testing.assert_array_equal(as_tensor.numpy()[0], stacked)
-    with pytest.raises(ValueError, match="2 channels"):
-        stack_flow_frames(np.zeros((10, 4, 5, 3)))
-
-
 def test_argument_errors():
+    with pytest.raises(ValueError, match="No ImageNet Inception-v1 weights"):
+        TwoStream2D(input_shape=(1, 64, 64, 3), weights="imagenet")
     with pytest.raises(ValueError, match="flow_frames"):
         TwoStream2D(flow_frames=0)
     with pytest.raises(ValueError, match="pooling"):

@@ -1,0 +1,290 @@
+"""What each architecture sees of a video: its input view.
+
+The paper's five architectures look at a video in different ways (Table 1
+and Section 2 of Carreira & Zisserman, CVPR 2017):
+
+| architecture  | training input                      | test input                 |
+|---------------|-------------------------------------|----------------------------|
+| ConvNet+LSTM  | 25 RGB frames, every 5th            | 50 RGB frames, every 5th   |
+| 3D-ConvNet    | 16 consecutive RGB frames, 112 px   | 15 clips of 16 (240 frames)|
+| Two-Stream 2D | 1 RGB frame + 10 stacked flow       | 25 such snapshots, 10 apart|
+| 3D-Fused      | 5 RGB frames 10 apart + their flow  | 5 such windows (250 frames)|
+| I3D           | 64 consecutive RGB and/or flow      | 250 frames (the whole clip)|
+
+An `InputView` describes one row's input as offsets into a window of
+consecutive frames: `steps` time steps `spacing` frames apart; at every step
+one RGB frame and/or a stack of `flow_stack` consecutive flow frames. The
+pipelines (`keras_i3d.data.video_dataset(view=...)`) sample the window like
+a clip (random, uniform or whole video, looped when the video is short),
+decode it once, pick the view's frames, crop and flip them together, and
+stack the flow on the channel axis (`stack_flow_frames`).
+
+```
+window  (span frames)  |0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 ...|
+steps=3, spacing=5      ^         ^              ^               RGB
+flow_stack=2            ^ ^       ^ ^            ^  ^            flow
+```
+
+`PAPER_INPUTS` holds the paper's views per architecture.
+"""
+
+import dataclasses
+
+import numpy as np
+import tensorflow as tf
+
+from keras_i3d.conventions import CROP_SIZE
+from keras_i3d.conventions import FLOW_CHANNELS
+from keras_i3d.conventions import FLOW_STACK_FRAMES
+from keras_i3d.conventions import RGB_CHANNELS
+from keras_i3d.preprocessing import stack_flow_frames
+
+
+@dataclasses.dataclass(frozen=True)
+class InputView:
+    """The frames of a window that one model input is made of.
+
+    Args:
+        steps: time steps of the input (the model's `T` axis).
+        spacing: frames between two steps (1: consecutive frames).
+        rgb: whether the view has an RGB input (one frame per step).
+        flow_stack: flow frames per step, stacked on the channel axis
+            (x/y interleaved); 0 for no flow input. I3D's flow stream is
+            `flow_stack=1`: one 2-channel flow frame per step.
+
+    Example:
+
+    >>> view = InputView(steps=25, spacing=5)  # ConvNet+LSTM training
+    >>> view.span, view.stream
+    (121, 'rgb')
+    >>> InputView(steps=1, flow_stack=10).input_shapes(224)
+    ((1, 224, 224, 3), (1, 224, 224, 20))
+    """
+
+    steps: int
+    spacing: int = 1
+    rgb: bool = True
+    flow_stack: int = 0
+
+    def __post_init__(self):
+        for field in ("steps", "spacing"):
+            value = getattr(self, field)
+            if not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(
+                    f"`{field}` must be a positive int. Received: "
+                    f"{field}={value!r}"
+                )
+        if not isinstance(self.flow_stack, (int, np.integer)) or self.flow_stack < 0:
+            raise ValueError(
+                "`flow_stack` must be an int >= 0 (0: no flow input). "
+                f"Received: flow_stack={self.flow_stack!r}"
+            )
+        if not self.rgb and not self.flow_stack:
+            raise ValueError(
+                "An input view needs RGB, flow or both. Received: rgb=False, "
+                "flow_stack=0"
+            )
+
+    @classmethod
+    def consecutive(cls, stream, frames):
+        """The view of an I3D stream: `frames` consecutive frames.
+
+        Args:
+            stream: `"rgb"`, `"flow"` or `"two_stream"`.
+            frames: frames per clip.
+        """
+        if stream not in ("rgb", "flow", "two_stream"):
+            raise ValueError(
+                "`stream` must be one of ('rgb', 'flow', 'two_stream'). "
+                f"Received: stream={stream!r}"
+            )
+        return cls(
+            steps=frames,
+            rgb=stream != "flow",
+            flow_stack=0 if stream == "rgb" else 1,
+        )
+
+    @property
+    def stream(self):
+        """`"rgb"`, `"flow"` or `"two_stream"`: the streams to decode."""
+        if self.rgb and self.flow_stack:
+            return "two_stream"
+        return "rgb" if self.rgb else "flow"
+
+    @property
+    def span(self):
+        """Consecutive video frames one sample covers."""
+        return (self.steps - 1) * self.spacing + max(1, self.flow_stack)
+
+    def steps_in(self, window_length):
+        """Steps that fit a window of `window_length` frames (at least
+        `steps`; more when a whole video is read)."""
+        fitting = (window_length - max(1, self.flow_stack)) // self.spacing + 1
+        return max(self.steps, fitting)
+
+    def rgb_offsets(self, window_length):
+        """Offsets of the RGB frames in a window, `(steps,)`."""
+        return np.arange(self.steps_in(window_length)) * self.spacing
+
+    def flow_offsets(self, window_length):
+        """Offsets of the flow frames in a window, `(steps * flow_stack,)`,
+        step by step."""
+        starts = self.rgb_offsets(window_length)
+        return (starts[:, None] + np.arange(self.flow_stack)).reshape(-1)
+
+    def select(self, clips):
+        """Picks the view's frames from decoded windows.
+
+        Args:
+            clips: a dict with `"rgb"` `(num_clips, span, H, W, 3)` and/or
+                `"flow"` `(num_clips, span, H, W, 2)` (as `load_clips`
+                returns for `span` frames; longer for whole videos).
+
+        Returns:
+            The same keys: `"rgb"` `(num_clips, steps, H, W, 3)`, `"flow"`
+            `(num_clips, steps * flow_stack, H, W, 2)`, not yet stacked.
+        """
+        selected = {}
+        if self.rgb:
+            rgb = clips["rgb"]
+            selected["rgb"] = rgb[:, self.rgb_offsets(rgb.shape[1])]
+        if self.flow_stack:
+            flow = clips["flow"]
+            selected["flow"] = flow[:, self.flow_offsets(flow.shape[1])]
+        return selected
+
+    def input_shapes(self, crop_size=CROP_SIZE):
+        """The model input shapes, `(rgb_shape, flow_shape)` or one of them."""
+        shapes = []
+        if self.rgb:
+            shapes.append((self.steps, crop_size, crop_size, RGB_CHANNELS))
+        if self.flow_stack:
+            shapes.append(
+                (self.steps, crop_size, crop_size,
+                 FLOW_CHANNELS * self.flow_stack)
+            )
+        return tuple(shapes) if len(shapes) == 2 else shapes[0]
+
+    def describe(self):
+        """A short text, e.g. `"25 RGB frames, every 5th"`."""
+        parts = []
+        every = (f", every {ordinal(self.spacing)}"
+                 if self.spacing > 1 and self.steps > 1 else "")
+        if self.rgb:
+            noun = "frame" if self.steps == 1 else "frames"
+            parts.append(f"{self.steps} RGB {noun}{every}")
+        if self.flow_stack:
+            if self.flow_stack == 1:
+                parts.append(f"{self.steps} flow frames{every}")
+            else:
+                times = "" if self.steps == 1 else f"{self.steps} x "
+                parts.append(f"{times}{self.flow_stack} stacked flow frames"
+                             + ("" if self.rgb else every))
+        return " + ".join(parts)
+
+
+def ordinal(number):
+    """`5` -> `"5th"`, `2` -> `"2nd"`."""
+    if 10 <= number % 100 <= 20:
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def stack_view_flow(flow, flow_stack):
+    """`(..., steps * flow_stack, H, W, 2)` -> `(..., steps, H, W, 2 * flow_stack)`.
+
+    TF ops, for the pipelines. With `flow_stack=1` it returns `flow`
+    unchanged (I3D's flow stream).
+    """
+    if flow_stack == 1:
+        return flow
+    shape = tf.shape(flow)
+    rank = flow.shape.rank
+    grouped = tf.reshape(
+        flow,
+        tf.concat(
+            [shape[: rank - 4], [shape[rank - 4] // flow_stack, flow_stack],
+             shape[rank - 3:]],
+            axis=0,
+        ),
+    )
+    return stack_flow_frames(grouped)
+
+
+@dataclasses.dataclass(frozen=True)
+class PaperInput:
+    """An architecture's inputs in the paper (Table 1, Section 2).
+
+    Args:
+        train: the training `InputView`.
+        test: the test `InputView`.
+        test_clips: windows of the test view per video, spread evenly
+            (their scores are averaged).
+        crop_size: the frames' side in pixels.
+        resize: the short side frames are resized to before cropping.
+    """
+
+    train: InputView
+    test: InputView
+    test_clips: int = 1
+    crop_size: int = CROP_SIZE
+    resize: int = 256
+
+    @property
+    def test_frames(self):
+        """Video frames (25 fps) the test input covers, Table 1's count."""
+        return self.test.span * self.test_clips
+
+
+_TWO_STREAM_SNAPSHOT = dict(flow_stack=FLOW_STACK_FRAMES)
+# 3D-Fused: "5 consecutive RGB frames sampled 10 frames apart, as well as
+# the corresponding optical flow snippets".
+_FUSED_WINDOW = InputView(steps=5, spacing=10, flow_stack=FLOW_STACK_FRAMES)
+
+PAPER_INPUTS = {
+    "convnet_lstm": PaperInput(
+        train=InputView(steps=25, spacing=5),
+        test=InputView(steps=50, spacing=5),
+    ),
+    "c3d": PaperInput(
+        train=InputView(steps=16),
+        test=InputView(steps=16),
+        test_clips=15,
+        crop_size=112,
+        # C3D's frames: 128 x 171, cropped to 112 x 112 (Tran et al. 2015).
+        resize=128,
+    ),
+    "two_stream_2d": PaperInput(
+        train=InputView(steps=1, **_TWO_STREAM_SNAPSHOT),
+        test=InputView(steps=25, spacing=10, **_TWO_STREAM_SNAPSHOT),
+    ),
+    "fused_two_stream_3d": PaperInput(
+        train=_FUSED_WINDOW,
+        test=_FUSED_WINDOW,
+        test_clips=5,
+    ),
+    "i3d_rgb": PaperInput(
+        train=InputView.consecutive("rgb", 64),
+        test=InputView.consecutive("rgb", 250),
+    ),
+    "i3d_flow": PaperInput(
+        train=InputView.consecutive("flow", 64),
+        test=InputView.consecutive("flow", 250),
+    ),
+    "two_stream_i3d": PaperInput(
+        train=InputView.consecutive("two_stream", 64),
+        test=InputView.consecutive("two_stream", 250),
+    ),
+}
+
+
+def paper_input(architecture):
+    """The `PaperInput` of `architecture` (a key of `PAPER_INPUTS`)."""
+    if architecture not in PAPER_INPUTS:
+        raise ValueError(
+            f"`architecture` must be one of {tuple(PAPER_INPUTS)}. "
+            f"Received: architecture={architecture!r}"
+        )
+    return PAPER_INPUTS[architecture]

@@ -12,6 +12,7 @@ from keras_i3d.conventions import TARGET_FPS
 from keras_i3d.data.flow_folders import count_flow_frames
 from keras_i3d.data.flow_folders import read_flow_folder
 from keras_i3d.data.sampling import sample_clip_indices
+from keras_i3d.data.transforms import short_side_shape
 from keras_i3d.video import count_frames
 from keras_i3d.video import read_video
 
@@ -45,6 +46,7 @@ def load_clips(
     fps=TARGET_FPS,
     flow_path=None,
     flow_reader=None,
+    resize=None,
 ):
     """Samples clips from one video and returns their raw frames.
 
@@ -61,6 +63,8 @@ def load_clips(
             `keras_i3d.data.flow_folders`, decoding only the needed images;
             or a callable `flow_reader(flow_path)` returning all flow of the
             video, float32 `(T, H, W, 2)` in pixels.
+        resize: the short side both streams are resized to afterwards
+            (None: no resize); see `check_stream_sizes`.
 
     Returns:
         A dict with `"rgb"` (uint8 `(num_clips, length, H, W, 3)`) and/or
@@ -112,9 +116,34 @@ def load_clips(
         else:
             flat = read_flow_folder(flow_path, indices.reshape(-1))
             result["flow"] = flat.reshape(indices.shape + flat.shape[1:])
-    if wants_rgb and wants_flow and result["rgb"].shape[2:4] != result["flow"].shape[2:4]:
-        raise ValueError(
-            f"{path}: RGB frames of {result['rgb'].shape[2:4]} pixels but flow "
-            f"of {result['flow'].shape[2:4]} in {flow_path}"
-        )
+    if wants_rgb and wants_flow:
+        check_stream_sizes(path, result["rgb"].shape[2:4], flow_path,
+                           result["flow"].shape[2:4], resize)
     return result
+
+
+def check_stream_sizes(path, rgb_size, flow_path, flow_size, resize):
+    """Checks that RGB frames and flow line up pixel for pixel.
+
+    Flow is usually stored at the model's short side (`keras-i3d flow`
+    resizes to 256 first) while the video keeps its own size; both are
+    resized to `resize` later, so then only the resized sizes must agree.
+    With `resize=None` the stored sizes must be equal.
+    """
+    rgb_size, flow_size = tuple(rgb_size), tuple(flow_size)
+    if resize is None:
+        if rgb_size != flow_size:
+            raise ValueError(
+                f"{path}: RGB frames of {rgb_size} pixels but flow of "
+                f"{flow_size} in {flow_path}, and no resize to bring them "
+                "to one size"
+            )
+        return
+    resized_rgb = short_side_shape(*rgb_size, resize)
+    resized_flow = short_side_shape(*flow_size, resize)
+    if resized_rgb != resized_flow:
+        raise ValueError(
+            f"{path}: RGB frames of {rgb_size} pixels and flow of {flow_size} "
+            f"in {flow_path} have different shapes: resized to a short side "
+            f"of {resize} they are {resized_rgb} and {resized_flow}"
+        )

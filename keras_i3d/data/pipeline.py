@@ -213,7 +213,7 @@ def video_dataset(
             clips = view.select(load_clips(
                 path, stream, view.span, sampling, num_clips,
                 seed=seed_pair.view(np.uint64), fps=fps,
-                flow_path=flow_path, flow_reader=flow_reader,
+                flow_path=flow_path, flow_reader=flow_reader, resize=resize,
             ))
         except (ValueError, OSError, cv2.error) as error:
             skipped.add(

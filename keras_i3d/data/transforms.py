@@ -11,6 +11,7 @@ tensor), so a seed reproduces a clip exactly and the two streams of a
 two-stream clip get the same crop and flip when given the same seed.
 """
 
+import numpy as np
 import tensorflow as tf
 
 from keras_i3d.conventions import CROP_SIZE
@@ -46,6 +47,16 @@ def short_side_size(height, width, size=RESIZE_SHORT_SIDE):
     new_height = tf.cast(tf.round(height * scale), tf.int32)
     new_width = tf.cast(tf.round(width * scale), tf.int32)
     return tf.maximum(new_height, 1), tf.maximum(new_width, 1)
+
+
+def short_side_shape(height, width, size=RESIZE_SHORT_SIDE):
+    """`short_side_size` in plain Python: the same sizes, for numpy code.
+
+    Both round half to even, in float64.
+    """
+    scale = float(size) / min(height, width)
+    return (max(int(np.round(height * scale)), 1),
+            max(int(np.round(width * scale)), 1))
 
 
 def resize_short_side(frames, size=RESIZE_SHORT_SIDE):

@@ -207,10 +207,12 @@ def load_test_clips(sample, stream="rgb", clip_frames=None, num_clips=1,
 
     if clip_frames is None:
         clips = load_clips(sample.path, stream, MIN_FRAMES_FOR_LOGITS,
-                           "whole", fps=fps, flow_path=sample.flow_path)
+                           "whole", fps=fps, flow_path=sample.flow_path,
+                           resize=resize)
     else:
         clips = load_clips(sample.path, stream, clip_frames, "uniform",
-                           num_clips, fps=fps, flow_path=sample.flow_path)
+                           num_clips, fps=fps, flow_path=sample.flow_path,
+                           resize=resize)
     if resize is None:
         return clips
     resized = {}

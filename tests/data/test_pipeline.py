@@ -107,6 +107,32 @@ def test_two_stream_shares_window_crop_and_flip(tmp_path, good_videos):
     assert 0 < flips < 16
 
 
+def test_flow_stored_at_the_models_size_fits_a_larger_video(tmp_path):
+    # `keras-i3d flow` stores flow at a 256 short side; videos keep theirs.
+    frames = corpus.moving_frames(12, height=48, width=64, seed=3)
+    video = str(corpus.write_video(tmp_path / "video.mp4", frames))
+    flow = np.zeros((12, 24, 32, 2), np.float32)
+    flow[..., 0] = 2.0  # 2 px at 24 x 32 is 4 px at 48 x 64
+    sample = VideoSample(video, 1, flow_path="flow")
+    options = dict(stream="two_stream", clip_length=8, sampling="uniform",
+                   scale=False, flow_reader=lambda _: flow)
+    (rgb, flow_clip), _ = next(iter(video_dataset(
+        [sample], resize=48, crop_size=48, **options)))
+    assert rgb.shape == (8, 48, 48, 3) and flow_clip.shape == (8, 48, 48, 2)
+    np.testing.assert_allclose(flow_clip[..., 0], 4.0, atol=1e-4)
+    skipped = SkippedVideos()
+    dataset = video_dataset([sample], resize=None, crop_size=16,
+                            skipped=skipped, **options)
+    assert list(dataset) == []
+    assert "no resize to bring them to one size" in skipped.summary()
+    wrong = np.zeros((12, 24, 40, 2), np.float32)  # another aspect ratio
+    skipped = SkippedVideos()
+    options["flow_reader"] = lambda _: wrong
+    assert list(video_dataset([sample], resize=48, crop_size=48,
+                              skipped=skipped, **options)) == []
+    assert "have different shapes" in skipped.summary()
+
+
 def test_flow_stream_reads_denseflow_layout(tmp_path):
     folder = tmp_path / "video"
     os.makedirs(folder / "flow_x")

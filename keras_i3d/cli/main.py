@@ -68,9 +68,11 @@ def quiet_tensorflow():
 
 
 def main(argv=None):
+    # Before the parser: building it imports the subcommands, and some of
+    # them import TensorFlow (whose start-up logs would precede --help).
+    quiet_tensorflow()
     parser = build_parser()
     args = parser.parse_args(argv)
-    quiet_tensorflow()
     try:
         return args.func(args) or EXIT_OK
     except CLIError as error:

@@ -30,10 +30,16 @@ frames are 25 fps video frames) and every frame side by 224 / `--size`:
 | 3D-Fused      | 5 RGB 10 apart + 5 x 10 flow   | 5 RGB 3 apart + 5 x 3 flow |
 | I3D (each)    | 64 RGB (+ 64 flow) frames      | 16 RGB (+ 16 flow) frames  |
 
-Optical flow comes from `keras_i3d.flow` (Farneback by default, for speed;
-`--flow-method tvl1` is the paper's and about 200 times slower here),
-computed once per dataset and cached as quantised `.npz` files
-(`keras_i3d.flow.write_flow`, within 0.08 px) under `--cache-dir`.
+The data goes the way real data goes. Each split is written once as
+`.mp4` videos, a folder per class, under `--cache-dir`; their optical flow
+is computed from the decoded videos by `keras_i3d.flow` (Farneback by
+default, for speed; `--flow-method tvl1` is the paper's and about 200 times
+slower here) and stored quantised (`keras_i3d.flow.write_flow`, within
+0.08 px). Every architecture then reads the videos through
+`keras_i3d.data.video_dataset` with its own `InputView`
+(`keras_i3d.data.views`): a random window per video and epoch for training
+(one seed, so every architecture gets the videos in the same order), the
+central window for validation, no flip (a mirrored "right" is "left").
 
 The baselines are built with their own heads (`classifier_activation=None`:
 logits for the recipe's loss; Two-Stream 2D then averages its two streams'
@@ -62,7 +68,9 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-CHANCE = 0.25
+from keras_i3d.data.synthetic_motion import MOTION_CLASSES  # noqa: E402
+
+CHANCE = 1 / len(MOTION_CLASSES)
 FUSED_SNAPSHOTS = 5  # 3D-Fused sees 5 RGB frames and their flow stacks.
 
 # The paper's inputs, in frames of 25 fps video (Table 1, Sec. 2).
@@ -160,144 +168,145 @@ def input_plan(size, time_scale):
     return plan
 
 
-def describe_inputs(key, plan):
-    """A short text of what `key` sees, for the results table."""
-    size, c3d_size = plan["size"], plan["c3d_size"]
-    stack = plan["flow_stack"]
-    return {
-        "convnet_lstm": f"{plan['lstm_frames']} RGB frames, every "
-                        f"{plan['lstm_stride']}th, {size}px",
-        "c3d": f"{plan['c3d_frames']} RGB frames, {c3d_size}px",
-        "two_stream_2d": f"1 RGB + {stack} flow frames, {size}px",
-        "fused_two_stream_3d": f"{FUSED_SNAPSHOTS} RGB "
-                               f"{plan['fused_spacing']} apart + "
-                               f"{FUSED_SNAPSHOTS}x{stack} flow, {size}px",
-        "i3d_rgb": f"{plan['i3d_frames']} RGB frames, {size}px",
-        "two_stream_i3d": f"{plan['i3d_frames']} RGB + "
-                          f"{plan['i3d_frames']} flow frames, {size}px",
-    }[key]
-
-
-def resize_frames(clips, size):
-    """Resizes uint8 clips `(N, T, H, W, 3)` to `size` x `size` (area)."""
-    import cv2
-    import numpy as np
-
-    count, frames = clips.shape[:2]
-    flat = clips.reshape((-1,) + clips.shape[2:])
-    resized = np.stack([
-        cv2.resize(frame, (size, size), interpolation=cv2.INTER_AREA)
-        for frame in flat
-    ])
-    return resized.reshape((count, frames, size, size, 3))
-
-
-def architecture_inputs(key, clips, flow, plan):
-    """The input arrays of architecture `key` for a split.
-
-    Args:
-        key: one of `ARCHITECTURE_KEYS`.
-        clips: uint8 RGB clips `(N, T, H, W, 3)`, T >= `video_frames`.
-        flow: float flow in pixels `(N, T, H, W, 2)`; flow `t` is the motion
-            from frame `t` to `t + 1`.
-        plan: from `input_plan`.
+def architecture_view(key, plan):
+    """What architecture `key` sees of a video: its input view and sizes.
 
     Returns:
-        A tuple of preprocessed float32 arrays, one per model input.
+        `(view, resize, crop_size)`: a `keras_i3d.data.InputView` (the
+        paper's view of `keras_i3d.data.PAPER_INPUTS`, scaled by the plan)
+        and the pipeline's resize (None: frames keep their size) and crop.
     """
-    import numpy as np
+    from keras_i3d.data import InputView
 
-    from keras_i3d.models import stack_flow_frames
-    from keras_i3d.preprocessing import preprocess_flow
-    from keras_i3d.preprocessing import preprocess_rgb
-
-    stack = plan["flow_stack"]
+    size, stack = plan["size"], plan["flow_stack"]
     if key == "convnet_lstm":
-        steps = np.arange(plan["lstm_frames"]) * plan["lstm_stride"]
-        return (preprocess_rgb(clips[:, steps]),)
-    if key == "c3d":
-        frames = clips[:, :plan["c3d_frames"]]
-        return (preprocess_rgb(resize_frames(frames, plan["c3d_size"])),)
-    if key == "two_stream_2d":
-        starts = np.array([0])
+        view = InputView(plan["lstm_frames"], spacing=plan["lstm_stride"])
+    elif key == "c3d":
+        # The paper's 112 of 224: frames are resized to half size.
+        c3d_size = plan["c3d_size"]
+        return InputView(plan["c3d_frames"]), c3d_size, c3d_size
+    elif key == "two_stream_2d":
+        view = InputView(1, flow_stack=stack)
     elif key == "fused_two_stream_3d":
-        starts = np.arange(FUSED_SNAPSHOTS) * plan["fused_spacing"]
+        view = InputView(FUSED_SNAPSHOTS, spacing=plan["fused_spacing"],
+                         flow_stack=stack)
+    elif key == "i3d_rgb":
+        view = InputView.consecutive("rgb", plan["i3d_frames"])
     else:
-        frames = plan["i3d_frames"]
-        rgb = preprocess_rgb(clips[:, :frames])
-        if key == "i3d_rgb":
-            return (rgb,)
-        return rgb, preprocess_flow(flow[:, :frames])
-    flow_stacks = np.stack(
-        [stack_flow_frames(flow[:, start:start + stack]) for start in starts],
-        axis=1,
-    )
-    return preprocess_rgb(clips[:, starts]), preprocess_flow(flow_stacks)
+        view = InputView.consecutive("two_stream", plan["i3d_frames"])
+    return view, None, size
+
+
+def describe_inputs(key, plan):
+    """A short text of what `key` sees, for the results table."""
+    view, _, crop_size = architecture_view(key, plan)
+    return f"{view.describe()}, {crop_size}px"
 
 
 # ------------------------------------------------------------- the data
 
 
-def cached_flow(clips, split_dir, method):
-    """Flow of every clip, computed once and cached as `.npz` files.
+def write_split(count, seed, plan, args):
+    """Writes a split of the motion dataset as videos and their flow.
 
-    Args:
-        clips: uint8 clips `(N, T, H, W, 3)`.
-        split_dir: the cache folder of this split (one file per clip).
-        method: a `keras_i3d.flow` method name.
+    The clips are written as `.mp4` files (`write_motion_videos`, a
+    folder per class), then decoded again and their optical flow computed
+    (`keras_i3d.flow.video_flow`) and stored quantised as `.npz`
+    (`keras_i3d.flow.write_flow`, within 0.08 px): what the pipelines read.
+    A split is written once per configuration under `--cache-dir` and
+    reused; `split.json` marks it complete.
 
     Returns:
-        `(flow, seconds)`: float32 `(N, T, H, W, 2)` in pixels, and the
-        seconds spent computing flow (0 when all came from the cache).
+        `(samples, seconds)`: `VideoSample`s with `flow_path` set, and the
+        seconds spent computing flow (0 when the split came from the cache).
+    """
+    import shutil
+
+    from keras_i3d.data import VideoSample
+    from keras_i3d.data.synthetic_motion import write_motion_videos
+    from keras_i3d.flow.video import video_flow
+    from keras_i3d.flow import write_flow
+
+    classes = len(MOTION_CLASSES)
+    key = (f"{args.flow_method}_seed{seed}_n{count}_t{plan['video_frames']}"
+           f"_s{plan['size']}_v{args.speed}")
+    root = os.path.join(args.cache_dir, key)
+    manifest = os.path.join(root, "split.json")
+    if os.path.exists(manifest):
+        with open(manifest) as file:
+            entries = json.load(file)["samples"]
+        samples = [VideoSample(os.path.join(root, entry["path"]),
+                               entry["label"],
+                               flow_path=os.path.join(root, entry["flow"]))
+                   for entry in entries]
+        missing = [s.flow_path for s in samples
+                   if not (os.path.exists(s.path)
+                           and os.path.exists(s.flow_path))]
+        if missing:
+            raise ComparisonError(
+                f"{manifest}: {len(missing)} files of the cached split are "
+                f"missing (first: {missing[0]}); remove the folder {root}"
+            )
+        return samples, 0.0
+    if os.path.exists(root):  # an interrupted write
+        shutil.rmtree(root)
+    written = write_motion_videos(
+        os.path.join(root, "videos"), count // classes, seed=seed,
+        frames=plan["video_frames"], size=plan["size"], speed=args.speed,
+    )
+    entries, seconds = [], 0.0
+    for path, label in written:
+        start = time.perf_counter()
+        flow = video_flow(path, method=args.flow_method, short_side=None).flow
+        seconds += time.perf_counter() - start
+        relative = os.path.relpath(path, root)
+        flow_path = os.path.join("flow", os.path.splitext(relative)[0]
+                                 + ".npz")
+        write_flow(flow, os.path.join(root, flow_path), "npz",
+                   metadata={"method": args.flow_method, "video": relative})
+        entries.append({"path": relative, "label": label, "flow": flow_path})
+    with open(manifest + ".partial", "w") as file:
+        json.dump({"samples": entries}, file, indent=1)
+    os.replace(manifest + ".partial", manifest)
+    return write_split(count, seed, plan, args)[0], seconds
+
+
+def architecture_dataset(key, samples, plan, training, args, skipped):
+    """The `tf.data` pipeline of architecture `key` over `samples`.
+
+    `keras_i3d.data.video_dataset` with the architecture's view: training
+    samples a random window of every video (the same windows, in the same
+    order, for every architecture: one seed), validation the central one.
+    There is no flip: mirroring would turn "right" into "left".
+    """
+    from keras_i3d.flow import read_flow
+    from keras_i3d.data import video_dataset
+
+    view, resize, crop_size = architecture_view(key, plan)
+    return video_dataset(
+        samples, view=view, sampling="random" if training else "uniform",
+        augment=False, shuffle=training, seed=args.seed, deterministic=True,
+        resize=resize, crop_size=crop_size, flow_reader=read_flow,
+        batch_size=args.batch_size if training else None, skipped=skipped,
+    )
+
+
+def split_arrays(dataset):
+    """Reads an unbatched `(inputs, label)` dataset into arrays.
+
+    Returns:
+        `(inputs, labels)`: a tuple of arrays, one per model input, and the
+        int labels.
     """
     import numpy as np
 
-    from keras_i3d.flow import compute_flow
-    from keras_i3d.flow import flow_output_path
-    from keras_i3d.flow import read_flow
-    from keras_i3d.flow import read_flow_metadata
-    from keras_i3d.flow import write_flow
-
-    flows, seconds = [], 0.0
-    for index, clip in enumerate(clips):
-        path = flow_output_path(split_dir, f"clip_{index:05d}", "npz")
-        if os.path.exists(path):
-            stored = read_flow_metadata(path).get("method")
-            if stored != method:
-                raise ComparisonError(
-                    f"{path}: cached flow was made with {stored!r}, not "
-                    f"{method!r}; remove the cache folder {split_dir}"
-                )
-            flow = read_flow(path)
-            if flow.shape != clip.shape[:-1] + (2,):
-                raise ComparisonError(
-                    f"{path}: cached flow has shape {flow.shape}, the clip "
-                    f"needs {clip.shape[:-1] + (2,)}; remove {split_dir}"
-                )
-        else:
-            start = time.perf_counter()
-            flow = compute_flow(clip, method, name=f"clip {index}")
-            seconds += time.perf_counter() - start
-            write_flow(flow, path, "npz", metadata={"method": method})
-            flow = read_flow(path)  # What later runs read, quantisation too.
-        flows.append(flow)
-    return np.stack(flows).astype(np.float32), seconds
-
-
-def make_split(count, seed, plan, args):
-    """Renders a split of the motion dataset and its (cached) flow."""
-    from keras_i3d.data.synthetic_motion import make_motion_clips
-
-    clips, labels = make_motion_clips(
-        count, seed=seed, frames=plan["video_frames"], size=plan["size"],
-        speed=args.speed,
-    )
-    key = (f"{args.flow_method}_seed{seed}_n{count}_t{plan['video_frames']}"
-           f"_s{plan['size']}_v{args.speed}")
-    flow, seconds = cached_flow(
-        clips, os.path.join(args.cache_dir, key), args.flow_method
-    )
-    return clips, flow, labels, seconds
+    inputs, labels = [], []
+    for example, label in dataset:
+        example = example if isinstance(example, tuple) else (example,)
+        inputs.append([x.numpy() for x in example])
+        labels.append(int(label))
+    return (tuple(np.stack(column) for column in zip(*inputs)),
+            np.array(labels))
 
 
 # ------------------------------------------------------------- the models
@@ -478,33 +487,35 @@ def timed_predict(model, inputs, batch_size):
     return (outputs if isinstance(outputs, list) else [outputs]), speed
 
 
-def train_and_evaluate(key, train, validation, args):
-    """Trains architecture `key` and measures it.
+def train_and_evaluate(key, train_samples, val_samples, plan, args):
+    """Trains architecture `key` on the video pipelines and measures it.
 
     Args:
         key: one of `ARCHITECTURE_KEYS`.
-        train: `(inputs, labels)`, inputs a tuple of arrays.
-        validation: the same for the validation clips.
+        train_samples: the training `VideoSample`s (videos and flow).
+        val_samples: the validation `VideoSample`s.
+        plan: from `input_plan`.
         args: the parsed flags.
 
     Returns:
         A dict of the measurements (see `CSV_COLUMNS`).
     """
     import keras
-    import tensorflow as tf
 
+    from keras_i3d.data import SkippedVideos
     from keras_i3d.training import TrainingConfig
     from keras_i3d.training import compile_model
     from keras_i3d.training.recipe import prepare_dataset
 
-    train_inputs, train_labels = train
-    val_inputs, val_labels = validation
-    steps_per_epoch = len(train_labels) // args.batch_size
+    skipped = SkippedVideos()
+    val_inputs, val_labels = split_arrays(architecture_dataset(
+        key, val_samples, plan, training=False, args=args, skipped=skipped))
+    steps_per_epoch = len(train_samples) // args.batch_size
     config = TrainingConfig(
-        classes=len(set(train_labels.tolist())),
-        stream="two_stream" if len(train_inputs) == 2 else "rgb",
-        frames=train_inputs[0].shape[1],
-        crop_size=train_inputs[0].shape[2],
+        classes=len(set(sample.label for sample in train_samples)),
+        stream="two_stream" if len(val_inputs) == 2 else "rgb",
+        frames=val_inputs[0].shape[1],
+        crop_size=val_inputs[0].shape[2],
         epochs=args.epochs,
         steps_per_epoch=steps_per_epoch,
         learning_rate=args.learning_rate,
@@ -514,24 +525,25 @@ def train_and_evaluate(key, train, validation, args):
                       and args.epochs > 1 else 0),
     )
     keras.utils.set_random_seed(args.seed)
-    model = build_model(key, [x.shape[1:] for x in train_inputs],
+    model = build_model(key, [x.shape[1:] for x in val_inputs],
                         config.classes, config)
     set_batch_norm_momentum(model, args.batch_norm_momentum)
     compile_model(model, config)
     # XLA is slower to compile than to run at this size on a CPU.
     model.jit_compile = False
 
-    # The same clips in the same order for every architecture.
-    dataset = tf.data.Dataset.from_tensor_slices(
-        (model_inputs(train_inputs), train_labels)
-    ).shuffle(len(train_labels), seed=args.seed,
-              reshuffle_each_iteration=True)
-    dataset = dataset.batch(args.batch_size, drop_remainder=True)
+    dataset = architecture_dataset(key, train_samples, plan, training=True,
+                                   args=args, skipped=skipped)
     dataset = prepare_dataset(dataset, model).repeat()
     timer = EpochTimer()
     model.fit(dataset, epochs=config.epochs,
               steps_per_epoch=steps_per_epoch, callbacks=[timer.callback],
               verbose=args.verbose)
+    if len(skipped):
+        raise ComparisonError(
+            f"{key}: the pipeline skipped videos of the generated dataset: "
+            f"{skipped.summary()}"
+        )
 
     outputs, inference_speed = timed_predict(
         evaluation_model(key, model), val_inputs, args.batch_size)
@@ -635,10 +647,13 @@ def markdown_table(rows, summary):
         "",
         f"Synthetic motion dataset, 4 classes (chance {100 * CHANCE:.0f}%): "
         f"{config['train_clips']} training and {config['val_clips']} "
-        f"validation clips of {summary['plan']['video_frames']} frames at "
-        f"{config['size']}x{config['size']}, patch speed {config['speed']} "
-        f"px/frame. Every model: {config['epochs']} epochs of the same "
-        f"clips in the same order, batch {config['batch_size']}, the "
+        f"validation videos (.mp4) of {summary['plan']['video_frames']} "
+        f"frames at {config['size']}x{config['size']}, patch speed "
+        f"{config['speed']} px/frame, read through "
+        "`keras_i3d.data.video_dataset` with each architecture's input view "
+        "(training: a random window per video and epoch; validation: the "
+        f"central window). Every model: {config['epochs']} epochs of the "
+        f"same videos in the same order, batch {config['batch_size']}, the "
         f"`keras_i3d.training` recipe (SGD momentum 0.9, weight decay 1e-7, "
         f"learning rate {config['learning_rate']}, {config['schedule']} "
         f"schedule), from random weights, float32. Flow: "
@@ -807,6 +822,13 @@ def parse_args(argv=None):
             f"--batch-size ({args.batch_size}) so that every model sees "
             "every clip once per epoch."
         )
+    for flag in ("train_clips", "val_clips"):
+        if getattr(args, flag) % len(MOTION_CLASSES):
+            parser.error(
+                f"--{flag.replace('_', '-')} must be a multiple of "
+                f"{len(MOTION_CLASSES)} (the classes are balanced). "
+                f"Received: {getattr(args, flag)}"
+            )
     if not 0 <= args.batch_norm_momentum < 1:
         parser.error(f"--batch-norm-momentum must be in [0, 1). Received: "
                      f"{args.batch_norm_momentum}")
@@ -825,27 +847,27 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     started = time.perf_counter()
+    from keras_i3d.cli.main import quiet_tensorflow
+
+    quiet_tensorflow()
     import tensorflow as tf
 
     tf.config.experimental.enable_op_determinism()
     plan = input_plan(args.size, args.time_scale)
-    print(f"Rendering {args.train_clips} + {args.val_clips} clips of "
+    print(f"Writing {args.train_clips} + {args.val_clips} videos of "
           f"{plan['video_frames']} frames at {args.size}px and their "
-          f"{args.flow_method} flow ...", flush=True)
-    train_clips, train_flow, train_labels, train_seconds = make_split(
+          f"{args.flow_method} flow (once per configuration) ...",
+          flush=True)
+    train_samples, train_seconds = write_split(
         args.train_clips, args.seed, plan, args)
-    val_clips, val_flow, val_labels, val_seconds = make_split(
+    val_samples, val_seconds = write_split(
         args.val_clips, args.seed + 1, plan, args)
     flow_seconds = train_seconds + val_seconds
 
     rows = []
     for key in args.architectures:
-        train = (architecture_inputs(key, train_clips, train_flow, plan),
-                 train_labels)
-        validation = (architecture_inputs(key, val_clips, val_flow, plan),
-                      val_labels)
         model_started = time.perf_counter()
-        row = train_and_evaluate(key, train, validation, args)
+        row = train_and_evaluate(key, train_samples, val_samples, plan, args)
         row["inputs"] = describe_inputs(key, plan)
         row.update(paper_columns(key))
         rows.append(row)

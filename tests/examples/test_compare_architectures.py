@@ -16,7 +16,6 @@ import numpy as np
 import pytest
 
 from keras_i3d.data.synthetic_motion import MOTION_CLASSES
-from keras_i3d.data.synthetic_motion import motion_clip
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -48,26 +47,46 @@ def test_the_plan_scales_the_papers_inputs(compare):
     assert small["video_frames"] == 32
 
 
-def _ramp_flow(count, frames, size):
-    """Flow whose x component is the frame index, y its negative."""
-    ramp = np.arange(frames, dtype=np.float32)[None, :, None, None]
-    flow = np.zeros((count, frames, size, size, 2), np.float32)
-    flow[..., 0] = ramp
-    flow[..., 1] = -ramp
-    return flow
+def split_args(tmp_path=None):
+    """The flags `write_split` and `architecture_dataset` read."""
+    import argparse
+
+    return argparse.Namespace(
+        flow_method="farneback", speed=2, seed=0, batch_size=4,
+        cache_dir=None if tmp_path is None else str(tmp_path / "cache"))
 
 
-def test_every_architecture_gets_the_papers_input_shape(compare):
+@pytest.fixture(scope="module")
+def small_split(compare, tmp_path_factory):
+    """8 videos of the motion dataset at 16 px, written as the script does."""
+    tmp_path = tmp_path_factory.mktemp("split")
     plan = compare.input_plan(16, time_scale=4)
-    frames, size = plan["video_frames"], 16
-    clips = np.random.default_rng(0).integers(
-        0, 256, (2, frames, size, size, 3), dtype=np.uint8)
-    flow = _ramp_flow(2, frames, size)
-    shapes = {
-        key: [x.shape[1:] for x in
-              compare.architecture_inputs(key, clips, flow, plan)]
-        for key in compare.ARCHITECTURE_KEYS
-    }
+    samples, seconds = compare.write_split(8, 0, plan, split_args(tmp_path))
+    return plan, samples, seconds, tmp_path
+
+
+def read_split(compare, key, samples, plan):
+    from keras_i3d.data import SkippedVideos
+
+    dataset = compare.architecture_dataset(
+        key, samples, plan, training=False, args=split_args(),
+        skipped=SkippedVideos())
+    return compare.split_arrays(dataset)
+
+
+def test_every_architecture_reads_its_view_from_the_videos(compare,
+                                                           small_split):
+    from keras_i3d.flow import read_flow
+    from keras_i3d.preprocessing import preprocess_flow
+    from keras_i3d.preprocessing import preprocess_rgb
+    from keras_i3d.video import read_video
+
+    plan, samples, _, _ = small_split
+    shapes = {}
+    for key in compare.ARCHITECTURE_KEYS:
+        inputs, labels = read_split(compare, key, samples, plan)
+        shapes[key] = [x.shape[1:] for x in inputs]
+        assert sorted(labels.tolist()) == [0, 0, 1, 1, 2, 2, 3, 3]
     assert shapes == {
         "convnet_lstm": [(7, 16, 16, 3)],
         "c3d": [(4, 8, 8, 3)],
@@ -76,52 +95,54 @@ def test_every_architecture_gets_the_papers_input_shape(compare):
         "i3d_rgb": [(16, 16, 16, 3)],
         "two_stream_i3d": [(16, 16, 16, 3), (16, 16, 16, 2)],
     }
-    (lstm,) = compare.architecture_inputs("convnet_lstm", clips, flow, plan)
-    np.testing.assert_allclose(lstm, clips[:, 0:35:5] / 127.5 - 1, atol=1e-6)
-    rgb, stacks = compare.architecture_inputs("fused_two_stream_3d", clips,
-                                              flow, plan)
-    np.testing.assert_allclose(rgb, clips[:, [0, 3, 6, 9, 12]] / 127.5 - 1,
+    # Validation takes the central window; ConvNet+LSTM every 5th frame.
+    sample = samples[0]
+    frames = read_video(sample.path).frames
+    assert len(frames) == plan["video_frames"] == 32
+    (lstm,), labels = read_split(compare, "convnet_lstm", samples[:1], plan)
+    start = (32 - 31) // 2
+    np.testing.assert_allclose(lstm[0], preprocess_rgb(frames[start:31:5]),
                                atol=1e-6)
-    # Snapshot k stacks flow frames 3k, 3k + 1, 3k + 2, x/y interleaved,
-    # clipped to 20 px and divided by 20.
-    expected = [[3 * k, -3 * k, 3 * k + 1, -3 * k - 1, 3 * k + 2, -3 * k - 2]
-                for k in range(5)]
-    np.testing.assert_allclose(stacks[0, :, 0, 0], np.array(expected) / 20)
+    # 3D-Fused: snapshot k is frame 3k of a 15-frame window, with the flow
+    # frames 3k, 3k + 1, 3k + 2 stacked, x/y interleaved.
+    (rgb, stacks), _ = read_split(compare, "fused_two_stream_3d",
+                                  samples[:1], plan)
+    start = (32 - 15) // 2
+    np.testing.assert_allclose(rgb[0], preprocess_rgb(frames[start:15 + start:3]),
+                               atol=1e-6)
+    flow = preprocess_flow(read_flow(sample.flow_path))
+    for k in range(5):
+        first = start + 3 * k
+        np.testing.assert_allclose(stacks[0, k, ..., 2], flow[first + 1, ..., 0],
+                                   atol=1e-6)
+        np.testing.assert_allclose(stacks[0, k, ..., 5], flow[first + 2, ..., 1],
+                                   atol=1e-6)
 
 
-def test_one_frame_cannot_tell_the_directions_apart(compare):
-    plan = compare.input_plan(32, time_scale=4)
-    clips = np.stack([motion_clip(d, seed=7, frames=plan["video_frames"])
-                      for d in MOTION_CLASSES])
-    from keras_i3d.flow import farneback_flow
-
-    flow = np.stack([farneback_flow(clip) for clip in clips])
-    rgb, stacks = compare.architecture_inputs("two_stream_2d", clips, flow,
-                                              plan)
-    for other in range(1, len(MOTION_CLASSES)):
-        np.testing.assert_array_equal(rgb[other], rgb[0])
-        assert np.abs(stacks[other] - stacks[0]).max() > 0.05
-    # The flow says which way: mean x flow is positive for "right" (0),
-    # negative for "left" (1); mean y flow positive for "down" (2).
-    mean_flow = stacks.reshape(4, -1, 2).mean(axis=1)
-    assert mean_flow[0, 0] > 0 > mean_flow[1, 0]
-    assert mean_flow[2, 1] > 0 > mean_flow[3, 1]
+def test_the_flow_the_pipelines_read_says_which_way(compare, small_split):
+    plan, samples, _, _ = small_split
+    (rgb, stacks), labels = read_split(compare, "two_stream_2d", samples,
+                                       plan)
+    mean_flow = stacks.reshape(len(labels), -1, 2).mean(axis=1)
+    for direction, (x, y) in zip(labels, mean_flow):
+        name = MOTION_CLASSES[direction]
+        if name in ("right", "left"):
+            assert (x > 0.02) == (name == "right") and abs(y) < abs(x), name
+        else:
+            assert (y > 0.02) == (name == "down") and abs(x) < abs(y), name
 
 
-def test_flow_is_computed_once_and_read_back(compare, tmp_path):
-    clips = np.stack([motion_clip(d, seed=1, frames=6, size=16)
-                      for d in MOTION_CLASSES[:2]])
-    first, seconds = compare.cached_flow(clips, tmp_path / "split",
-                                         "farneback")
-    assert first.shape == (2, 6, 16, 16, 2) and seconds > 0
-    assert sorted(os.listdir(tmp_path / "split")) == [
-        "clip_00000.npz", "clip_00001.npz"]
-    again, seconds = compare.cached_flow(clips, tmp_path / "split",
-                                         "farneback")
-    np.testing.assert_array_equal(again, first)
-    assert seconds == 0
-    with pytest.raises(compare.ComparisonError, match="clip_00000.npz"):
-        compare.cached_flow(clips, tmp_path / "split", "tvl1")
+def test_a_split_is_written_once_and_reused(compare, small_split):
+    plan, samples, seconds, tmp_path = small_split
+    assert seconds > 0
+    again, seconds = compare.write_split(8, 0, plan, split_args(tmp_path))
+    assert seconds == 0 and again == samples
+    assert all(sample.path.endswith(".mp4") and sample.flow_path.endswith(
+        ".npz") for sample in samples)
+    other, _ = compare.write_split(8, 1, plan, split_args(tmp_path))
+    os.remove(other[3].flow_path)
+    with pytest.raises(compare.ComparisonError, match="missing"):
+        compare.write_split(8, 1, plan, split_args(tmp_path))
 
 
 def test_flags_that_break_the_equal_budget_are_refused(compare, capsys):
@@ -131,6 +152,9 @@ def test_flags_that_break_the_equal_budget_are_refused(compare, capsys):
     with pytest.raises(SystemExit):
         compare.parse_args(["--size", "8"])
     assert "--size must be at least 16" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        compare.parse_args(["--val-clips", "6"])
+    assert "multiple of 4" in capsys.readouterr().err
 
 
 def _run(tmp_path, *flags):

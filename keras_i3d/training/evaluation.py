@@ -134,8 +134,25 @@ def _stream_arrays(clips):
     return [("rgb", clips)]
 
 
+def _stack_flow_views(views, flow_stack):
+    """`(V, steps * flow_stack, S, S, 2)` -> `(V, steps, S, S, 2 * flow_stack)`."""
+    from keras_i3d.preprocessing import stack_flow_frames
+
+    if flow_stack == 1:
+        return views
+    count, frames = views.shape[:2]
+    if frames % flow_stack:
+        raise ValueError(
+            f"{frames} flow frames per view do not split into stacks of "
+            f"{flow_stack}"
+        )
+    grouped = views.reshape(
+        (count, frames // flow_stack, flow_stack) + views.shape[2:])
+    return stack_flow_frames(grouped)
+
+
 def predict_video(model, clips, crop_size=CROP_SIZE, num_crops=1, flip=False,
-                  from_logits=True, views_per_batch=8):
+                  from_logits=True, views_per_batch=8, flow_stack=1):
     """Class probabilities of one video, averaged over its test views.
 
     Args:
@@ -151,6 +168,10 @@ def predict_video(model, clips, crop_size=CROP_SIZE, num_crops=1, flip=False,
         from_logits: whether the model returns logits (softmax is applied
             to each view before averaging) or probabilities.
         views_per_batch: views per forward pass.
+        flow_stack: flow frames per model step (an `InputView`'s
+            `flow_stack`): the flow of each view is stacked on the channel
+            axis after cropping and flipping, for the 2D two-stream
+            baselines.
 
     Returns:
         A float64 `(classes,)` array of probabilities.
@@ -169,6 +190,8 @@ def predict_video(model, clips, crop_size=CROP_SIZE, num_crops=1, flip=False,
     for start in range(0, len(views[0][1]), views_per_batch):
         batch = [preprocess_input(array[start:start + views_per_batch], name)
                  for name, array in views]
+        batch = [_stack_flow_views(array, flow_stack) if name == "flow"
+                 else array for (name, _), array in zip(views, batch)]
         outputs = model(batch if len(batch) == 2 else batch[0],
                         training=False)
         if isinstance(outputs, dict):
@@ -180,7 +203,7 @@ def predict_video(model, clips, crop_size=CROP_SIZE, num_crops=1, flip=False,
 
 
 def load_test_clips(sample, stream="rgb", clip_frames=None, num_clips=1,
-                    resize=RESIZE_SHORT_SIDE, fps=TARGET_FPS):
+                    resize=RESIZE_SHORT_SIDE, fps=TARGET_FPS, view=None):
     """Decodes the test clips of one video, short side resized.
 
     Args:
@@ -192,6 +215,12 @@ def load_test_clips(sample, stream="rgb", clip_frames=None, num_clips=1,
         num_clips: evenly spaced clips with `clip_frames`.
         resize: short side in pixels (`None`: keep the size).
         fps: the frame rate videos are sampled at.
+        view: instead of `stream` and `clip_frames`, a
+            `keras_i3d.data.InputView` (e.g. a baseline's test view from
+            `keras_i3d.data.PAPER_INPUTS`): `num_clips` evenly spaced
+            windows, each reduced to the view's frames. Its flow comes back
+            unstacked, `(num_clips, steps * flow_stack, ...)`; pass the
+            view's `flow_stack` to `predict_video`.
 
     Returns:
         A dict of `(num_clips, frames, height, width, channels)` arrays, as
@@ -205,7 +234,16 @@ def load_test_clips(sample, stream="rgb", clip_frames=None, num_clips=1,
     from keras_i3d.data.transforms import resize_flow_short_side
     from keras_i3d.data.transforms import resize_short_side
 
-    if clip_frames is None:
+    if view is not None:
+        if clip_frames is not None:
+            raise ValueError(
+                "Pass either `view` or `clip_frames`, not both. Received: "
+                f"view={view}, clip_frames={clip_frames}"
+            )
+        clips = view.select(load_clips(
+            sample.path, view.stream, view.span, "uniform", num_clips,
+            fps=fps, flow_path=sample.flow_path, resize=resize))
+    elif clip_frames is None:
         clips = load_clips(sample.path, stream, MIN_FRAMES_FOR_LOGITS,
                            "whole", fps=fps, flow_path=sample.flow_path,
                            resize=resize)
@@ -361,7 +399,7 @@ class EvaluationResult:
 
 def evaluate_videos(model, videos, class_names, crop_size=CROP_SIZE,
                     num_crops=1, flip=False, from_logits=True, skipped=None,
-                    progress=False):
+                    progress=False, flow_stack=1):
     """Scores every video and computes the paper's metrics.
 
     Videos that cannot be read or are too small are skipped, counted and
@@ -374,7 +412,8 @@ def evaluate_videos(model, videos, class_names, crop_size=CROP_SIZE,
             (e.g. from `load_test_clips`), and may raise `ValueError` or
             `OSError` for a bad file.
         class_names: the class names, in label order.
-        crop_size, num_crops, flip, from_logits: see `predict_video`.
+        crop_size, num_crops, flip, from_logits, flow_stack: see
+            `predict_video`.
         skipped: a `keras_i3d.data.SkippedVideos` to add the skipped videos
             to; default: a new one.
         progress: a tqdm progress bar on stderr.
@@ -399,7 +438,7 @@ def evaluate_videos(model, videos, class_names, crop_size=CROP_SIZE,
         try:
             clips, label = load()
             scores = predict_video(model, clips, crop_size, num_crops, flip,
-                                   from_logits)
+                                   from_logits, flow_stack=flow_stack)
         except (ValueError, OSError, cv2.error) as error:
             skipped.add(identifier, getattr(error, "reason", error))
             continue

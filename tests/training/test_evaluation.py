@@ -144,6 +144,55 @@ def test_load_test_clips_whole_video_and_uniform_clips(tmp_path):
     np.testing.assert_array_equal(clips["rgb"][0, 2], clips["rgb"][2, 0])
 
 
+def test_a_baselines_test_view_with_stacked_flow(tmp_path):
+    from keras_i3d.data import InputView
+    from keras_i3d.flow import write_flow
+
+    (path, label), = write_motion_videos(tmp_path, 1, frames=24, size=16,
+                                         classes=2)[:1]
+    flow = np.zeros((24, 16, 16, 2), np.float32)
+    flow[..., 0] = np.arange(24)[:, None, None] / 2  # x = frame / 2 px
+    flow_path = write_flow(flow, tmp_path / "flow" / "video", "png")
+    sample = VideoSample(path, label, flow_path=str(flow_path))
+    # Two-Stream 2D's test view, small: 3 snapshots 5 frames apart, each
+    # with 2 stacked flow frames; 2 windows per video.
+    view = InputView(3, spacing=5, flow_stack=2)
+    clips = load_test_clips(sample, num_clips=2, resize=None, view=view)
+    assert clips["rgb"].shape == (2, 3, 16, 16, 3)
+    assert clips["flow"].shape == (2, 6, 16, 16, 2)
+    with pytest.raises(ValueError, match="either `view` or `clip_frames`"):
+        load_test_clips(sample, clip_frames=4, view=view)
+
+    seen = []
+
+    def recorder(inputs, training=False):
+        seen.append([np.asarray(x) for x in inputs])
+        return np.ones((len(inputs[0]), 2), np.float32)
+
+    predict_video(recorder, clips, crop_size=16, flip=True,
+                  from_logits=False, flow_stack=2)
+    rgb_views, flow_views = seen[0]
+    assert rgb_views.shape == (4, 3, 16, 16, 3)
+    assert flow_views.shape == (4, 3, 16, 16, 4)
+    # Window 0 starts at frame 0 (window 1 ends at the last frame): snapshot
+    # k stacks flow frames 5k and 5k + 1; x scaled by 1/20, negated when
+    # the view is flipped, y untouched.
+    first = flow_views[0, :, 0, 0]
+    expected = np.array([[5 * k / 2, 0, (5 * k + 1) / 2, 0]
+                         for k in range(3)]) / 20
+    np.testing.assert_allclose(first, expected, atol=0.01)
+    np.testing.assert_allclose(flow_views[1, :, 0, 0], expected * [-1, 1, -1, 1],
+                               atol=0.01)
+
+    from keras_i3d.models import TwoStream2D
+
+    model = TwoStream2D(input_shape=(None, 16, 16, 3), classes=2,
+                        flow_frames=2)
+    scores = predict_video(model, clips, crop_size=16, from_logits=False,
+                           flow_stack=2)
+    assert scores.shape == (2,) and abs(scores.sum() - 1) < 1e-5
+
+
 def test_evaluate_videos_skips_bad_items_and_saves_plots(tmp_path):
     from keras_i3d.data import SkippedVideos
 

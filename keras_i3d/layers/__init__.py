@@ -4,6 +4,7 @@ Importing this package registers every layer for `.keras` loading.
 """
 
 from keras_i3d.layers.clip_size import MinimumClipSize
+from keras_i3d.layers.frame_wise import FrameWise
 from keras_i3d.layers.inception import InceptionBlock3D
 from keras_i3d.layers.inception2d import InceptionBlock2D
 from keras_i3d.layers.time_steps import LastTimeStep
@@ -11,6 +12,7 @@ from keras_i3d.layers.unit2d import Unit2D
 from keras_i3d.layers.unit3d import Unit3D
 
 __all__ = [
+    "FrameWise",
     "InceptionBlock2D",
     "InceptionBlock3D",
     "LastTimeStep",

@@ -5,6 +5,7 @@ import os
 import keras
 
 from keras_i3d.conventions import FLOW_CHANNELS
+from keras_i3d.layers.frame_wise import FrameWise
 from keras_i3d.models.inception_v1 import InceptionV1
 
 
@@ -16,7 +17,7 @@ def frame_stream(x, weights, channels, name, **inception_kwargs):
         weights: None or an Inception-v1 `.weights.h5` path (ImageNet).
         channels: the frames' channel count (3, or 2 x flow frames).
         name: the stream's name: the Inception-v1 model is `<name>` and
-            the `TimeDistributed` wrapper `<name>_frames`.
+            the `FrameWise` wrapper `<name>_frames`.
         **inception_kwargs: further `InceptionV1` arguments.
 
     Returns:
@@ -27,7 +28,7 @@ def frame_stream(x, weights, channels, name, **inception_kwargs):
         weights=weights, input_shape=frame_shape, name=name,
         **inception_kwargs,
     )
-    return keras.layers.TimeDistributed(network, name=f"{name}_frames")(x)
+    return FrameWise(network, name=f"{name}_frames")(x)
 
 
 def flow_stack_input(rgb_input_shape, flow_frames, name="flow_stacks"):

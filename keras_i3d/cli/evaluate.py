@@ -4,7 +4,8 @@
 keras-i3d evaluate SOURCE [--format folders|kinetics|ucf101|hmdb51]
     [--video-dir DIR] [--split 1] [--subset test]
     [--model FILE.keras | --weights kinetics400] [--labels kinetics400]
-    [--clip-frames 64 --clips 10] [--crops 3] [--flip] [--output-dir results/]
+    [--clip-frames 64 --clips 10 | --view ARCHITECTURE [--flow-dir DIR]]
+    [--crops 3] [--flip] [--output-dir results/]
 ```
 
 SOURCE is a folder per class (`SOURCE/<class name>/<video>`), a Kinetics
@@ -15,6 +16,12 @@ clips x `--crops` crops. It prints top-1, top-5 and mean per-class accuracy,
 writes `metrics.json`, `confusion_matrix.png` and `per_class_accuracy.png` to
 `--output-dir`, and lists the videos it skipped (unreadable or too small)
 with the reason.
+
+`--view` scores a model the way the paper tests that architecture (Table 1,
+`keras_i3d.data.PAPER_INPUTS`): ConvNet+LSTM on 50 frames, every 5th;
+C3D on 15 clips of 16 frames at 112 px; Two-Stream 2D on 25 snapshots with
+their 10-frame flow stacks; 3D-Fused on 5 windows. The views with flow read
+it from `--flow-dir`, the output folder of `keras-i3d flow`.
 """
 
 import json
@@ -28,6 +35,7 @@ from keras_i3d.cli.errors import CLIError
 from keras_i3d.conventions import CROP_SIZE
 from keras_i3d.conventions import MIN_FRAMES_FOR_LOGITS
 from keras_i3d.conventions import RESIZE_SHORT_SIDE
+from keras_i3d.data.views import PAPER_INPUTS
 
 
 def add_parser(subparsers):
@@ -67,6 +75,19 @@ def add_parser(subparsers):
         help="The --model returns probabilities, not logits.",
     )
     parser.add_argument(
+        "--view", choices=tuple(PAPER_INPUTS),
+        help="Score with the paper's test protocol of this architecture: "
+        "its test view, windows per video, crop and resize (see "
+        "keras_i3d.data.PAPER_INPUTS). Replaces --clip-frames/--clips; "
+        "--resize and --crop-size, if given, override its sizes.",
+    )
+    parser.add_argument(
+        "--flow-dir",
+        help="Folder of precomputed flow, one sub-folder per video named "
+        "after the video file without its extension, as `keras-i3d flow "
+        "--out DIR` writes it; needed by the --view protocols with flow.",
+    )
+    parser.add_argument(
         "--clip-frames", type=int, default=None,
         help="Frames per clip; default: the whole video in one pass "
         "(convolutional in time, as in the paper).",
@@ -86,13 +107,13 @@ def add_parser(subparsers):
         help="Also score the horizontally flipped views.",
     )
     parser.add_argument(
-        "--resize", type=int, default=RESIZE_SHORT_SIDE,
+        "--resize", type=int, default=None,
         help=f"Short side in pixels frames are resized to (default "
         f"{RESIZE_SHORT_SIDE}).",
     )
     parser.add_argument(
-        "--crop-size", type=int, default=CROP_SIZE,
-        help=f"Crop side in pixels (default {CROP_SIZE}).",
+        "--crop-size", type=int, default=None,
+        help=f"Crop side in pixels (default {CROP_SIZE}, or the --view's).",
     )
     parser.add_argument(
         "--output-dir", default="evaluation",
@@ -100,6 +121,47 @@ def add_parser(subparsers):
         "(default: ./evaluation).",
     )
     parser.set_defaults(func=run)
+
+
+def resolve_protocol(args):
+    """Sets `args.view`, `args.clips`, `args.resize`, `args.crop_size` and
+    `args.flow_stack` from `--view` (a `PaperInput`) or the defaults."""
+    paper = PAPER_INPUTS[args.view] if args.view else None
+    if paper is None:
+        if args.flow_dir:
+            raise CLIError("--flow-dir needs a --view that uses flow", 2)
+        args.resize = RESIZE_SHORT_SIDE if args.resize is None else \
+            args.resize
+        args.crop_size = CROP_SIZE if args.crop_size is None else \
+            args.crop_size
+        args.flow_stack = 1
+        return None
+    if args.clip_frames is not None or args.clips != 1:
+        raise CLIError("--view sets the clips; drop --clip-frames/--clips",
+                       2)
+    if paper.test.flow_stack and not args.model:
+        raise CLIError(f"the {args.view} view feeds RGB and flow: pass the "
+                       "trained two-stream --model", 2)
+    if paper.test.flow_stack and not args.flow_dir:
+        raise CLIError(f"the {args.view} view needs flow: pass --flow-dir "
+                       "(the output folder of `keras-i3d flow`)", 2)
+    args.clips = paper.test_clips
+    args.resize = paper.resize if args.resize is None else args.resize
+    args.crop_size = (paper.crop_size if args.crop_size is None
+                      else args.crop_size)
+    args.flow_stack = max(1, paper.test.flow_stack)
+    return paper.test
+
+
+def _with_flow(samples, flow_dir):
+    """The samples with `flow_path` = `flow_dir/<video file stem>`."""
+    import dataclasses
+    import pathlib
+
+    return [dataclasses.replace(
+        sample, flow_path=os.path.join(flow_dir,
+                                       pathlib.Path(sample.path).stem))
+        for sample in samples]
 
 
 def _check_numbers(args):
@@ -187,20 +249,33 @@ def _load_model(args, classes):
                        f"{args.weights}: {error}") from None
 
 
-def _check_model_input(model, args):
-    """Rejects a `--model` whose fixed input size the views cannot match."""
-    shape = tuple(model.inputs[0].shape) if model.inputs else ()
-    if len(shape) != 5:
-        raise CLIError(f"{args.model}: expects inputs of shape {shape}, "
-                       "not video clips (batch, frames, height, width, 3).")
-    frames, height, width = shape[1:4]
-    if frames is not None and args.clip_frames != frames:
-        raise CLIError(f"{args.model} takes clips of {frames} frames: pass "
-                       f"--clip-frames {frames}.")
-    if (height, width) != (None, None) and (height, width) != (
-            args.crop_size, args.crop_size):
-        raise CLIError(f"{args.model} takes {height}x{width} frames: pass "
-                       f"--crop-size {height}.")
+def _check_model_input(model, args, view):
+    """Rejects a `--model` whose inputs the test views cannot match."""
+    shapes = [tuple(x.shape) for x in model.inputs]
+    expected = (view.input_shapes(args.crop_size) if view is not None
+                else (None, args.crop_size, args.crop_size, 3))
+    expected = list(expected) if isinstance(expected[0], tuple) else [
+        expected]
+    if len(shapes) != len(expected) or any(len(s) != 5 for s in shapes):
+        wanted = " and ".join(str((None,) + e) for e in expected)
+        raise CLIError(f"{args.model}: expects inputs of shapes "
+                       f"{', '.join(map(str, shapes))}, not {wanted}.")
+    for shape, want in zip(shapes, expected):
+        frames, height, width, channels = shape[1:]
+        wanted_frames = want[0] if view is not None else args.clip_frames
+        if frames is not None and frames != wanted_frames:
+            hint = (f"the --view {args.view} test view has {wanted_frames} "
+                    "steps" if view is not None
+                    else f"pass --clip-frames {frames}")
+            raise CLIError(f"{args.model} takes clips of {frames} frames: "
+                           f"{hint}.")
+        if (height, width) != (None, None) and (height, width) != (
+                args.crop_size, args.crop_size):
+            raise CLIError(f"{args.model} takes {height}x{width} frames: "
+                           f"pass --crop-size {height}.")
+        if channels is not None and channels != want[3]:
+            raise CLIError(f"{args.model} takes {channels} channels where "
+                           f"the test views have {want[3]}.")
 
 
 def _print_report(result, metrics_path, plots):
@@ -224,6 +299,7 @@ def run(args):
     from keras_i3d.training.evaluation import evaluate_videos
     from keras_i3d.training.evaluation import load_test_clips
 
+    view = resolve_protocol(args)
     _check_numbers(args)
     if args.clip_frames is not None and args.clip_frames < \
             MIN_FRAMES_FOR_LOGITS and not args.model:
@@ -233,14 +309,18 @@ def run(args):
     samples = read_samples(args, args.source,
                            label_set=args.labels or "kinetics400")
     class_names, samples = dataset_classes(args, samples)
+    if args.flow_dir:
+        if not os.path.isdir(args.flow_dir):
+            raise CLIError(f"{args.flow_dir}: no such flow folder.")
+        samples = _with_flow(samples, args.flow_dir)
     model = _load_model(args, len(class_names))
     if args.model:
-        _check_model_input(model, args)
+        _check_model_input(model, args, view)
 
     def loader(sample):
         def load():
             clips = load_test_clips(sample, "rgb", args.clip_frames,
-                                    args.clips, args.resize)
+                                    args.clips, args.resize, view=view)
             return clips, sample.label
 
         return load
@@ -253,7 +333,7 @@ def run(args):
             model, [(s.path, loader(s)) for s in samples], class_names,
             crop_size=args.crop_size, num_crops=args.crops, flip=args.flip,
             from_logits=not args.probabilities, skipped=skipped,
-            progress=True,
+            progress=True, flow_stack=args.flow_stack,
         )
     except ValueError as error:
         raise CLIError(str(error)) from None

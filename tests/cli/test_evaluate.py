@@ -131,3 +131,70 @@ def test_kinetics400_on_real_videos(tmp_path, shared_data,
                                              "arm wrestling": 1.0}
     for name in ("confusion_matrix.png", "per_class_accuracy.png"):
         assert (output / name).stat().st_size > 1000
+
+
+@pytest.fixture(scope="module")
+def motion_flow(tmp_path_factory, motion_videos):
+    """`keras-i3d flow`'s layout for the motion videos: DIR/<stem>/flow_x_..."""
+    from keras_i3d.flow import write_flow
+    from keras_i3d.flow.video import video_flow
+
+    out = tmp_path_factory.mktemp("flow")
+    for video in sorted(motion_videos.glob("*/*.mp4")):
+        flow = video_flow(str(video), method="farneback", short_side=None)
+        write_flow(flow.flow, out / video.stem, "png")
+    return out
+
+
+def test_a_baseline_with_its_papers_test_view(tmp_path, motion_videos,
+                                              capsys):
+    from keras_i3d.models import ConvNetLSTM
+
+    model_path = tmp_path / "lstm.keras"
+    ConvNetLSTM(input_shape=(None, 32, 32, 3), classes=2).save(model_path)
+    output = tmp_path / "results"
+    assert _run([str(motion_videos), "--model", str(model_path),
+                 "--view", "convnet_lstm", "--resize", "32", "--crop-size",
+                 "32", "--probabilities", "--output-dir", str(output)]) == 0
+    assert "videos evaluated: 4 (skipped: 0)" in capsys.readouterr().out
+    metrics = json.loads((output / "metrics.json").read_text())
+    assert metrics["videos"] == 4
+
+
+def test_two_stream_2d_reads_flow_from_the_flow_dir(tmp_path, motion_videos,
+                                                    motion_flow, capsys):
+    from keras_i3d.models import TwoStream2D
+
+    model_path = tmp_path / "two_stream.keras"
+    TwoStream2D(input_shape=(None, 32, 32, 3), classes=2).save(model_path)
+    flow_dir = tmp_path / "flow"
+    shutil.copytree(motion_flow, flow_dir)
+    shutil.rmtree(flow_dir / "left_0001")  # one video without flow
+    output = tmp_path / "results"
+    assert _run([str(motion_videos), "--model", str(model_path),
+                 "--view", "two_stream_2d", "--flow-dir", str(flow_dir),
+                 "--resize", "32", "--crop-size", "32", "--probabilities",
+                 "--output-dir", str(output)]) == 0
+    printed = capsys.readouterr().out
+    assert "videos evaluated: 3 (skipped: 1)" in printed
+    assert "left_0001" in printed
+
+
+def test_view_errors_are_cli_errors(tmp_path, motion_videos, motion_flow,
+                                    saved_model):
+    data = str(motion_videos)
+    with pytest.raises(CLIError, match="--view sets the clips"):
+        _run([data, "--model", str(saved_model), "--view", "c3d",
+              "--clip-frames", "16"])
+    with pytest.raises(CLIError, match="needs flow: pass --flow-dir"):
+        _run([data, "--model", str(saved_model), "--view", "two_stream_2d"])
+    with pytest.raises(CLIError, match="pass the trained two-stream --model"):
+        _run([data, "--view", "fused_two_stream_3d"])
+    with pytest.raises(CLIError, match="--flow-dir needs a --view"):
+        _run([data, "--model", str(saved_model), "--flow-dir",
+              str(motion_flow)])
+    # The small I3D takes one RGB input; the Two-Stream 2D view feeds two.
+    with pytest.raises(CLIError, match="expects inputs of shapes"):
+        _run([data, "--model", str(saved_model), "--view", "two_stream_2d",
+              "--flow-dir", str(motion_flow), "--resize", "32",
+              "--crop-size", "32"])

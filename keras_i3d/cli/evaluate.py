@@ -51,8 +51,8 @@ def add_parser(subparsers):
     source.add_argument(
         "--model",
         help="A saved Keras model (.keras) to evaluate, e.g. the output of "
-        "examples/finetune.py. It must return logits unless "
-        "--probabilities is given.",
+        "examples/finetune.py. Whether it returns logits or probabilities "
+        "is read from its outputs (see --probabilities).",
     )
     source.add_argument(
         "--weights",
@@ -72,7 +72,9 @@ def add_parser(subparsers):
     parser.add_argument(
         "--probabilities",
         action="store_true",
-        help="The --model returns probabilities, not logits.",
+        help="The --model returns probabilities, not logits. Default: "
+        "detected from its outputs (rows of non-negative scores summing to "
+        "1 are probabilities; anything else gets a softmax).",
     )
     parser.add_argument(
         "--view", choices=tuple(PAPER_INPUTS),
@@ -332,7 +334,8 @@ def run(args):
         result = evaluate_videos(
             model, [(s.path, loader(s)) for s in samples], class_names,
             crop_size=args.crop_size, num_crops=args.crops, flip=args.flip,
-            from_logits=not args.probabilities, skipped=skipped,
+            from_logits=False if args.probabilities else None,
+            skipped=skipped,
             progress=True, flow_stack=args.flow_stack,
         )
     except ValueError as error:

@@ -134,6 +134,17 @@ def _stream_arrays(clips):
     return [("rgb", clips)]
 
 
+def looks_like_probabilities(scores, tolerance=1e-3):
+    """Whether every row of `scores` is non-negative and sums to 1.
+
+    Logits pass this test only by coincidence; a softmax, or an average of
+    softmaxes (Two-Stream 2D's late fusion), always does.
+    """
+    scores = np.asarray(scores, np.float64)
+    return bool(scores.min() >= -tolerance
+                and np.allclose(scores.sum(axis=-1), 1.0, atol=tolerance))
+
+
 def _stack_flow_views(views, flow_stack):
     """`(V, steps * flow_stack, S, S, 2)` -> `(V, steps, S, S, 2 * flow_stack)`."""
     from keras_i3d.preprocessing import stack_flow_frames
@@ -166,7 +177,8 @@ def predict_video(model, clips, crop_size=CROP_SIZE, num_crops=1, flip=False,
             scaled to the model's input with `keras_i3d.preprocessing`.
         crop_size, num_crops, flip: see `video_views`.
         from_logits: whether the model returns logits (softmax is applied
-            to each view before averaging) or probabilities.
+            to each view before averaging) or probabilities; None: decided
+            from the first batch of outputs (`looks_like_probabilities`).
         views_per_batch: views per forward pass.
         flow_stack: flow frames per model step (an `InputView`'s
             `flow_stack`): the flow of each view is stacked on the channel
@@ -198,6 +210,8 @@ def predict_video(model, clips, crop_size=CROP_SIZE, num_crops=1, flip=False,
             outputs = outputs["predictions"]
         # Mixed-precision models return bfloat16/float16 tensors.
         outputs = keras.ops.convert_to_numpy(outputs).astype(np.float64)
+        if from_logits is None:
+            from_logits = not looks_like_probabilities(outputs)
         scores.append(_softmax(outputs) if from_logits else outputs)
     return np.concatenate(scores).mean(axis=0)
 

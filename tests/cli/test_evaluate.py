@@ -155,7 +155,7 @@ def test_a_baseline_with_its_papers_test_view(tmp_path, motion_videos,
     output = tmp_path / "results"
     assert _run([str(motion_videos), "--model", str(model_path),
                  "--view", "convnet_lstm", "--resize", "32", "--crop-size",
-                 "32", "--probabilities", "--output-dir", str(output)]) == 0
+                 "32", "--output-dir", str(output)]) == 0
     assert "videos evaluated: 4 (skipped: 0)" in capsys.readouterr().out
     metrics = json.loads((output / "metrics.json").read_text())
     assert metrics["videos"] == 4

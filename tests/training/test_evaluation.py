@@ -103,6 +103,28 @@ def test_predict_video_scales_and_averages_softmax_over_views():
     np.testing.assert_allclose(alone, expected, rtol=1e-5)
 
 
+def test_predict_video_tells_probabilities_from_logits():
+    clips = np.zeros((2, 1, 4, 4, 3), np.uint8)
+    probabilities = np.array([[0.7, 0.2, 0.1]], np.float32)
+    logits = np.array([[2.0, -1.0, 0.5]], np.float32)
+
+    def returning(values):
+        return lambda inputs, training=False: np.repeat(values, len(inputs),
+                                                        axis=0)
+
+    np.testing.assert_allclose(
+        predict_video(returning(probabilities), clips, crop_size=4,
+                      from_logits=None), probabilities[0], rtol=1e-6)
+    np.testing.assert_allclose(
+        predict_video(returning(logits), clips, crop_size=4,
+                      from_logits=None),
+        np.exp(logits[0]) / np.exp(logits[0]).sum(), rtol=1e-6)
+    # Forced: the probabilities treated as logits get a softmax.
+    forced = predict_video(returning(probabilities), clips, crop_size=4,
+                           from_logits=True)
+    assert not np.allclose(forced, probabilities[0])
+
+
 def test_predict_video_two_streams_get_the_same_views():
     seen = []
 

@@ -31,6 +31,7 @@ from keras_i3d.conventions import TARGET_FPS
 from keras_i3d.data.pipeline import check_clip_arguments
 from keras_i3d.data.pipeline import example_seeds
 from keras_i3d.data.pipeline import finish_dataset
+from keras_i3d.data.pipeline import resolve_view
 from keras_i3d.data.pipeline import scale_clip
 from keras_i3d.data.pipeline import transform_clips
 from keras_i3d.data.sampling import sample_clip_indices
@@ -187,7 +188,7 @@ def _try_encode(sample, fps, resize, jpeg_quality):
 
 def tfrecord_dataset(
     file_pattern,
-    clip_length=64,
+    clip_length=None,
     sampling="random",
     num_clips=1,
     augment=None,
@@ -202,11 +203,14 @@ def tfrecord_dataset(
     scale=True,
     prefetch=True,
     decode_crop=True,
+    view=None,
 ):
     """A `tf.data.Dataset` of `(rgb_clip, label)` from JPEG-frame TFRecord shards.
 
     Only the JPEGs of the sampled frames are decoded, in-graph. Arguments as
-    in `keras_i3d.data.video_dataset` (RGB only); `file_pattern` is a glob
+    in `keras_i3d.data.video_dataset` (RGB only: `clip_length` defaults to
+    64, and a `view` must be an RGB `InputView`, e.g. ConvNet+LSTM's every
+    5th frame, of which only the view's frames are decoded); `file_pattern` is a glob
     or a list of shard paths, `shuffle_buffer` the example shuffle buffer
     (shards are also shuffled). With `decode_crop` (the default), frames
     stored at the target size are decoded only inside the crop window
@@ -222,7 +226,14 @@ def tfrecord_dataset(
     dataset = tfrecord_dataset("shards/train-*.tfrecord", batch_size=8, seed=0)
     ```
     """
-    check_clip_arguments(sampling, num_clips, batch_size, clip_length)
+    view = resolve_view(view, None, clip_length)
+    if view.stream != "rgb":
+        raise ValueError(
+            "TFRecord shards hold RGB frames only; a view with flow reads "
+            f"video files and flow folders (video_dataset). Received: "
+            f"view={view}"
+        )
+    check_clip_arguments(sampling, num_clips, batch_size, view.span)
     augment = sampling == "random" if augment is None else augment
     shuffle = sampling == "random" if shuffle is None else shuffle
     files = tf.data.Dataset.list_files(file_pattern, shuffle=shuffle, seed=seed)
@@ -236,9 +247,10 @@ def tfrecord_dataset(
         dataset = dataset.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
 
     def sample_indices(num_frames, seed_pair):
-        return sample_clip_indices(
-            int(num_frames), clip_length, sampling, num_clips, np.random.default_rng(seed_pair.view(np.uint64))
-        ).astype(np.int64)
+        windows = sample_clip_indices(
+            int(num_frames), view.span, sampling, num_clips, np.random.default_rng(seed_pair.view(np.uint64))
+        )
+        return windows[:, view.rgb_offsets(windows.shape[1])].astype(np.int64)
 
     def decode_then_transform(chosen, clip_shape, seed_pair):
         frames = tf.map_fn(
@@ -276,7 +288,7 @@ def tfrecord_dataset(
         indices = tf.numpy_function(
             sample_indices, [tf.size(jpegs), seed_pair], tf.int64, stateful=False
         )
-        indices.set_shape((None, None if sampling == "whole" else clip_length))
+        indices.set_shape((None, None if sampling == "whole" else view.steps))
         chosen = tf.gather(jpegs, tf.reshape(indices, [-1]))
         clip_shape = tf.shape(indices)
         height = tf.cast(example["height"], tf.int32)

@@ -105,3 +105,32 @@ def test_decoding_only_the_crop_window_gives_the_same_clips(tmp_path, videos, sa
         # rim, JPEG chroma upsampling sees different neighbours.
         np.testing.assert_array_equal(fused[:, 1:-1, 1:-1], whole[:, 1:-1, 1:-1])
         assert np.abs(fused - whole).mean() < 0.5
+
+
+def test_a_view_decodes_only_its_frames(tmp_path):
+    import cv2
+
+    from keras_i3d.data import InputView
+
+    folder = tmp_path / "numbered"
+    folder.mkdir()
+    for index in range(40):  # frame t is filled with 5 t
+        cv2.imwrite(str(folder / f"img_{index + 1:05d}.png"),
+                    np.full((16, 16, 3), 5 * index, np.uint8))
+    write_tfrecords([VideoSample(str(folder), 2)], tmp_path / "shards",
+                    resize=None)
+    view = InputView(steps=6, spacing=5)  # every 5th frame, span 26
+    dataset = tfrecord_dataset(str(tmp_path / "shards" / "*.tfrecord"),
+                               view=view, sampling="uniform", resize=None,
+                               crop_size=16, scale=False)
+    clip, label = next(iter(dataset))
+    assert clip.shape == (6, 16, 16, 3) and int(label) == 2
+    frames = np.round(clip.numpy().mean(axis=(1, 2, 3)) / 5).astype(int)
+    start = (40 - view.span) // 2
+    np.testing.assert_array_equal(frames, start + 5 * np.arange(6))
+    with pytest.raises(ValueError, match="RGB frames only"):
+        tfrecord_dataset(str(tmp_path / "shards" / "*.tfrecord"),
+                         view=InputView(1, flow_stack=10))
+    with pytest.raises(ValueError, match="either `view` or"):
+        tfrecord_dataset(str(tmp_path / "shards" / "*.tfrecord"), view=view,
+                         clip_length=8)

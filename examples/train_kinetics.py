@@ -19,6 +19,16 @@ crops with random flips. `--loop custom` (the default under
 trains with `CustomLoopTrainer` and resumes mid-epoch after a crash;
 `--loop fit` uses `model.fit` and resumes at epoch boundaries.
 
+`--architecture` trains one of the paper's baselines instead, through the
+same pipelines and recipe, on its paper input view
+(`keras_i3d.data.PAPER_INPUTS`): `convnet_lstm` (25 frames, every 5th),
+`c3d` (16 frames, 112 px crops of 128 px frames), `two_stream_2d` (1 frame
++ 10 stacked flow frames) or `fused_two_stream_3d` (5 frames 10 apart +
+their flow stacks). The flow of the last two comes from `--flow-dir`, the
+output folder of `keras-i3d flow`. Validation during training uses the
+central training view; `keras-i3d evaluate --view ARCH` scores the saved
+model by the paper's test protocol.
+
 Input: videos in one folder per class (or named by a Kinetics CSV with
 `--train-csv`), streamed by `keras_i3d.data.video_dataset`, or TFRecord
 shards of JPEG frames written by `keras-i3d make-tfrecords`
@@ -31,6 +41,9 @@ import os
 import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+ARCHITECTURES = ("i3d", "convnet_lstm", "c3d", "two_stream_2d",
+                 "fused_two_stream_3d")
 
 
 def parse_args(argv=None):
@@ -59,6 +72,15 @@ def parse_args(argv=None):
     parser.add_argument("--stream", default="rgb", choices=("rgb",),
                         help="Stream to train (flow needs the flow "
                         "pipeline).")
+    parser.add_argument("--architecture", default="i3d",
+                        choices=ARCHITECTURES,
+                        help="I3D (default) or one of the paper's "
+                        "baselines, trained on its paper input view "
+                        "(--frames applies to I3D only).")
+    parser.add_argument("--flow-dir",
+                        help="Flow folders, one per video named after the "
+                        "video file (`keras-i3d flow --out DIR`), for "
+                        "two_stream_2d and fused_two_stream_3d.")
     parser.add_argument("--weights", default="none",
                         help="Initial weights: none (scratch), an ImageNet-"
                         "inflated weights file, or kinetics400.")
@@ -72,8 +94,11 @@ def parse_args(argv=None):
                         choices=("auto", "float32", "mixed_float16",
                                  "mixed_bfloat16"))
     parser.add_argument("--frames", type=int, default=64)
-    parser.add_argument("--crop-size", type=int, default=224)
-    parser.add_argument("--resize", type=int, default=256)
+    parser.add_argument("--crop-size", type=int,
+                        help="Crop side (default 224; c3d: 112).")
+    parser.add_argument("--resize", type=int,
+                        help="Short side before cropping (default 256; "
+                        "c3d: 128).")
     parser.add_argument("--batch-per-replica", type=int, default=6)
     parser.add_argument("--epochs", type=int, default=115)
     parser.add_argument("--steps-per-epoch", type=int, default=1000)
@@ -88,6 +113,70 @@ def parse_args(argv=None):
                         help="Steps between mid-epoch states (custom loop).")
     parser.add_argument("--seed", type=int, default=0)
     return parser.parse_args(argv)
+
+
+def input_view(args):
+    """`(view, resize, crop_size)`: what the architecture reads of a video.
+
+    Raises:
+        SystemExit: a flag combination the architecture cannot use.
+    """
+    from keras_i3d.data import InputView
+    from keras_i3d.data import paper_input
+
+    if args.architecture == "i3d":
+        view = InputView.consecutive(args.stream, args.frames)
+        resize, crop_size = 256, 224
+    else:
+        paper = paper_input(args.architecture)
+        view, resize, crop_size = paper.train, paper.resize, paper.crop_size
+    resize = resize if args.resize is None else args.resize
+    crop_size = crop_size if args.crop_size is None else args.crop_size
+    if view.flow_stack and not args.flow_dir:
+        raise SystemExit(f"--architecture {args.architecture} reads flow: "
+                         "pass --flow-dir (the output of `keras-i3d flow`).")
+    if args.flow_dir and not view.flow_stack:
+        raise SystemExit(f"--architecture {args.architecture} reads no "
+                         "flow; drop --flow-dir.")
+    if view.flow_stack and args.train_tfrecords:
+        raise SystemExit("TFRecord shards hold RGB only; train "
+                         f"{args.architecture} from --train-dir videos.")
+    return view, resize, crop_size
+
+
+def with_flow(samples, flow_dir):
+    """The samples with `flow_path` = `flow_dir/<video file stem>`."""
+    import dataclasses
+    import pathlib
+
+    if flow_dir is None:
+        return samples
+    return [dataclasses.replace(
+        sample, flow_path=os.path.join(flow_dir,
+                                       pathlib.Path(sample.path).stem))
+        for sample in samples]
+
+
+def build_model(args, config, view, crop_size, weights):
+    """The model to train; it returns logits."""
+    from keras_i3d.models import C3D
+    from keras_i3d.models import ConvNetLSTM
+    from keras_i3d.models import FusedTwoStream3D
+    from keras_i3d.models import TwoStream2D
+    from keras_i3d.training import build_classifier
+
+    if args.architecture == "i3d":
+        return build_classifier(config, weights=weights)
+    builder = {"convnet_lstm": ConvNetLSTM, "c3d": C3D,
+               "two_stream_2d": TwoStream2D,
+               "fused_two_stream_3d": FusedTwoStream3D}[args.architecture]
+    options = {"flow_frames": view.flow_stack} if view.flow_stack else {}
+    shapes = view.input_shapes(crop_size)
+    return builder(
+        input_shape=shapes[0] if view.flow_stack else shapes,
+        classes=config.classes, classifier_activation=None, weights=weights,
+        **options,
+    )
 
 
 def read_split(video_dir, csv_path, label_set):
@@ -106,7 +195,8 @@ def read_split(video_dir, csv_path, label_set):
     return class_names, samples
 
 
-def clip_dataset(source, args, training, epoch, skipped):
+def clip_dataset(source, args, training, epoch, skipped, view, resize,
+                 crop_size):
     """Unbatched `(clip, label)`: random clips for training, central clips
     for validation, from videos (`keras_i3d.data.video_dataset`) or from
     TFRecord shards (`keras_i3d.data.tfrecord_dataset`, `source` a glob).
@@ -118,10 +208,10 @@ def clip_dataset(source, args, training, epoch, skipped):
     from keras_i3d.data import video_dataset
 
     options = dict(
-        clip_length=args.frames,
+        view=view,
         sampling="random" if training else "uniform",
-        resize=args.resize,
-        crop_size=args.crop_size,
+        resize=resize,
+        crop_size=crop_size,
         seed=args.seed + epoch,
         prefetch=False,
     )
@@ -144,7 +234,6 @@ def main(argv=None):
     from keras_i3d.training import CustomLoopTrainer
     from keras_i3d.training import TrainingConfig
     from keras_i3d.training import TrainingCurves
-    from keras_i3d.training import build_classifier
     from keras_i3d.training import compile_model
     from keras_i3d.training import fit
     from keras_i3d.training import is_chief
@@ -156,6 +245,7 @@ def main(argv=None):
     keras.utils.set_random_seed(args.seed)
     if bool(args.train_dir) == bool(args.train_tfrecords):
         raise SystemExit("Give --train-dir (videos) or --train-tfrecords.")
+    view, resize, crop_size = input_view(args)
     strategy = make_strategy(args.strategy)
     loop = args.loop or (
         "custom" if "MultiWorker" in type(strategy).__name__ else "fit"
@@ -170,35 +260,40 @@ def main(argv=None):
     else:
         class_names, train_source = read_split(
             args.train_dir, args.train_csv, args.label_set)
-        val_source = read_split(args.val_dir, args.val_csv,
-                                args.label_set)[1] if args.val_dir else None
+        train_source = with_flow(train_source, args.flow_dir)
+        val_source = with_flow(read_split(
+            args.val_dir, args.val_csv, args.label_set)[1],
+            args.flow_dir) if args.val_dir else None
         count = len(train_source)
     global_batch = args.batch_per_replica * strategy.num_replicas_in_sync
     config = TrainingConfig(
-        classes=len(class_names), stream=args.stream, frames=args.frames,
-        crop_size=args.crop_size, epochs=args.epochs,
+        classes=len(class_names), stream=args.stream, frames=view.steps,
+        crop_size=crop_size, epochs=args.epochs,
         steps_per_epoch=args.steps_per_epoch,
         learning_rate=args.learning_rate, weight_decay=args.weight_decay,
         schedule=args.schedule, warmup_steps=args.warmup_steps,
         label_smoothing=args.label_smoothing,
     )
     weights = None if args.weights.lower() == "none" else args.weights
-    print(f"{len(class_names)} classes, {count} videos, "
+    print(f"{args.architecture}: {view.describe()}, {crop_size}px; "
+          f"{len(class_names)} classes, {count} videos, "
           f"{strategy.num_replicas_in_sync} replicas, global batch "
           f"{global_batch}, precision {precision}, loop {loop}")
     skipped = SkippedVideos()
 
     def train_data(epoch):
-        return clip_dataset(train_source, args, True, epoch, skipped) \
+        return clip_dataset(train_source, args, True, epoch, skipped, view,
+                            resize, crop_size) \
             .repeat().batch(global_batch, drop_remainder=True).prefetch(2)
 
     val_data = None
     if val_source:
-        val_data = clip_dataset(val_source, args, False, 0, skipped).batch(
+        val_data = clip_dataset(val_source, args, False, 0, skipped, view,
+                                resize, crop_size).batch(
             global_batch).prefetch(2)
 
     with strategy.scope():
-        model = build_classifier(config, weights=weights)
+        model = build_model(args, config, view, crop_size, weights)
         if loop == "fit":
             compile_model(model, config)
         else:

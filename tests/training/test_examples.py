@@ -135,3 +135,66 @@ def test_train_kinetics_from_folders_csv_and_tfrecords(tmp_path):
         tmp_path / "train.csv", "--loop", "custom", *common)
     assert "400 classes, 8 videos" in result.stdout
     assert (tmp_path / "csv" / "final.weights.h5").is_file()
+
+
+def _train_kinetics_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "train_kinetics", os.path.join(PROJECT_ROOT, "examples",
+                                       "train_kinetics.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_train_kinetics_gives_each_architecture_its_view():
+    module = _train_kinetics_module()
+
+    def view(*argv):
+        args = module.parse_args(["--output-dir", "out", "--train-dir", "v",
+                                  *argv])
+        found, resize, crop_size = module.input_view(args)
+        return found.steps, found.spacing, found.flow_stack, resize, crop_size
+
+    assert view() == (64, 1, 0, 256, 224)
+    assert view("--architecture", "convnet_lstm") == (25, 5, 0, 256, 224)
+    assert view("--architecture", "c3d") == (16, 1, 0, 128, 112)
+    assert view("--architecture", "c3d", "--crop-size", "96") == (
+        16, 1, 0, 128, 96)
+    assert view("--architecture", "two_stream_2d", "--flow-dir", "f") == (
+        1, 1, 10, 256, 224)
+    with pytest.raises(SystemExit, match="pass --flow-dir"):
+        view("--architecture", "fused_two_stream_3d")
+    with pytest.raises(SystemExit, match="reads no flow"):
+        view("--architecture", "c3d", "--flow-dir", "f")
+
+
+@pytest.mark.slow
+def test_train_kinetics_trains_the_baselines_on_their_views(tmp_path):
+    from keras_i3d.flow import write_flow
+    from keras_i3d.flow.video import video_flow
+
+    written = write_motion_videos(tmp_path / "videos", 1, frames=12,
+                                  size=32)
+    for path, _ in written:
+        flow = video_flow(path, method="farneback", short_side=None).flow
+        write_flow(flow, tmp_path / "flow" / os.path.basename(path)[:-4],
+                   "png")
+    common = ["--train-dir", tmp_path / "videos", "--val-dir",
+              tmp_path / "videos", "--resize", "32", "--crop-size", "32",
+              "--batch-per-replica", "2", "--epochs", "1",
+              "--steps-per-epoch", "2", "--precision", "float32"]
+    for architecture, extra in (("convnet_lstm", []),
+                                ("two_stream_2d", ["--flow-dir",
+                                                   tmp_path / "flow"])):
+        output = tmp_path / architecture
+        result = _run_example("train_kinetics.py", "--output-dir", output,
+                              "--architecture", architecture, *common,
+                              *extra)
+        assert f"{architecture}: " in result.stdout
+        assert "4 classes, 4 videos" in result.stdout
+        with open(output / "log.csv") as file:
+            rows = list(csv.DictReader(file))
+        assert len(rows) == 1 and float(rows[0]["loss"]) > 0
+        assert "val_loss" in rows[0]

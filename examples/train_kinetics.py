@@ -26,8 +26,8 @@ same pipelines and recipe, on its paper input view
 + 10 stacked flow frames) or `fused_two_stream_3d` (5 frames 10 apart +
 their flow stacks). The flow of the last two comes from `--flow-dir`, the
 output folder of `keras-i3d flow`. Validation during training uses the
-central training view; `keras-i3d evaluate --view ARCH` scores the saved
-model by the paper's test protocol.
+central training view; `keras-i3d evaluate --model OUT/final.keras --view
+ARCH` scores the trained model by the paper's test protocol.
 
 Input: videos in one folder per class (or named by a Kinetics CSV with
 `--train-csv`), streamed by `keras_i3d.data.video_dataset`, or TFRecord
@@ -44,6 +44,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 ARCHITECTURES = ("i3d", "convnet_lstm", "c3d", "two_stream_2d",
                  "fused_two_stream_3d")
+# Baselines that take any number of time steps (their test views are
+# longer than their training views).
+VARIABLE_LENGTH = ("convnet_lstm", "two_stream_2d")
 
 
 def parse_args(argv=None):
@@ -172,8 +175,12 @@ def build_model(args, config, view, crop_size, weights):
                "fused_two_stream_3d": FusedTwoStream3D}[args.architecture]
     options = {"flow_frames": view.flow_stack} if view.flow_stack else {}
     shapes = view.input_shapes(crop_size)
+    input_shape = shapes[0] if view.flow_stack else shapes
+    if args.architecture in VARIABLE_LENGTH:
+        # Trained on the training view, tested on the longer test view.
+        input_shape = (None,) + input_shape[1:]
     return builder(
-        input_shape=shapes[0] if view.flow_stack else shapes,
+        input_shape=input_shape,
         classes=config.classes, classifier_activation=None, weights=weights,
         **options,
     )
@@ -218,6 +225,14 @@ def clip_dataset(source, args, training, epoch, skipped, view, resize,
     if isinstance(source, str):
         return tfrecord_dataset(source, **options)
     return video_dataset(source, skipped=skipped, **options)
+
+
+def save_final_model(model, output_dir):
+    """Saves the trained model as `final.keras`, for `keras-i3d evaluate
+    --model`."""
+    path = os.path.join(output_dir, "final.keras")
+    model.save(path)
+    print(f"saved {path}")
 
 
 def report_skipped(skipped):
@@ -301,6 +316,7 @@ def main(argv=None):
     if loop == "fit":
         fit(model, train_data(0), val_data, config, args.output_dir,
             verbose=2)
+        save_final_model(model, args.output_dir)
         report_skipped(skipped)
         return 0
     chief = is_chief(strategy)
@@ -326,6 +342,7 @@ def main(argv=None):
     if chief:
         model.save_weights(os.path.join(args.output_dir,
                                         "final.weights.h5"))
+        save_final_model(model, args.output_dir)
         report_skipped(skipped)
     return 0
 

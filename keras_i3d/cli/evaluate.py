@@ -224,7 +224,8 @@ def _load_model(args, classes):
         if not os.path.isfile(args.model):
             raise CLIError(f"{args.model}: no such model file.")
         try:
-            return keras.saving.load_model(args.model)
+            # Scoring needs no optimizer, loss or metrics.
+            return keras.saving.load_model(args.model, compile=False)
         except (ValueError, OSError) as error:
             raise CLIError(f"{args.model}: cannot load: {error}") from None
     from keras_i3d import I3D

@@ -198,3 +198,13 @@ def test_train_kinetics_trains_the_baselines_on_their_views(tmp_path):
             rows = list(csv.DictReader(file))
         assert len(rows) == 1 and float(rows[0]["loss"]) > 0
         assert "val_loss" in rows[0]
+        # The saved model is scored by the paper's test protocol.
+        evaluation = subprocess.run(
+            [sys.executable, "-m", "keras_i3d.cli.main", "evaluate",
+             tmp_path / "videos", "--model", output / "final.keras",
+             "--view", architecture, "--resize", "32", "--crop-size", "32",
+             "--output-dir", output / "evaluation", *map(str, extra)],
+            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600,
+            env=dict(os.environ, PYTHONPATH=PROJECT_ROOT))
+        assert evaluation.returncode == 0, evaluation.stderr[-3000:]
+        assert "videos evaluated: 4 (skipped: 0)" in evaluation.stdout

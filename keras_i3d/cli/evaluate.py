@@ -142,8 +142,9 @@ def resolve_protocol(args):
         raise CLIError("--view sets the clips; drop --clip-frames/--clips",
                        2)
     if paper.test.flow_stack and not args.model:
-        raise CLIError(f"the {args.view} view feeds RGB and flow: pass the "
-                       "trained two-stream --model", 2)
+        raise CLIError(f"the {args.view} view reads flow, which the "
+                       "--weights I3D does not take: pass the trained --model",
+                       2)
     if paper.test.flow_stack and not args.flow_dir:
         raise CLIError(f"the {args.view} view needs flow: pass --flow-dir "
                        "(the output folder of `keras-i3d flow`)", 2)

@@ -188,7 +188,7 @@ def test_view_errors_are_cli_errors(tmp_path, motion_videos, motion_flow,
               "--clip-frames", "16"])
     with pytest.raises(CLIError, match="needs flow: pass --flow-dir"):
         _run([data, "--model", str(saved_model), "--view", "two_stream_2d"])
-    with pytest.raises(CLIError, match="pass the trained two-stream --model"):
+    with pytest.raises(CLIError, match="pass the trained --model"):
         _run([data, "--view", "fused_two_stream_3d"])
     with pytest.raises(CLIError, match="--flow-dir needs a --view"):
         _run([data, "--model", str(saved_model), "--flow-dir",

@@ -148,16 +148,11 @@ def input_view(args):
 
 
 def with_flow(samples, flow_dir):
-    """The samples with `flow_path` = `flow_dir/<video file stem>`."""
-    import dataclasses
-    import pathlib
+    """The samples with the flow folders of `--flow-dir`, if given."""
+    from keras_i3d.data import with_flow_folders
 
-    if flow_dir is None:
-        return samples
-    return [dataclasses.replace(
-        sample, flow_path=os.path.join(flow_dir,
-                                       pathlib.Path(sample.path).stem))
-        for sample in samples]
+    return samples if flow_dir is None else with_flow_folders(samples,
+                                                              flow_dir)
 
 
 def build_model(args, config, view, crop_size, weights):

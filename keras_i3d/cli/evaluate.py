@@ -35,6 +35,7 @@ from keras_i3d.cli.errors import CLIError
 from keras_i3d.conventions import CROP_SIZE
 from keras_i3d.conventions import MIN_FRAMES_FOR_LOGITS
 from keras_i3d.conventions import RESIZE_SHORT_SIDE
+from keras_i3d.data.formats import with_flow_folders
 from keras_i3d.data.views import PAPER_INPUTS
 
 
@@ -154,17 +155,6 @@ def resolve_protocol(args):
                       else args.crop_size)
     args.flow_stack = max(1, paper.test.flow_stack)
     return paper.test
-
-
-def _with_flow(samples, flow_dir):
-    """The samples with `flow_path` = `flow_dir/<video file stem>`."""
-    import dataclasses
-    import pathlib
-
-    return [dataclasses.replace(
-        sample, flow_path=os.path.join(flow_dir,
-                                       pathlib.Path(sample.path).stem))
-        for sample in samples]
 
 
 def _check_numbers(args):
@@ -316,7 +306,7 @@ def run(args):
     if args.flow_dir:
         if not os.path.isdir(args.flow_dir):
             raise CLIError(f"{args.flow_dir}: no such flow folder.")
-        samples = _with_flow(samples, args.flow_dir)
+        samples = with_flow_folders(samples, args.flow_dir)
     model = _load_model(args, len(class_names))
     if args.model:
         _check_model_input(model, args, view)

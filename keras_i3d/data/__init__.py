@@ -18,6 +18,7 @@ from keras_i3d.data.formats import read_class_folders
 from keras_i3d.data.formats import read_hmdb51_split
 from keras_i3d.data.formats import read_kinetics_csv
 from keras_i3d.data.formats import read_ucf101_split
+from keras_i3d.data.formats import with_flow_folders
 from keras_i3d.data.pipeline import scale_clip
 from keras_i3d.data.pipeline import video_dataset
 from keras_i3d.data.sampling import random_clip_indices

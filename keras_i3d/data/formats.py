@@ -36,6 +36,28 @@ class VideoSample:
     flow_path: str = None
 
 
+def with_flow_folders(samples, flow_dir):
+    """The samples with `flow_path` set to `flow_dir/<video file stem>`.
+
+    That is where `keras-i3d flow --out flow_dir` writes each video's flow
+    (`flow_dir/<stem>/flow_x_00001.jpg`, ...).
+
+    Example:
+
+    >>> with_flow_folders([VideoSample("videos/run/a1.mp4", 0)], "flow")
+    [VideoSample(path='videos/run/a1.mp4', label=0, label_name='', flow_path='flow/a1')]
+    """
+    return [
+        dataclasses.replace(
+            sample,
+            flow_path=os.path.join(os.fspath(flow_dir),
+                                   os.path.splitext(os.path.basename(
+                                       os.fspath(sample.path)))[0]),
+        )
+        for sample in samples
+    ]
+
+
 def kinetics_filename(youtube_id, time_start, time_end, extension=".mp4"):
     """`{youtube_id}_{start:06d}_{end:06d}.mp4`, the Kinetics download name."""
     return f"{youtube_id}_{int(time_start):06d}_{int(time_end):06d}{extension}"

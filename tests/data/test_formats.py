@@ -73,3 +73,14 @@ def test_class_folders(tmp_path):
     assert [s.label for s in samples] == [0, 0, 1]
     with pytest.raises(formats.AnnotationError, match="class folder is missing"):
         formats.read_class_folders(tmp_path, classes=["c_class"])
+
+
+def test_flow_folders_are_named_after_the_video_file():
+    from keras_i3d.data import VideoSample
+    from keras_i3d.data import with_flow_folders
+
+    samples = [VideoSample("videos/run/a1.mp4", 0, "run"),
+               VideoSample("videos/jump/b.2.avi", 1, "jump")]
+    assert [s.flow_path for s in with_flow_folders(samples, "flow")] == [
+        "flow/a1", "flow/b.2"]
+    assert with_flow_folders(samples, "flow")[1].label_name == "jump"

@@ -406,25 +406,6 @@ def evaluation_model(key, model):
 # ---------------------------------------------------------- train, measure
 
 
-def set_batch_norm_momentum(model, momentum):
-    """Sets the moving-average momentum of every batch norm in `model`.
-
-    The builders use the checkpoints' 0.999 (Keras: 0.99), which needs
-    thousands of steps before the moving statistics, used at validation,
-    reach the batch statistics used in training; a run of a few dozen
-    steps would be validated with the initial statistics.
-
-    Returns:
-        The number of batch-norm layers changed.
-    """
-    from keras_i3d.training.batch_norm import batch_norm_layers
-
-    layers = batch_norm_layers(model)
-    for layer in layers:
-        layer.momentum = momentum
-    return len(layers)
-
-
 class EpochTimer:
     """Collects the wall time of every epoch of `model.fit`."""
 
@@ -523,14 +504,16 @@ def train_and_evaluate(key, train_samples, val_samples, plan, args):
         # One warm-up epoch for the cosine schedule (none in a 1-epoch run).
         warmup_steps=(steps_per_epoch if args.schedule == "cosine"
                       and args.epochs > 1 else 0),
+        # The checkpoints' 0.999 would leave validation with the initial
+        # statistics after a few dozen steps.
+        batch_norm_momentum=args.batch_norm_momentum,
+        # XLA is slower to compile than to run at this size on a CPU.
+        jit_compile=False,
     )
     keras.utils.set_random_seed(args.seed)
     model = build_model(key, [x.shape[1:] for x in val_inputs],
                         config.classes, config)
-    set_batch_norm_momentum(model, args.batch_norm_momentum)
     compile_model(model, config)
-    # XLA is slower to compile than to run at this size on a CPU.
-    model.jit_compile = False
 
     dataset = architecture_dataset(key, train_samples, plan, training=True,
                                    args=args, skipped=skipped)

@@ -12,6 +12,7 @@
 """
 
 from keras_i3d.training.batch_norm import freeze_batch_norm
+from keras_i3d.training.batch_norm import set_batch_norm_momentum
 from keras_i3d.training.callbacks import BestWeightsCheckpoint
 from keras_i3d.training.callbacks import ResumableCheckpoint
 from keras_i3d.training.callbacks import TrainingCurves
@@ -56,6 +57,7 @@ __all__ = [
     "evaluate_videos",
     "fit",
     "freeze_batch_norm",
+    "set_batch_norm_momentum",
     "is_chief",
     "latest_state",
     "load_test_clips",

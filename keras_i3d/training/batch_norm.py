@@ -47,3 +47,25 @@ def freeze_batch_norm(model):
     for layer in layers:
         layer.trainable = False
     return len(layers)
+
+
+def set_batch_norm_momentum(model, momentum):
+    """Sets the moving-average momentum of every batch norm in `model`.
+
+    The builders use the checkpoints' 0.999 (and Keras' 0.99 where no
+    checkpoint says otherwise); a run of a few dozen steps never moves such
+    moving statistics away from their initial values, and validation,
+    which uses them, sees an untrained network. ~0.9 follows the batches
+    within tens of steps.
+
+    Returns:
+        The number of batch-norm layers changed.
+    """
+    if not 0 <= momentum < 1:
+        raise ValueError(
+            f"`momentum` must be in [0, 1). Received: momentum={momentum}"
+        )
+    layers = batch_norm_layers(model)
+    for layer in layers:
+        layer.momentum = momentum
+    return len(layers)

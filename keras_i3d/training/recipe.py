@@ -17,10 +17,13 @@ history = fit(model, train_ds, val_ds, config, workdir="runs/ucf101")
 
 import dataclasses
 import os
+from typing import Optional
+from typing import Union
 
 import keras
 
 from keras_i3d.training.batch_norm import freeze_batch_norm
+from keras_i3d.training.batch_norm import set_batch_norm_momentum
 from keras_i3d.training.callbacks import BestWeightsCheckpoint
 from keras_i3d.training.callbacks import ResumableCheckpoint
 from keras_i3d.training.callbacks import TrainingCurves
@@ -59,6 +62,13 @@ class TrainingConfig:
         dropout_rate: dropout before the classifier (0.5).
         freeze_batch_norm: run batch norm in inference mode (use the
             pretrained statistics); the documented fix for small batches.
+        batch_norm_momentum: if set, the moving-average momentum of every
+            batch norm (`compile_model` sets it). The checkpoints' 0.999
+            needs thousands of steps before the moving statistics, used at
+            validation, follow the training batches; short runs want ~0.9.
+        clipnorm: clip each gradient to this L2 norm (None: no clipping).
+        jit_compile: XLA for `model.fit` (`"auto"`, True or False); on
+            CPUs XLA is usually slower for these models.
     """
 
     classes: int
@@ -76,12 +86,25 @@ class TrainingConfig:
     label_smoothing: float = 0.0
     dropout_rate: float = 0.5
     freeze_batch_norm: bool = False
+    batch_norm_momentum: Optional[float] = None
+    clipnorm: Optional[float] = None
+    jit_compile: Union[str, bool] = "auto"
 
     def __post_init__(self):
         if self.schedule not in SCHEDULES:
             raise ValueError(
                 f"`schedule` must be one of {SCHEDULES}. "
                 f"Received: schedule={self.schedule!r}"
+            )
+        if self.batch_norm_momentum is not None and not (
+                0 <= self.batch_norm_momentum < 1):
+            raise ValueError(
+                "`batch_norm_momentum` must be in [0, 1). "
+                f"Received: batch_norm_momentum={self.batch_norm_momentum}"
+            )
+        if self.clipnorm is not None and self.clipnorm <= 0:
+            raise ValueError(
+                f"`clipnorm` must be positive. Received: clipnorm={self.clipnorm}"
             )
         if self.stream not in ("rgb", "flow", "two_stream"):
             raise ValueError(
@@ -161,6 +184,7 @@ def make_optimizer(config):
         learning_rate=learning_rate_for(config),
         momentum=config.momentum,
         weight_decay=config.weight_decay or None,
+        clipnorm=config.clipnorm,
     )
     if config.weight_decay:
         optimizer.exclude_from_weight_decay(var_names=["beta", "bias"])
@@ -209,14 +233,18 @@ def compile_model(model, config):
             keras.metrics.SparseTopKCategoricalAccuracy(k=k, name=f"top{TOP_K}"),
         ]
 
+    if config.batch_norm_momentum is not None:
+        set_batch_norm_momentum(model, config.batch_norm_momentum)
     names = _stream_targets(model)
     if names is None:
-        model.compile(optimizer=optimizer, loss=loss, metrics=metrics())
+        model.compile(optimizer=optimizer, loss=loss, metrics=metrics(),
+                      jit_compile=config.jit_compile)
     else:
         model.compile(
             optimizer=optimizer,
             loss={n: loss for n in names if n.endswith("_logits")},
             metrics={"predictions": metrics()},
+            jit_compile=config.jit_compile,
         )
     return model
 

@@ -70,6 +70,23 @@ def test_fit_writes_logs_checkpoints_curves_and_resumes(tmp_path):
     assert epochs == [0, 1, 2]
 
 
+def test_short_run_knobs_reach_the_model():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4),
+                              keras.layers.BatchNormalization()])
+    assert model.layers[1].momentum == 0.99
+    compile_model(model, _config(batch_norm_momentum=0.9, clipnorm=1.0,
+                                 jit_compile=False))
+    assert model.layers[1].momentum == 0.9
+    assert model.jit_compile is False
+    assert model.optimizer.clipnorm == 1.0
+    compile_model(model, _config())
+    assert model.optimizer.clipnorm is None
+    with pytest.raises(ValueError, match="batch_norm_momentum"):
+        _config(batch_norm_momentum=1.0)
+    with pytest.raises(ValueError, match="clipnorm"):
+        _config(clipnorm=0)
+
+
 def test_mixed_float16_compile_adds_loss_scaling():
     model = keras.Sequential([keras.Input((3,)),
                               keras.layers.Dense(2, dtype="mixed_float16")])

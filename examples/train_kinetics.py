@@ -112,6 +112,12 @@ def parse_args(argv=None):
     parser.add_argument("--warmup-steps", type=int, default=0)
     parser.add_argument("--weight-decay", type=float, default=1e-7)
     parser.add_argument("--label-smoothing", type=float, default=0.0)
+    parser.add_argument("--clipnorm", type=float,
+                        help="Clip each gradient to this L2 norm.")
+    parser.add_argument("--batch-norm-momentum", type=float,
+                        help="Moving-average momentum of every batch norm "
+                        "(default: the model's, 0.999 for I3D); short runs "
+                        "want ~0.9.")
     parser.add_argument("--checkpoint-every", type=int, default=500,
                         help="Steps between mid-epoch states (custom loop).")
     parser.add_argument("--seed", type=int, default=0)
@@ -249,6 +255,7 @@ def main(argv=None):
     from keras_i3d.training import is_chief
     from keras_i3d.training import make_optimizer
     from keras_i3d.training import make_strategy
+    from keras_i3d.training import set_batch_norm_momentum
     from keras_i3d.training import set_precision
     from keras_i3d.training import step_drop_on_plateau
 
@@ -283,6 +290,8 @@ def main(argv=None):
         learning_rate=args.learning_rate, weight_decay=args.weight_decay,
         schedule=args.schedule, warmup_steps=args.warmup_steps,
         label_smoothing=args.label_smoothing,
+        clipnorm=args.clipnorm,
+        batch_norm_momentum=args.batch_norm_momentum,
     )
     weights = None if args.weights.lower() == "none" else args.weights
     print(f"{args.architecture}: {view.describe()}, {crop_size}px; "
@@ -304,6 +313,8 @@ def main(argv=None):
 
     with strategy.scope():
         model = build_model(args, config, view, crop_size, weights)
+        if config.batch_norm_momentum is not None:
+            set_batch_norm_momentum(model, config.batch_norm_momentum)
         if loop == "fit":
             compile_model(model, config)
         else:

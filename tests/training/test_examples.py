@@ -184,7 +184,8 @@ def test_train_kinetics_trains_the_baselines_on_their_views(tmp_path):
     common = ["--train-dir", tmp_path / "videos", "--val-dir",
               tmp_path / "videos", "--resize", "32", "--crop-size", "32",
               "--batch-per-replica", "2", "--epochs", "1",
-              "--steps-per-epoch", "2", "--precision", "float32"]
+              "--steps-per-epoch", "2", "--precision", "float32",
+              "--batch-norm-momentum", "0.9", "--clipnorm", "5"]
     for architecture, extra in (("convnet_lstm", []),
                                 ("two_stream_2d", ["--flow-dir",
                                                    tmp_path / "flow"])):

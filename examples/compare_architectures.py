@@ -222,7 +222,6 @@ def write_split(count, seed, plan, args):
     """
     import shutil
 
-    from keras_i3d.data import VideoSample
     from keras_i3d.data.synthetic_motion import write_motion_videos
     from keras_i3d.flow.video import video_flow
     from keras_i3d.flow import write_flow
@@ -233,21 +232,7 @@ def write_split(count, seed, plan, args):
     root = os.path.join(args.cache_dir, key)
     manifest = os.path.join(root, "split.json")
     if os.path.exists(manifest):
-        with open(manifest) as file:
-            entries = json.load(file)["samples"]
-        samples = [VideoSample(os.path.join(root, entry["path"]),
-                               entry["label"],
-                               flow_path=os.path.join(root, entry["flow"]))
-                   for entry in entries]
-        missing = [s.flow_path for s in samples
-                   if not (os.path.exists(s.path)
-                           and os.path.exists(s.flow_path))]
-        if missing:
-            raise ComparisonError(
-                f"{manifest}: {len(missing)} files of the cached split are "
-                f"missing (first: {missing[0]}); remove the folder {root}"
-            )
-        return samples, 0.0
+        return read_split_manifest(root, manifest), 0.0
     if os.path.exists(root):  # an interrupted write
         shutil.rmtree(root)
     written = write_motion_videos(
@@ -268,7 +253,30 @@ def write_split(count, seed, plan, args):
     with open(manifest + ".partial", "w") as file:
         json.dump({"samples": entries}, file, indent=1)
     os.replace(manifest + ".partial", manifest)
-    return write_split(count, seed, plan, args)[0], seconds
+    return read_split_manifest(root, manifest), seconds
+
+
+def read_split_manifest(root, manifest):
+    """The `VideoSample`s a complete split's `split.json` lists.
+
+    Raises:
+        ComparisonError: a file it lists is gone.
+    """
+    from keras_i3d.data import VideoSample
+
+    with open(manifest) as file:
+        entries = json.load(file)["samples"]
+    samples = [VideoSample(os.path.join(root, entry["path"]), entry["label"],
+                           flow_path=os.path.join(root, entry["flow"]))
+               for entry in entries]
+    missing = [s.flow_path for s in samples
+               if not (os.path.exists(s.path) and os.path.exists(s.flow_path))]
+    if missing:
+        raise ComparisonError(
+            f"{manifest}: {len(missing)} files of the cached split are "
+            f"missing (first: {missing[0]}); remove the folder {root}"
+        )
+    return samples
 
 
 def architecture_dataset(key, samples, plan, training, args, skipped):

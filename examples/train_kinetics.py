@@ -130,12 +130,14 @@ def input_view(args):
     Raises:
         SystemExit: a flag combination the architecture cannot use.
     """
+    from keras_i3d.conventions import CROP_SIZE
+    from keras_i3d.conventions import RESIZE_SHORT_SIDE
     from keras_i3d.data import InputView
     from keras_i3d.data import paper_input
 
     if args.architecture == "i3d":
         view = InputView.consecutive(args.stream, args.frames)
-        resize, crop_size = 256, 224
+        resize, crop_size = RESIZE_SHORT_SIDE, CROP_SIZE
     else:
         paper = paper_input(args.architecture)
         view, resize, crop_size = paper.train, paper.resize, paper.crop_size

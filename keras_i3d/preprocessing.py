@@ -134,3 +134,39 @@ def stack_flow_frames(flow):
         )
     stacked = np.moveaxis(flow, -4, -2)
     return stacked.reshape(stacked.shape[:-2] + (-1,))
+
+
+def stack_flow_steps(flow, flow_stack):
+    """Groups flow frames into stacks, one per time step.
+
+    `(..., steps * flow_stack, H, W, 2)` -> `(..., steps, H, W,
+    2 * flow_stack)`: consecutive runs of `flow_stack` frames are stacked
+    with `stack_flow_frames`. With `flow_stack` 0 or 1 the flow is returned
+    unchanged (I3D's flow stream). Numpy in, numpy out; tensor in, tensor
+    out.
+
+    Example:
+
+    >>> stack_flow_steps(np.zeros((3 * 10, 224, 224, 2)), 10).shape
+    (3, 224, 224, 20)
+    """
+    if flow_stack <= 1:
+        return flow
+    if _is_tf_tensor(flow):
+        import tensorflow as tf
+
+        shape = tf.shape(flow)
+        rank = flow.shape.rank
+        grouped = tf.reshape(flow, tf.concat(
+            [shape[:rank - 4], [shape[rank - 4] // flow_stack, flow_stack],
+             shape[rank - 3:]], axis=0))
+        return stack_flow_frames(grouped)
+    flow = np.asarray(flow)
+    frames = flow.shape[-4]
+    if frames % flow_stack:
+        raise ValueError(
+            f"{frames} flow frames do not split into stacks of {flow_stack}"
+        )
+    grouped = flow.reshape(flow.shape[:-4] + (frames // flow_stack,
+                                              flow_stack) + flow.shape[-3:])
+    return stack_flow_frames(grouped)

@@ -59,3 +59,18 @@ def test_stack_flow_frames_interleaves_x_and_y():
     np.testing.assert_array_equal(as_tensor.numpy()[0], stacked)
     with pytest.raises(ValueError, match="2\\)"):
         stack_flow_frames(np.zeros((10, 4, 5, 3)))
+
+
+def test_stack_flow_steps_numpy_and_tensor_agree():
+    from keras_i3d.preprocessing import stack_flow_steps
+
+    flow = np.random.default_rng(1).normal(size=(2, 6, 4, 5, 2))
+    stacked = stack_flow_steps(flow, 3)
+    assert stacked.shape == (2, 2, 4, 5, 6)
+    np.testing.assert_array_equal(stacked[:, 1],
+                                  stack_flow_frames(flow[:, 3:6]))
+    np.testing.assert_array_equal(
+        stack_flow_steps(tf.constant(flow), 3).numpy(), stacked)
+    assert stack_flow_steps(flow, 1) is flow
+    with pytest.raises(ValueError, match="stacks of 4"):
+        stack_flow_steps(flow, 4)

@@ -127,8 +127,8 @@ def add_parser(subparsers):
 
 
 def resolve_protocol(args):
-    """Sets `args.view`, `args.clips`, `args.resize`, `args.crop_size` and
-    `args.flow_stack` from `--view` (a `PaperInput`) or the defaults."""
+    """Sets `args.clips`, `args.resize` and `args.crop_size` from `--view`
+    (a `PaperInput`) or the defaults; returns the test `InputView` or None."""
     paper = PAPER_INPUTS[args.view] if args.view else None
     if paper is None:
         if args.flow_dir:
@@ -137,7 +137,6 @@ def resolve_protocol(args):
             args.resize
         args.crop_size = CROP_SIZE if args.crop_size is None else \
             args.crop_size
-        args.flow_stack = 1
         return None
     if args.clip_frames is not None or args.clips != 1:
         raise CLIError("--view sets the clips; drop --clip-frames/--clips",
@@ -153,7 +152,6 @@ def resolve_protocol(args):
     args.resize = paper.resize if args.resize is None else args.resize
     args.crop_size = (paper.crop_size if args.crop_size is None
                       else args.crop_size)
-    args.flow_stack = max(1, paper.test.flow_stack)
     return paper.test
 
 
@@ -328,7 +326,7 @@ def run(args):
             crop_size=args.crop_size, num_crops=args.crops, flip=args.flip,
             from_logits=False if args.probabilities else None,
             skipped=skipped,
-            progress=True, flow_stack=args.flow_stack,
+            progress=True, flow_stack=view.flow_stack if view else 1,
         )
     except ValueError as error:
         raise CLIError(str(error)) from None

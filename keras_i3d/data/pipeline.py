@@ -28,8 +28,8 @@ from keras_i3d.data.skipped import SkippedVideos
 from keras_i3d.data.transforms import eval_transform
 from keras_i3d.data.transforms import train_transform
 from keras_i3d.data.views import InputView
-from keras_i3d.data.views import stack_view_flow
 from keras_i3d.preprocessing import preprocess_input
+from keras_i3d.preprocessing import stack_flow_steps
 
 DEFAULT_CLIP_LENGTH = 64
 
@@ -247,7 +247,7 @@ def video_dataset(
             if scale:
                 clip = scale_clip(clip, name == "flow")
             if name == "flow":
-                clip = stack_view_flow(clip, view.flow_stack)
+                clip = stack_flow_steps(clip, view.flow_stack)
             if num_clips == 1:
                 clip = clip[0]
             outputs.append(clip)

@@ -17,7 +17,8 @@ one RGB frame and/or a stack of `flow_stack` consecutive flow frames. The
 pipelines (`keras_i3d.data.video_dataset(view=...)`) sample the window like
 a clip (random, uniform or whole video, looped when the video is short),
 decode it once, pick the view's frames, crop and flip them together, and
-stack the flow on the channel axis (`stack_flow_frames`).
+stack the flow on the channel axis
+(`keras_i3d.preprocessing.stack_flow_steps`).
 
 ```
 window  (span frames)  |0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 ...|
@@ -31,13 +32,13 @@ flow_stack=2            ^ ^       ^ ^            ^  ^            flow
 import dataclasses
 
 import numpy as np
-import tensorflow as tf
 
 from keras_i3d.conventions import CROP_SIZE
 from keras_i3d.conventions import FLOW_CHANNELS
 from keras_i3d.conventions import FLOW_STACK_FRAMES
+from keras_i3d.conventions import RESIZE_SHORT_SIDE
 from keras_i3d.conventions import RGB_CHANNELS
-from keras_i3d.preprocessing import stack_flow_frames
+from keras_i3d.data.clips import check_pipeline_stream
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,11 +94,7 @@ class InputView:
             stream: `"rgb"`, `"flow"` or `"two_stream"`.
             frames: frames per clip.
         """
-        if stream not in ("rgb", "flow", "two_stream"):
-            raise ValueError(
-                "`stream` must be one of ('rgb', 'flow', 'two_stream'). "
-                f"Received: stream={stream!r}"
-            )
+        check_pipeline_stream(stream)
         return cls(
             steps=frames,
             rgb=stream != "flow",
@@ -192,27 +189,6 @@ def ordinal(number):
     return f"{number}{suffix}"
 
 
-def stack_view_flow(flow, flow_stack):
-    """`(..., steps * flow_stack, H, W, 2)` -> `(..., steps, H, W, 2 * flow_stack)`.
-
-    TF ops, for the pipelines. With `flow_stack=1` it returns `flow`
-    unchanged (I3D's flow stream).
-    """
-    if flow_stack == 1:
-        return flow
-    shape = tf.shape(flow)
-    rank = flow.shape.rank
-    grouped = tf.reshape(
-        flow,
-        tf.concat(
-            [shape[: rank - 4], [shape[rank - 4] // flow_stack, flow_stack],
-             shape[rank - 3:]],
-            axis=0,
-        ),
-    )
-    return stack_flow_frames(grouped)
-
-
 @dataclasses.dataclass(frozen=True)
 class PaperInput:
     """An architecture's inputs in the paper (Table 1, Section 2).
@@ -230,7 +206,7 @@ class PaperInput:
     test: InputView
     test_clips: int = 1
     crop_size: int = CROP_SIZE
-    resize: int = 256
+    resize: int = RESIZE_SHORT_SIDE
 
     @property
     def test_frames(self):

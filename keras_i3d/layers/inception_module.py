@@ -3,6 +3,27 @@
 import keras
 
 
+def check_inception_filters(filters):
+    """Returns `filters` as a tuple of six ints, or raises ValueError.
+
+    The order: branch 0; branch 1 reduce and 3x3; branch 2 reduce and 3x3;
+    branch 3 after the pool.
+    """
+    filters = tuple(int(f) for f in filters)
+    if len(filters) != 6:
+        raise ValueError(
+            "`filters` must hold 6 ints (branch 0; branch 1 reduce, "
+            "3x3; branch 2 reduce, 3x3; branch 3). "
+            f"Received: filters={filters}"
+        )
+    return filters
+
+
+def inception_output_channels(filters):
+    """Channels of the concatenated branches: branches 0, 1, 2 and 3."""
+    return filters[0] + filters[2] + filters[4] + filters[5]
+
+
 class InceptionModule(keras.layers.Layer):
     """Base class of `InceptionBlock2D` and `InceptionBlock3D`.
 
@@ -33,14 +54,7 @@ class InceptionModule(keras.layers.Layer):
 
     def __init__(self, filters, **kwargs):
         super().__init__(**kwargs)
-        filters = tuple(int(f) for f in filters)
-        if len(filters) != 6:
-            raise ValueError(
-                "`filters` must hold 6 ints (branch 0; branch 1 reduce, "
-                "3x3; branch 2 reduce, 3x3; branch 3). "
-                f"Received: filters={filters}"
-            )
-        self.filters = filters
+        self.filters = filters = check_inception_filters(filters)
         self.units = [
             self.UNIT(
                 f,
@@ -80,8 +94,8 @@ class InceptionModule(keras.layers.Layer):
         return self.concat([branch_0, branch_1, branch_2, branch_3])
 
     def compute_output_shape(self, input_shape):
-        f = self.filters
-        return tuple(input_shape[:-1]) + (f[0] + f[2] + f[4] + f[5],)
+        return tuple(input_shape[:-1]) + (
+            inception_output_channels(self.filters),)
 
     def get_config(self):
         config = super().get_config()

@@ -32,6 +32,8 @@ from keras_i3d.layers import InceptionBlock3D
 from keras_i3d.layers import MinimumClipSize
 from keras_i3d.layers import Unit3D
 from keras_i3d.layers._serialization import register
+from keras_i3d.layers.inception_module import check_inception_filters
+from keras_i3d.layers.inception_module import inception_output_channels
 from keras_i3d.models.i3d import I3D_BODY
 from keras_i3d.models.i3d import LOGITS_CONV
 from keras_i3d.models.i3d import LOGITS_POOL_SIZE
@@ -77,14 +79,7 @@ class FusedInceptionBlock3D(keras.layers.Layer):
 
     def __init__(self, filters, merge_reduce=True, **kwargs):
         super().__init__(**kwargs)
-        filters = tuple(int(f) for f in filters)
-        if len(filters) != 6:
-            raise ValueError(
-                "`filters` must hold 6 ints (branch 0; branch 1 reduce, "
-                "3x3x3; branch 2 reduce, 3x3x3; branch 3). "
-                f"Received: filters={filters}"
-            )
-        self.filters = filters
+        self.filters = filters = check_inception_filters(filters)
         self.merge_reduce = bool(merge_reduce)
         policy = self.dtype_policy
         names = InceptionBlock3D.BRANCH_LAYERS
@@ -138,8 +133,8 @@ class FusedInceptionBlock3D(keras.layers.Layer):
         return self.concat([branch_0, branch_1, branch_2, branch_3])
 
     def compute_output_shape(self, input_shape):
-        f = self.filters
-        return tuple(input_shape[:-1]) + (f[0] + f[2] + f[4] + f[5],)
+        return tuple(input_shape[:-1]) + (
+            inception_output_channels(self.filters),)
 
     def get_config(self):
         config = super().get_config()

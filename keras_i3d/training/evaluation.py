@@ -145,23 +145,6 @@ def looks_like_probabilities(scores, tolerance=1e-3):
                 and np.allclose(scores.sum(axis=-1), 1.0, atol=tolerance))
 
 
-def _stack_flow_views(views, flow_stack):
-    """`(V, steps * flow_stack, S, S, 2)` -> `(V, steps, S, S, 2 * flow_stack)`."""
-    from keras_i3d.preprocessing import stack_flow_frames
-
-    if flow_stack == 1:
-        return views
-    count, frames = views.shape[:2]
-    if frames % flow_stack:
-        raise ValueError(
-            f"{frames} flow frames per view do not split into stacks of "
-            f"{flow_stack}"
-        )
-    grouped = views.reshape(
-        (count, frames // flow_stack, flow_stack) + views.shape[2:])
-    return stack_flow_frames(grouped)
-
-
 def predict_video(model, clips, crop_size=CROP_SIZE, num_crops=1, flip=False,
                   from_logits=True, views_per_batch=8, flow_stack=1):
     """Class probabilities of one video, averaged over its test views.
@@ -191,6 +174,7 @@ def predict_video(model, clips, crop_size=CROP_SIZE, num_crops=1, flip=False,
     import keras
 
     from keras_i3d.preprocessing import preprocess_input
+    from keras_i3d.preprocessing import stack_flow_steps
 
     streams = _stream_arrays(clips)
     views = [
@@ -202,7 +186,7 @@ def predict_video(model, clips, crop_size=CROP_SIZE, num_crops=1, flip=False,
     for start in range(0, len(views[0][1]), views_per_batch):
         batch = [preprocess_input(array[start:start + views_per_batch], name)
                  for name, array in views]
-        batch = [_stack_flow_views(array, flow_stack) if name == "flow"
+        batch = [stack_flow_steps(array, flow_stack) if name == "flow"
                  else array for (name, _), array in zip(views, batch)]
         outputs = model(batch if len(batch) == 2 else batch[0],
                         training=False)

@@ -18,10 +18,8 @@ resumes; each is written to a temporary name and renamed when complete.
 
 import concurrent.futures
 import multiprocessing
-import os
 import pathlib
 import sys
-import tempfile
 
 import numpy as np
 
@@ -211,6 +209,7 @@ def extract_all(args, todo, models):
     """Extracts and saves every video's features; returns the failures."""
     from tqdm import tqdm
 
+    from keras_i3d.atomic_files import atomic_output
     from keras_i3d.features import extract_features
 
     failures = []
@@ -239,9 +238,13 @@ def extract_all(args, todo, models):
                         stride=args.stride,
                         batch_size=args.batch_size,
                     )
-                    save_atomically(
-                        feature_path(args.out, video_id, stream), features
-                    )
+                    with (
+                        atomic_output(
+                            feature_path(args.out, video_id, stream)
+                        ) as temporary,
+                        open(temporary, "wb") as file,
+                    ):
+                        np.save(file, features)
             except Exception as error:  # noqa: BLE001 - report, go on
                 failures.append((str(video), str(error) or type(error).__name__))
             progress.update()
@@ -293,17 +296,3 @@ def _load_or_reason(path, streams, settings):
         return load_video_clips(path, streams=streams, **settings)
     except Exception as error:  # noqa: BLE001 - reported by the parent
         return str(error) or type(error).__name__
-
-
-def save_atomically(path, array):
-    """Saves `array` as `.npy` under a temporary name, then renames it."""
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{path.name}.tmp-", dir=path.parent
-    )
-    try:
-        with os.fdopen(handle, "wb") as file:
-            np.save(file, array)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)

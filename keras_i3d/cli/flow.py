@@ -94,8 +94,8 @@ def add_parser(subparsers):
 
 
 def run(args):
+    from keras_i3d.atomic_files import remove_partial_outputs
     from keras_i3d.flow.storage import flow_output_path
-    from keras_i3d.flow.storage import remove_partial_writes
 
     if args.workers < 1:
         raise CLIError(f"--workers must be >= 1 (got {args.workers})")
@@ -116,7 +116,7 @@ def run(args):
     ]
     skipped = len(videos) - len(pending)
     for video in pending:
-        remove_partial_writes(targets[video])
+        remove_partial_outputs(targets[video])
     settings = dict(
         method=args.method,
         flow_format=args.flow_format,

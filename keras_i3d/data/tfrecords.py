@@ -18,13 +18,14 @@ shard, `AutoShardPolicy.FILE`).
 """
 
 import concurrent.futures
+import contextlib
 import os
-import tempfile
 
 import cv2
 import numpy as np
 import tensorflow as tf
 
+from keras_i3d.atomic_files import atomic_output
 from keras_i3d.conventions import CROP_SIZE
 from keras_i3d.conventions import RESIZE_SHORT_SIDE
 from keras_i3d.conventions import TARGET_FPS
@@ -145,13 +146,17 @@ def write_tfrecords(
         os.path.join(out_dir, shard_name(prefix, index, num_shards))
         for index in range(num_shards)
     ]
-    temporary_paths = [
-        tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=out_dir)[1]
-        for path in final_paths
-    ]
-    writers = [tf.io.TFRecordWriter(path) for path in temporary_paths]
     videos = frames_written = 0
-    try:
+    with contextlib.ExitStack() as outputs:
+        # Leaving the block closes the writers, then renames every shard
+        # into place (or, after an error, removes them all).
+        temporary_paths = [
+            outputs.enter_context(atomic_output(path)) for path in final_paths
+        ]
+        writers = [
+            outputs.enter_context(tf.io.TFRecordWriter(os.fspath(path)))
+            for path in temporary_paths
+        ]
         with concurrent.futures.ThreadPoolExecutor(max(1, workers)) as pool:
             encoded = pool.map(
                 lambda sample: _try_encode(sample, fps, resize, jpeg_quality), samples
@@ -165,16 +170,6 @@ def write_tfrecords(
                     frames_written += count
                 if on_video_done is not None:
                     on_video_done(sample, error is None)
-        for writer in writers:
-            writer.close()
-        for temporary, final in zip(temporary_paths, final_paths):
-            os.replace(temporary, final)
-    finally:
-        for writer in writers:
-            writer.close()
-        for temporary in temporary_paths:
-            if os.path.exists(temporary):
-                os.remove(temporary)
     return {"shards": final_paths, "videos": videos, "frames": frames_written, "skipped": skipped}
 
 

@@ -31,20 +31,18 @@ Two layouts, one folder `OUT` of results per video:
   `metadata` (a JSON string).
 
 Sign convention: x positive = motion to the right, y positive = motion
-down, in both layouts. Writes are atomic: everything goes to a hidden
-temporary path beside the target, which is renamed into place when complete,
-so a target that exists is always whole.
+down, in both layouts. Writes are atomic (`keras_i3d.atomic_files`):
+everything goes to a hidden temporary path beside the target, which is
+renamed into place when complete, so a target that exists is always whole.
 """
 
 import json
-import os
 import pathlib
-import shutil
-import tempfile
 
 import cv2
 import numpy as np
 
+from keras_i3d.atomic_files import atomic_output
 from keras_i3d.conventions import FLOW_CLIP_PIXELS
 from keras_i3d.flow.errors import FlowError
 
@@ -153,9 +151,6 @@ def write_flow(
             f"Received: shape={flow.shape}"
         )
     path = pathlib.Path(path)
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} exists; pass overwrite=True to replace")
-    path.parent.mkdir(parents=True, exist_ok=True)
     metadata = dict(metadata or {})
     metadata.update(
         format=flow_format,
@@ -165,9 +160,14 @@ def write_flow(
         width=int(flow.shape[2]),
     )
     quantized = quantize_flow(flow, bound)
-    if flow_format == "npz":
-        temporary = _temporary_sibling(path, directory=False)
-        try:
+    folder = flow_format in IMAGE_FORMATS
+    with atomic_output(path, folder=folder, overwrite=overwrite) as temporary:
+        if folder:
+            _write_flow_images(temporary, quantized, flow_format)
+            (temporary / METADATA_FILENAME).write_text(
+                json.dumps(metadata, indent=2, sort_keys=True) + "\n"
+            )
+        else:
             with open(temporary, "wb") as file:
                 np.savez_compressed(
                     file,
@@ -175,19 +175,6 @@ def write_flow(
                     bound=np.float32(bound),
                     metadata=np.array(json.dumps(metadata)),
                 )
-            _replace(temporary, path, overwrite)
-        finally:
-            _remove(temporary)
-        return path
-    temporary = _temporary_sibling(path, directory=True)
-    try:
-        _write_flow_images(temporary, quantized, flow_format)
-        (temporary / METADATA_FILENAME).write_text(
-            json.dumps(metadata, indent=2, sort_keys=True) + "\n"
-        )
-        _replace(temporary, path, overwrite)
-    finally:
-        _remove(temporary)
     return path
 
 
@@ -229,27 +216,6 @@ def read_flow_metadata(path):
         return json.loads(metadata_file.read_text())
     with np.load(path) as stored:
         return json.loads(str(stored["metadata"])) if "metadata" in stored else {}
-
-
-def remove_partial_writes(path):
-    """Removes what interrupted `write_flow` calls to `path` left behind.
-
-    Only call it when no other process is writing to `path`.
-
-    Returns:
-        The number of temporary files and folders removed.
-    """
-    path = pathlib.Path(path)
-    if not path.parent.is_dir():
-        return 0
-    leftovers = list(path.parent.glob(f"{_temporary_prefix(path)}*"))
-    for leftover in leftovers:
-        _remove(leftover)
-    return len(leftovers)
-
-
-def _temporary_prefix(path):
-    return f".{path.name}.tmp-"
 
 
 def _write_flow_images(folder, quantized, flow_format):
@@ -332,25 +298,3 @@ def _read_flow_npz(path):
             f"dtype={quantized.dtype}, shape={quantized.shape}"
         )
     return quantized, FLOW_CLIP_PIXELS if bound is None else bound
-
-
-def _temporary_sibling(path, directory):
-    prefix = _temporary_prefix(path)
-    if directory:
-        return pathlib.Path(tempfile.mkdtemp(prefix=prefix, dir=path.parent))
-    handle, name = tempfile.mkstemp(prefix=prefix, dir=path.parent)
-    os.close(handle)
-    return pathlib.Path(name)
-
-
-def _replace(temporary, path, overwrite):
-    if overwrite and path.is_dir():
-        shutil.rmtree(path)
-    os.replace(temporary, path)
-
-
-def _remove(path):
-    if path.is_dir():
-        shutil.rmtree(path, ignore_errors=True)
-    elif path.exists():
-        path.unlink()

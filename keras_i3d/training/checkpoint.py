@@ -3,11 +3,11 @@
 A training state is one `.npz` file holding the values of all the model's
 variables (weights, batch-norm statistics and the dropout seed state), all
 the optimizer's variables (momentum, iteration count, loss scale), the
-global step and the epoch. It is written to a temporary file in the same
-folder, flushed and `fsync`ed, then renamed over its final name with
-`os.replace` (atomic on POSIX), and the folder is `fsync`ed: a crash while
-saving leaves at worst a stray temporary file, never a truncated state, and
-the newest complete file is always the one restored.
+global step and the epoch. It is written with
+`keras_i3d.atomic_files.atomic_write` (a temporary file in the same folder,
+flushed and `fsync`ed, renamed over its final name): a crash while saving
+leaves at worst a stray temporary file, never a truncated state, and the
+newest complete file is always the one restored.
 """
 
 import json
@@ -17,6 +17,9 @@ import re
 import keras
 import numpy as np
 
+from keras_i3d.atomic_files import atomic_output
+from keras_i3d.atomic_files import atomic_write
+
 STATE_PREFIX = "state-"
 STATE_SUFFIX = ".npz"
 _STATE_NAME = re.compile(r"^state-(\d{9})\.npz$")
@@ -24,46 +27,6 @@ _STATE_NAME = re.compile(r"^state-(\d{9})\.npz$")
 
 class CheckpointMismatchError(ValueError):
     """A training state does not fit the model or optimizer restoring it."""
-
-
-def atomic_write(path, write):
-    """Writes a file so that it is either complete or absent.
-
-    Args:
-        path: the final path.
-        write: a function that writes the content to the binary file object
-            it is given.
-    """
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    temporary = os.path.join(
-        folder, f".tmp-{os.getpid()}-{os.path.basename(path)}"
-    )
-    try:
-        with open(temporary, "wb") as file:
-            write(file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-    fsync_folder(folder)
-
-
-def fsync_folder(folder):
-    """Flushes a folder's entries (the rename) to disk where the OS allows."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
 
 
 def state_path(directory, step):
@@ -182,17 +145,5 @@ def atomic_save_weights(model, path):
             "A weights file name must end in `.weights.h5`. "
             f"Received: {path}"
         )
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    temporary = os.path.join(
-        folder, f".tmp-{os.getpid()}-{os.path.basename(path)}"
-    )
-    try:
+    with atomic_output(path) as temporary:
         model.save_weights(temporary, overwrite=True)
-        with open(temporary, "rb+") as file:
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-    fsync_folder(folder)

@@ -15,6 +15,8 @@ from typing import Optional
 
 import h5py
 
+from keras_i3d.atomic_files import atomic_output
+
 ATTRIBUTE = "keras_i3d"
 FORMAT_VERSION = 1
 
@@ -85,15 +87,9 @@ def save_weights_file(model, path, info):
     an interrupted save never leaves a half-written file under `path`.
     """
     path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.partial.weights.h5")
-    try:
+    with atomic_output(path) as temporary:
         model.save_weights(temporary)
         write_info(temporary, info)
-        os.replace(temporary, path)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
     return path
 
 

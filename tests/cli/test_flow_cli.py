@@ -43,7 +43,7 @@ def test_a_second_run_skips_finished_videos(tmp_path, videos, capsys):
     flow_cli(str(videos), "--out", str(out), "--format", "npz", *SMALL)
     first = (out / "clip0.npz").stat().st_mtime_ns
     (out / "clip1.npz").unlink()
-    (out / ".clip1.npz.tmp-leftover").write_bytes(b"interrupted")
+    (out / ".partial-0badcafe-clip1.npz").write_bytes(b"interrupted")
     capsys.readouterr()
     assert flow_cli(str(videos), "--out", str(out), "--format", "npz", *SMALL) == 0
     assert "1 done, 1 already done" in capsys.readouterr().out

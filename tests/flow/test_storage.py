@@ -1,4 +1,6 @@
 import json
+import os
+import stat
 
 import numpy as np
 import pytest
@@ -12,7 +14,6 @@ from keras_i3d.flow import read_flow
 from keras_i3d.flow import read_flow_metadata
 from keras_i3d.flow import write_flow
 from keras_i3d.flow.storage import quantization_step
-from keras_i3d.flow.storage import remove_partial_writes
 
 HALF_STEP = FLOW_CLIP_PIXELS / 255
 
@@ -159,10 +160,14 @@ def test_reading_bad_flow_names_the_file(tmp_path):
         read_flow(corrupt)
 
 
-def test_partial_writes_of_an_interrupted_run_can_be_removed(tmp_path):
-    target = tmp_path / "video"
-    (tmp_path / ".video.tmp-abc123").mkdir()
-    (tmp_path / ".video.tmp-abc123" / "flow_x_00001.png").write_bytes(b"x")
-    (tmp_path / ".other.tmp-def456").mkdir()
-    assert remove_partial_writes(target) == 1
-    assert [entry.name for entry in tmp_path.iterdir()] == [".other.tmp-def456"]
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_stored_flow_gets_the_umask_permissions(tmp_path, umask):
+    previous = os.umask(umask)
+    try:
+        folder = write_flow(random_flow(), tmp_path / "video", "png")
+        npz = write_flow(random_flow(), tmp_path / "video.npz", "npz")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o777 & ~umask
+    for path in [npz, *folder.iterdir()]:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask, path

@@ -9,8 +9,6 @@ from keras_i3d.data.transforms import resize_flow_short_side
 from keras_i3d.data.transforms import resize_short_side
 from keras_i3d.data.transforms import train_transform
 from keras_i3d.data.clips import load_clips
-from keras_i3d.data.flow_folders import FlowReadError
-from keras_i3d.data.flow_folders import read_flow_folder
 from keras_i3d.data.formats import AnnotationError
 from keras_i3d.data.formats import VideoSample
 from keras_i3d.data.formats import kinetics_filename
@@ -32,3 +30,5 @@ from keras_i3d.data.views import PAPER_INPUTS
 from keras_i3d.data.views import InputView
 from keras_i3d.data.views import PaperInput
 from keras_i3d.data.views import paper_input
+from keras_i3d.flow.errors import FlowReadError
+from keras_i3d.flow.storage import read_flow_folder

@@ -9,10 +9,10 @@ import os
 import numpy as np
 
 from keras_i3d.conventions import TARGET_FPS
-from keras_i3d.data.flow_folders import count_flow_frames
-from keras_i3d.data.flow_folders import read_flow_folder
 from keras_i3d.data.sampling import sample_clip_indices
 from keras_i3d.data.transforms import short_side_shape
+from keras_i3d.flow.storage import count_flow_frames
+from keras_i3d.flow.storage import read_flow_folder
 from keras_i3d.video import count_frames
 from keras_i3d.video import read_video
 
@@ -60,7 +60,7 @@ def load_clips(
         fps: the frame rate clips are sampled at (and the flow's rate).
         flow_path: the flow folder, for `"flow"` and `"two_stream"`.
         flow_reader: `None` reads the folder layouts of
-            `keras_i3d.data.flow_folders`, decoding only the needed images;
+            `keras_i3d.flow.list_flow_images`, decoding only the needed images;
             or a callable `flow_reader(flow_path)` returning all flow of the
             video, float32 `(T, H, W, 2)` in pixels.
         resize: the short side both streams are resized to afterwards
@@ -72,7 +72,7 @@ def load_clips(
         streams use the same frame indices.
 
     Raises:
-        VideoReadError, FlowReadError (both `ValueError`s) for unreadable input.
+        VideoReadError, FlowError (both `ValueError`s) for unreadable input.
     """
     check_pipeline_stream(stream)
     rng = np.random.default_rng(seed)

@@ -18,10 +18,13 @@ from keras_i3d.flow.methods import FLOW_METHODS
 from keras_i3d.flow.methods import check_flow_method
 from keras_i3d.flow.methods import compute_flow
 from keras_i3d.flow.storage import FLOW_FORMATS
+from keras_i3d.flow.storage import count_flow_frames
 from keras_i3d.flow.storage import dequantize_flow
 from keras_i3d.flow.storage import flow_output_path
+from keras_i3d.flow.storage import list_flow_images
 from keras_i3d.flow.storage import quantize_flow
 from keras_i3d.flow.storage import read_flow
+from keras_i3d.flow.storage import read_flow_folder
 from keras_i3d.flow.storage import read_flow_metadata
 from keras_i3d.flow.storage import write_flow
 from keras_i3d.flow.tvl1 import tvl1_flow
@@ -33,11 +36,14 @@ __all__ = [
     "FlowError",
     "check_flow_method",
     "compute_flow",
+    "count_flow_frames",
     "dequantize_flow",
     "farneback_flow",
     "flow_output_path",
+    "list_flow_images",
     "quantize_flow",
     "read_flow",
+    "read_flow_folder",
     "read_flow_metadata",
     "tvl1_flow",
     "write_flow",

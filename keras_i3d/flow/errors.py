@@ -6,3 +6,9 @@ class FlowError(ValueError):
 
     The message names the input (file or array) and what is wrong with it.
     """
+
+
+# `keras_i3d.data` exported this name for unreadable flow folders when it had
+# a reader of its own; the one reader is `keras_i3d.flow.storage`, and the
+# name is kept so that `except keras_i3d.data.FlowReadError` still works.
+FlowReadError = FlowError

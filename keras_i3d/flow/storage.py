@@ -25,7 +25,10 @@ Two layouts, one folder `OUT` of results per video:
   OUT/<video_id>/flow.json          how it was made (method, bound, fps, ...)
   ```
 
-  Each image is single-channel 8-bit grayscale of the frame size.
+  Each image is single-channel 8-bit grayscale of the frame size. Readers
+  (`read_flow`, `read_flow_folder`) also take denseflow's split folders
+  and frame numbers that are not zero-padded (see `list_flow_images`);
+  this module is the one reader of flow folders, `keras_i3d.data` uses it.
 * `"npz"`: `OUT/<video_id>.npz`, compressed, with `flow` (uint8,
   `(T, H, W, 2)`, the same quantisation, channel 0 = x), `bound` and
   `metadata` (a JSON string).
@@ -38,6 +41,7 @@ renamed into place when complete, so a target that exists is always whole.
 
 import json
 import pathlib
+import re
 
 import cv2
 import numpy as np
@@ -182,8 +186,7 @@ def read_flow(path, bound=None):
     """Reads flow written by `write_flow` (or denseflow images) in pixels.
 
     Args:
-        path: a `.npz` file, or a folder of `flow_x_00001.jpg`/`.png` ...
-            and `flow_y_...` images.
+        path: a `.npz` file, or a flow folder (see `list_flow_images`).
         bound: the clip the flow was quantised with. Defaults to the one
             recorded with the flow, else `FLOW_CLIP_PIXELS`.
 
@@ -195,15 +198,107 @@ def read_flow(path, bound=None):
     """
     path = pathlib.Path(path)
     if path.is_dir():
-        quantized, stored_bound = _read_flow_images(path)
-    elif path.is_file() and path.suffix == ".npz":
+        return read_flow_folder(path, bound=bound)
+    if path.is_file() and path.suffix == ".npz":
         quantized, stored_bound = _read_flow_npz(path)
-    else:
-        raise FlowError(
-            f"{path}: not a flow folder or a .npz flow file (it "
-            f"{'does not exist' if not path.exists() else 'has another type'})"
+        return dequantize_flow(
+            quantized, stored_bound if bound is None else bound
         )
-    return dequantize_flow(quantized, stored_bound if bound is None else bound)
+    raise FlowError(
+        f"{path}: not a flow folder or a .npz flow file (it "
+        f"{'does not exist' if not path.exists() else 'has another type'})"
+    )
+
+
+def list_flow_images(folder):
+    """The flow images of a folder, in frame order.
+
+    Two layouts are understood, with 1-based frame numbers (zero-padded or
+    not; they are ordered as numbers, so `flow_x_10` follows `flow_x_9`):
+
+    * mmaction2's rawframes, which `write_flow` writes:
+      `FOLDER/flow_x_00001.jpg`, `FOLDER/flow_y_00001.jpg`, ...
+    * denseflow's split folders: `FOLDER/flow_x/x_00001.jpg`,
+      `FOLDER/flow_y/y_00001.jpg`, ...
+
+    Images may be JPEG or PNG.
+
+    Args:
+        folder: the flow folder of one video.
+
+    Returns:
+        `(x_paths, y_paths)`: two equally long lists of `pathlib.Path`.
+
+    Raises:
+        FlowError: the folder is missing, holds no flow images in either
+            layout, or has different numbers of x and y images.
+    """
+    folder = pathlib.Path(folder)
+    if not folder.is_dir():
+        raise FlowError(f"{folder}: no such flow folder")
+    x_paths = _numbered_images(folder, "flow_x_")
+    y_paths = _numbered_images(folder, "flow_y_")
+    if not x_paths and (folder / "flow_x").is_dir():
+        x_paths = _numbered_images(folder / "flow_x", "x_")
+        y_paths = _numbered_images(folder / "flow_y", "y_")
+    if not x_paths:
+        raise FlowError(
+            f"{folder}: no flow images (expected flow_x_00001.jpg or .png "
+            "..., or flow_x/x_00001.jpg ...)"
+        )
+    if len(x_paths) != len(y_paths):
+        raise FlowError(
+            f"{folder}: {len(x_paths)} flow_x images but {len(y_paths)} "
+            "flow_y images"
+        )
+    return x_paths, y_paths
+
+
+def count_flow_frames(folder):
+    """The number of flow frames in a flow folder, without decoding them."""
+    return len(list_flow_images(folder)[0])
+
+
+def read_flow_folder(folder, indices=None, bound=None):
+    """Reads flow frames from a flow folder as float32 pixels.
+
+    Args:
+        folder: a flow folder in one of the layouts of `list_flow_images`.
+        indices: 0-based flow frame indices to read (repeats allowed);
+            `None` reads them all. Only these images are decoded.
+        bound: the clip the flow was quantised with. Defaults to the one
+            recorded in the folder's `flow.json`, else `FLOW_CLIP_PIXELS`.
+
+    Returns:
+        A float32 array `(len(indices), H, W, 2)` of flow in pixels,
+        channel 0 = x (positive: rightwards).
+
+    Raises:
+        FlowError: the folder is missing or incomplete, an image is
+            unreadable, or the images differ in size.
+    """
+    x_paths, y_paths = list_flow_images(folder)
+    if indices is None:
+        indices = range(len(x_paths))
+    decoded = {}
+    frames = []
+    for index in indices:
+        index = int(index)
+        if index not in decoded:
+            if not 0 <= index < len(x_paths):
+                raise FlowError(
+                    f"{folder}: holds {len(x_paths)} flow frames. "
+                    f"Received: index={index}"
+                )
+            first = next(iter(decoded.values()), None)
+            decoded[index] = _read_flow_frame(
+                x_paths[index], y_paths[index],
+                expected_size=None if first is None else first.shape[:2],
+            )
+        frames.append(decoded[index])
+    if bound is None:
+        bound = read_flow_metadata(folder).get("bound", FLOW_CLIP_PIXELS)
+    return dequantize_flow(np.stack(frames), bound)
 
 
 def read_flow_metadata(path):
@@ -233,44 +328,34 @@ def _write_flow_images(folder, quantized, flow_format):
                 raise OSError(f"{image_path}: OpenCV could not write it")
 
 
-def _read_flow_images(folder):
-    x_files = _sorted_images(folder, "x")
-    y_files = _sorted_images(folder, "y")
-    if not x_files:
-        raise FlowError(
-            f"{folder}: no flow images (expected flow_x_00001.jpg or .png ...)"
-        )
-    if len(x_files) != len(y_files):
-        raise FlowError(
-            f"{folder}: {len(x_files)} flow_x images but {len(y_files)} "
-            "flow_y images"
-        )
-    frames = []
-    for x_file, y_file in zip(x_files, y_files):
-        channels = [_read_gray(x_file), _read_gray(y_file)]
-        if channels[0].shape != channels[1].shape:
-            raise FlowError(
-                f"{y_file}: size {channels[1].shape} differs from "
-                f"{x_file.name}'s {channels[0].shape}"
-            )
-        if frames and channels[0].shape != frames[0].shape[:2]:
-            raise FlowError(
-                f"{x_file}: size {channels[0].shape} differs from the first "
-                f"image's {frames[0].shape[:2]}"
-            )
-        frames.append(np.stack(channels, axis=-1))
-    metadata = read_flow_metadata(folder)
-    return np.stack(frames), metadata.get("bound", FLOW_CLIP_PIXELS)
+def _numbered_images(folder, prefix):
+    if not folder.is_dir():
+        return []
+    pattern = re.compile(
+        rf"^{re.escape(prefix)}(\d+)\.(?:jpg|jpeg|png)$", re.IGNORECASE
+    )
+    numbered = []
+    for path in folder.iterdir():
+        match = pattern.match(path.name)
+        if match:
+            numbered.append((int(match.group(1)), path))
+    return [path for _, path in sorted(numbered)]
 
 
-def _sorted_images(folder, axis):
-    files = [
-        file
-        for file in folder.iterdir()
-        if file.name.startswith(f"flow_{axis}_")
-        and file.suffix.lstrip(".") in IMAGE_FORMATS
-    ]
-    return sorted(files, key=lambda file: file.name)
+def _read_flow_frame(x_path, y_path, expected_size=None):
+    """Reads one `(H, W, 2)` flow frame of size `expected_size` if given."""
+    x_image, y_image = _read_gray(x_path), _read_gray(y_path)
+    if x_image.shape != y_image.shape:
+        raise FlowError(
+            f"{y_path}: size {y_image.shape} differs from "
+            f"{x_path.name}'s {x_image.shape}"
+        )
+    if expected_size is not None and x_image.shape != expected_size:
+        raise FlowError(
+            f"{x_path}: size {x_image.shape} differs from the other flow "
+            f"images' {expected_size}"
+        )
+    return np.stack([x_image, y_image], axis=-1)
 
 
 def _read_gray(image_path):

@@ -2,15 +2,19 @@ import json
 import os
 import stat
 
+import cv2
 import numpy as np
 import pytest
 
 from keras_i3d.conventions import FLOW_CLIP_PIXELS
 from keras_i3d.flow import FlowError
+from keras_i3d.flow import count_flow_frames
 from keras_i3d.flow import dequantize_flow
 from keras_i3d.flow import flow_output_path
+from keras_i3d.flow import list_flow_images
 from keras_i3d.flow import quantize_flow
 from keras_i3d.flow import read_flow
+from keras_i3d.flow import read_flow_folder
 from keras_i3d.flow import read_flow_metadata
 from keras_i3d.flow import write_flow
 from keras_i3d.flow.storage import quantization_step
@@ -171,3 +175,76 @@ def test_stored_flow_gets_the_umask_permissions(tmp_path, umask):
     assert stat.S_IMODE(folder.stat().st_mode) == 0o777 & ~umask
     for path in [npz, *folder.iterdir()]:
         assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask, path
+
+
+def _write_unpadded_flow_folder(folder, flow, layout="rawframes"):
+    """Writes flow images numbered 1, 2, ... 10 (not zero-padded)."""
+    quantized = quantize_flow(flow)
+    for offset, frame in enumerate(quantized):
+        for channel, axis in enumerate("xy"):
+            if layout == "rawframes":
+                image_path = folder / f"flow_{axis}_{offset + 1}.png"
+            else:
+                image_path = folder / f"flow_{axis}" / f"{axis}_{offset + 1}.png"
+            image_path.parent.mkdir(parents=True, exist_ok=True)
+            cv2.imwrite(str(image_path), frame[..., channel])
+
+
+@pytest.mark.parametrize("layout", ["rawframes", "denseflow"])
+def test_every_reader_orders_frames_by_number_not_by_name(tmp_path, layout):
+    from keras_i3d.data import load_clips
+    from keras_i3d.data import read_flow_folder as data_read_flow_folder
+
+    # Frame t has x flow t - 6 pixels everywhere: the order is visible.
+    flow = np.zeros((12, 8, 10, 2), np.float32)
+    flow[..., 0] = np.arange(12, dtype=np.float32)[:, None, None] - 6
+    folder = tmp_path / "video"
+    _write_unpadded_flow_folder(folder, flow, layout)
+    (folder / "notes.txt").write_text("not a flow image")
+
+    assert count_flow_frames(folder) == 12
+    x_paths, _ = list_flow_images(folder)
+    assert [path.stem.rsplit("_", 1)[1] for path in x_paths] == [
+        str(number) for number in range(1, 13)
+    ]
+    expected = dequantize_flow(quantize_flow(flow))
+    np.testing.assert_array_equal(read_flow(folder), expected)
+    np.testing.assert_array_equal(data_read_flow_folder(folder), expected)
+    np.testing.assert_array_equal(
+        read_flow_folder(folder, indices=[9, 1, 9]), expected[[9, 1, 9]]
+    )
+    clips = load_clips(
+        None, "flow", clip_length=4, sampling="uniform", num_clips=3,
+        flow_path=folder,
+    )
+    np.testing.assert_array_equal(
+        clips["flow"].reshape(expected.shape), expected
+    )
+
+
+def test_folder_reads_use_the_recorded_bound(tmp_path):
+    flow = random_flow()
+    folder = write_flow(flow, tmp_path / "video", "png", bound=10.0)
+    from keras_i3d.data import read_flow_folder as data_read_flow_folder
+
+    stored = dequantize_flow(quantize_flow(flow, 10.0), 10.0)
+    np.testing.assert_array_equal(read_flow(folder), stored)
+    np.testing.assert_array_equal(data_read_flow_folder(folder), stored)
+    np.testing.assert_array_equal(read_flow_folder(folder, [2]), stored[[2]])
+
+
+def test_data_and_flow_raise_one_error_type(tmp_path):
+    from keras_i3d.data import FlowReadError
+    from keras_i3d.data import read_flow_folder as data_read_flow_folder
+
+    assert FlowReadError is FlowError
+    with pytest.raises(FlowError, match="no such flow folder"):
+        data_read_flow_folder(tmp_path / "missing")
+    folder = write_flow(random_flow(), tmp_path / "video", "png")
+    with pytest.raises(FlowError, match="holds 3 flow frames"):
+        read_flow_folder(folder, indices=[3])
+    (folder / "flow_x_00002.png").write_bytes(
+        cv2.imencode(".png", np.zeros((5, 5), np.uint8))[1].tobytes()
+    )
+    with pytest.raises(FlowError, match="flow_y_00002.png: size"):
+        read_flow_folder(folder)

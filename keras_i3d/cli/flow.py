@@ -5,19 +5,24 @@ Example:
 ```
 keras-i3d flow videos/ --out flow/ --workers 2            # TV-L1, JPEG
 keras-i3d flow list.txt --out flow/ --format npz
+keras-i3d flow long.mp4 --out flow/ --start 30 --duration 10   # a stretch
 ```
 
 Each video becomes `OUT/<video_id>/flow_{x,y}_00001.jpg ...` (or `.png`),
 or `OUT/<video_id>.npz`, the layouts of `keras_i3d.flow.storage`, where
 `<video_id>` is the file name without its extension. A video whose output
 exists is skipped, so an interrupted run picks up where it stopped; outputs
-are renamed into place only when complete.
+are renamed into place only when complete. Progress is shown per video and
+per flow frame (TV-L1 takes about a second per frame on a CPU core).
 """
 
 import concurrent.futures
+import dataclasses
+import functools
 import multiprocessing
 import pathlib
 import sys
+from queue import Empty
 
 from keras_i3d.cli.errors import CLIError
 
@@ -26,6 +31,7 @@ VIDEO_EXTENSIONS = (
     ".flv", ".wmv", ".3gp", ".gif",
 )
 LIST_EXTENSIONS = (".txt", ".lst", ".list")
+PROGRESS_INTERVAL_SECONDS = 0.25  # How often worker progress is shown.
 
 
 def add_parser(subparsers):
@@ -87,6 +93,18 @@ def add_parser(subparsers):
         ),
     )
     parser.add_argument(
+        "--start", type=float, default=0.0, metavar="SEC",
+        help="seconds into each video to start at (default 0)",
+    )
+    parser.add_argument(
+        "--duration", type=float, default=None, metavar="SEC",
+        help="compute at most this many seconds of each video",
+    )
+    parser.add_argument(
+        "--max-frames", type=int, default=None, metavar="N",
+        help="compute at most N frames of each video (at --fps)",
+    )
+    parser.add_argument(
         "--overwrite", action="store_true",
         help="recompute videos whose output already exists",
     )
@@ -103,6 +121,15 @@ def run(args):
         raise CLIError(f"--fps must be positive (got {args.fps:g})")
     if args.short_side < 0:
         raise CLIError(f"--short-side must be >= 0 (got {args.short_side})")
+    if args.start < 0:
+        raise CLIError(f"--start must be >= 0 (got {args.start:g})")
+    if args.duration is not None and args.duration <= 0:
+        raise CLIError(f"--duration must be positive (got {args.duration:g})")
+    if args.max_frames is not None and args.max_frames < 2:
+        raise CLIError(
+            f"--max-frames must be >= 2, flow needs two frames "
+            f"(got {args.max_frames})"
+        )
     videos = collect_videos(args.inputs)
     video_ids = unique_video_ids(videos)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -122,6 +149,8 @@ def run(args):
         flow_format=args.flow_format,
         fps=args.fps,
         short_side=args.short_side or None,
+        start_time=args.start,
+        num_frames=frame_limit(args.duration, args.max_frames, args.fps),
         overwrite=args.overwrite,
     )
     tasks = [(str(video), str(targets[video]), settings) for video in pending]
@@ -194,8 +223,22 @@ def unique_video_ids(videos):
     return [video.stem for video in videos]
 
 
-def compute_and_store_flow(path, target, settings):
-    """Computes one video's flow and writes it to `target` (a worker task)."""
+def frame_limit(duration, max_frames, fps):
+    """The most frames to read: from `--duration` at `fps` and/or
+    `--max-frames`, the smaller; None when neither is given."""
+    limits = [max_frames] if max_frames is not None else []
+    if duration is not None:
+        limits.append(max(2, round(duration * fps)))
+    return min(limits) if limits else None
+
+
+def compute_and_store_flow(path, target, settings, progress=None):
+    """Computes one video's flow and writes it to `target` (a worker task).
+
+    The stretch computed (`start_time`, and `num_frames`, the limit or
+    None) is recorded in the flow's metadata. `progress(done, total)` is
+    called after each flow field.
+    """
     from keras_i3d.flow.storage import write_flow
     from keras_i3d.flow.video import video_flow
 
@@ -204,62 +247,136 @@ def compute_and_store_flow(path, target, settings):
         method=settings["method"],
         fps=settings["fps"],
         short_side=settings["short_side"],
+        start_time=settings["start_time"],
+        num_frames=settings["num_frames"],
+        progress=progress,
+    )
+    metadata = result.metadata()
+    metadata.update(
+        start_time=settings["start_time"], frame_limit=settings["num_frames"]
     )
     write_flow(
         result.flow,
         target,
         settings["flow_format"],
-        metadata=result.metadata(),
+        metadata=metadata,
         overwrite=settings["overwrite"],
     )
 
 
 def run_tasks(function, tasks, workers, description):
-    """Runs `function(*task)` for every task; returns `[(path, reason)]`.
+    """Runs `function(*task, progress=...)` for every task.
 
-    With one worker the tasks run in this process; with more, each worker
-    is a fresh ("spawn") process limited to one OpenCV and one TensorFlow
-    thread, so `workers` processes use about `workers` cores. A failing
-    task is recorded, never raised.
+    Two progress bars are shown: tasks done, and flow frames computed over
+    all tasks begun so far (fed by the tasks' `progress(done, total)`
+    calls), so that a long video shows progress before it is done. With
+    one worker the tasks run in this process; with more, each worker is a
+    fresh ("spawn") process limited to one OpenCV and one TensorFlow
+    thread, so `workers` processes use about `workers` cores, and their
+    progress comes back through a queue. A failing task is recorded, never
+    raised.
+
+    Returns:
+        `[(path, reason)]` of the failed tasks.
     """
     from tqdm import tqdm
 
     failures = []
-    progress = tqdm(
+    task_bar = tqdm(
         total=len(tasks), unit="video", desc=description, file=sys.stderr
     )
-    with progress:
+    frame_bar = tqdm(
+        total=0, unit="frame", desc="frames", file=sys.stderr, leave=False
+    )
+    frames = FrameProgress(frame_bar)
+    with task_bar, frame_bar:
         if workers == 1:
             for task in tasks:
-                failure = _attempt(function, task)
+                progress = functools.partial(frames.update, task[0])
+                failure = _attempt(function, task, progress)
                 if failure:
                     failures.append(failure)
-                progress.update()
+                task_bar.update()
             return failures
         context = multiprocessing.get_context("spawn")
-        with concurrent.futures.ProcessPoolExecutor(
-            max_workers=min(workers, max(len(tasks), 1)),
-            mp_context=context,
-            initializer=_single_threaded_worker,
-        ) as pool:
+        with (
+            context.Manager() as manager,
+            concurrent.futures.ProcessPoolExecutor(
+                max_workers=min(workers, max(len(tasks), 1)),
+                mp_context=context,
+                initializer=_single_threaded_worker,
+            ) as pool,
+        ):
+            queue = manager.Queue()
             futures = {
-                pool.submit(_attempt, function, task): task for task in tasks
+                pool.submit(
+                    _attempt, function, task, QueuedProgress(queue, task[0])
+                ): task
+                for task in tasks
             }
-            for future in concurrent.futures.as_completed(futures):
-                task = futures[future]
-                try:
-                    failure = future.result()
-                except concurrent.futures.process.BrokenProcessPool as error:
-                    failure = (task[0], f"worker process died ({error})")
-                if failure:
-                    failures.append(failure)
-                progress.update()
+            running = set(futures)
+            while running:
+                finished, running = concurrent.futures.wait(
+                    running, timeout=PROGRESS_INTERVAL_SECONDS,
+                    return_when=concurrent.futures.FIRST_COMPLETED,
+                )
+                frames.update_from(queue)
+                for future in finished:
+                    task = futures[future]
+                    try:
+                        failure = future.result()
+                    except concurrent.futures.process.BrokenProcessPool as error:
+                        failure = (task[0], f"worker process died ({error})")
+                    if failure:
+                        failures.append(failure)
+                    task_bar.update()
     return failures
 
 
-def _attempt(function, task):
+class FrameProgress:
+    """Feeds a tqdm bar with the flow frames computed by several tasks.
+
+    Args:
+        bar: the tqdm bar; its total becomes the sum of the tasks' totals.
+    """
+
+    def __init__(self, bar):
+        self.bar = bar
+        self.done = {}
+        self.totals = {}
+
+    def update(self, task_id, done, total):
+        """Records that task `task_id` computed `done` of `total` frames."""
+        self.totals[task_id] = total
+        self.bar.total = sum(self.totals.values())
+        self.bar.update(done - self.done.get(task_id, 0))
+        self.done[task_id] = done
+
+    def update_from(self, queue):
+        """Records every `(task_id, done, total)` waiting in `queue`."""
+        while True:
+            try:
+                self.update(*queue.get_nowait())
+            except Empty:
+                return
+
+
+@dataclasses.dataclass(frozen=True)
+class QueuedProgress:
+    """A task's `progress(done, total)` that a worker process sends back
+    through a queue (of a `multiprocessing.Manager`) as `(task_id, done,
+    total)`."""
+
+    queue: object
+    task_id: str
+
+    def __call__(self, done, total):
+        self.queue.put((self.task_id, done, total))
+
+
+def _attempt(function, task, progress):
     try:
-        function(*task)
+        function(*task, progress=progress)
     except Exception as error:  # noqa: BLE001 - a bad video must not stop the run
         message = str(error) or type(error).__name__
         return task[0], message

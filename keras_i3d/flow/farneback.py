@@ -25,7 +25,9 @@ FARNEBACK_SETTINGS = {
 }
 
 
-def farneback_flow(frames, match_frame_count=True, name="frames"):
+def farneback_flow(
+    frames, match_frame_count=True, name="frames", progress=None
+):
     """Computes Farneback optical flow between consecutive frames.
 
     Same inputs, outputs and frame alignment as
@@ -37,6 +39,9 @@ def farneback_flow(frames, match_frame_count=True, name="frames"):
         match_frame_count: if True (default) the result has `T` frames (the
             last field repeated); if False, `T - 1`.
         name: how error messages refer to the input.
+        progress: an optional callable, called as `progress(done, total)`
+            after each flow field is computed, with the number computed so
+            far and the number to compute (e.g. to drive a progress bar).
 
     Returns:
         A float32 array `(T, H, W, 2)` (or `(T - 1, H, W, 2)`), in pixels,
@@ -57,5 +62,6 @@ def farneback_flow(frames, match_frame_count=True, name="frames"):
         )
 
     return flow_over_frame_pairs(
-        frames, flow_between, match_frame_count=match_frame_count, name=name
+        frames, flow_between, match_frame_count=match_frame_count, name=name,
+        progress=progress,
     )

@@ -51,7 +51,8 @@ def to_grayscale(frames, name="frames"):
 
 
 def flow_over_frame_pairs(
-    frames, flow_between, match_frame_count=True, name="frames"
+    frames, flow_between, match_frame_count=True, name="frames",
+    progress=None,
 ):
     """Applies `flow_between(previous, next)` to every consecutive pair.
 
@@ -63,6 +64,9 @@ def flow_over_frame_pairs(
         match_frame_count: if True, repeat the last flow field so that the
             result has `T` frames; if False, return the `T - 1` fields.
         name: how error messages refer to the input.
+        progress: an optional callable, called as `progress(done, total)`
+            after each flow field is computed, with the number computed so
+            far and the number to compute (e.g. to drive a progress bar).
 
     Returns:
         A float32 array `(T, H, W, 2)` (or `(T - 1, H, W, 2)`): channel 0 is
@@ -78,8 +82,11 @@ def flow_over_frame_pairs(
     if min(gray.shape[1:]) < 1:
         raise FlowError(f"{name}: frames are empty, shape={gray.shape}")
     flow = np.empty(gray.shape + (2,), dtype=np.float32)
-    for t in range(gray.shape[0] - 1):
+    num_fields = gray.shape[0] - 1
+    for t in range(num_fields):
         flow[t] = flow_between(gray[t], gray[t + 1])
+        if progress is not None:
+            progress(t + 1, num_fields)
     if match_frame_count:
         flow[-1] = flow[-2]
         return flow

@@ -18,7 +18,8 @@ def check_flow_method(method):
 
 
 def compute_flow(
-    frames, method=DEFAULT_FLOW_METHOD, match_frame_count=True, name="frames"
+    frames, method=DEFAULT_FLOW_METHOD, match_frame_count=True, name="frames",
+    progress=None,
 ):
     """Computes optical flow with the method named `method`.
 
@@ -29,6 +30,9 @@ def compute_flow(
         match_frame_count: if True, `T` flow frames (see
             `keras_i3d.flow.frames`); else `T - 1`.
         name: how error messages refer to the input.
+        progress: an optional callable, called as `progress(done, total)`
+            after each flow field is computed, with the number computed so
+            far and the number to compute (e.g. to drive a progress bar).
 
     Returns:
         A float32 array of flow in pixels, `(T, H, W, 2)` or
@@ -36,5 +40,6 @@ def compute_flow(
     """
     check_flow_method(method)
     return FLOW_METHODS[method](
-        frames, match_frame_count=match_frame_count, name=name
+        frames, match_frame_count=match_frame_count, name=name,
+        progress=progress,
     )

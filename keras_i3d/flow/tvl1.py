@@ -30,7 +30,7 @@ def create_tvl1():
     return cv2.optflow.DualTVL1OpticalFlow_create()
 
 
-def tvl1_flow(frames, match_frame_count=True, name="frames"):
+def tvl1_flow(frames, match_frame_count=True, name="frames", progress=None):
     """Computes TV-L1 optical flow between consecutive frames.
 
     Args:
@@ -40,6 +40,9 @@ def tvl1_flow(frames, match_frame_count=True, name="frames"):
             (`flow[t]` is the motion from frame `t` to `t + 1`; the last
             field is repeated); if False it has the `T - 1` computed fields.
         name: how error messages refer to the input (e.g. a file path).
+        progress: an optional callable, called as `progress(done, total)`
+            after each flow field is computed, with the number computed so
+            far and the number to compute (e.g. to drive a progress bar).
 
     Returns:
         A float32 array `(T, H, W, 2)` (or `(T - 1, H, W, 2)`) of flow in
@@ -61,5 +64,6 @@ def tvl1_flow(frames, match_frame_count=True, name="frames"):
         return tvl1.calc(previous, following, None)
 
     return flow_over_frame_pairs(
-        frames, flow_between, match_frame_count=match_frame_count, name=name
+        frames, flow_between, match_frame_count=match_frame_count, name=name,
+        progress=progress,
     )

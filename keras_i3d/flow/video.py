@@ -88,6 +88,7 @@ def read_resized_frames(
 def video_flow(
     path, method=DEFAULT_FLOW_METHOD, fps=TARGET_FPS,
     short_side=RESIZE_SHORT_SIDE, start_time=0.0, num_frames=None,
+    progress=None,
 ):
     """Decodes a video, resizes it and computes its optical flow.
 
@@ -98,6 +99,9 @@ def video_flow(
         short_side: the short side to resize to first, or None.
         start_time: seconds into the video to start at.
         num_frames: the most frames to read (None: the whole video).
+        progress: an optional callable, called as `progress(done, total)`
+            after each flow field is computed, with the number computed so
+            far and the number to compute (e.g. to drive a progress bar).
 
     Returns:
         A `VideoFlow` with as many flow frames as frames.
@@ -117,7 +121,9 @@ def video_flow(
         path, fps=fps, short_side=short_side, start_time=start_time,
         num_frames=num_frames,
     )
-    flow = compute_flow(video.frames, method=method, name=video.path)
+    flow = compute_flow(
+        video.frames, method=method, name=video.path, progress=progress
+    )
     return VideoFlow(
         flow=flow,
         frames=video.frames,

@@ -1,6 +1,9 @@
+import pathlib
+
 import numpy as np
 import pytest
 
+from keras_i3d.cli import flow as flow_module
 from keras_i3d.cli import main as cli_main
 from keras_i3d.flow import read_flow
 from keras_i3d.flow import read_flow_metadata
@@ -94,14 +97,87 @@ def test_clashing_video_names_are_refused(tmp_path, videos, capsys):
     assert "collide" in capsys.readouterr().err
 
 
-def test_worker_processes_give_the_same_flow(tmp_path, videos):
+def _record_frame_progress(monkeypatch):
+    """Records the `(video, done, total)` that reach the frames bar."""
+    calls = []
+    update = flow_module.FrameProgress.update
+
+    def recording_update(self, task_id, done, total):
+        calls.append((pathlib.Path(task_id).name, done, total))
+        update(self, task_id, done, total)
+
+    monkeypatch.setattr(flow_module.FrameProgress, "update", recording_update)
+    return calls
+
+
+def test_progress_is_shown_per_flow_frame(tmp_path, videos, monkeypatch):
+    calls = _record_frame_progress(monkeypatch)
+    video = videos / "clip0.mp4"
+    assert flow_cli(str(video), "--out", str(tmp_path / "o"), *SMALL) == 0
+    # 4 frames: 3 computed flow fields (the last one is repeated).
+    assert calls == [("clip0.mp4", done, 3) for done in (1, 2, 3)]
+
+
+def test_worker_processes_give_the_same_flow(tmp_path, videos, monkeypatch):
     serial, parallel = tmp_path / "serial", tmp_path / "parallel"
     flow_cli(str(videos), "--out", str(serial), "--format", "npz", *SMALL)
+    calls = _record_frame_progress(monkeypatch)
     assert flow_cli(
         str(videos), "--out", str(parallel), "--format", "npz", "--workers",
         "2", *SMALL,
     ) == 0
+    assert sorted(calls) == [
+        (name, done, 3) for name in ("clip0.mp4", "clip1.mp4")
+        for done in (1, 2, 3)
+    ]
     for name in ("clip0.npz", "clip1.npz"):
         np.testing.assert_array_equal(
             read_flow(serial / name), read_flow(parallel / name)
         )
+
+
+def test_start_duration_and_max_frames_limit_and_are_recorded(tmp_path):
+    from keras_i3d.flow.video import video_flow
+
+    video = write_video(tmp_path / "long.mp4", moving_frames(12, 40, 48))
+    out = tmp_path / "flow"
+    assert flow_cli(
+        str(video), "--out", str(out), "--format", "npz", "--start", "0.12",
+        "--duration", "0.2", *SMALL,
+    ) == 0
+    flow = read_flow(out / "long.npz")
+    expected = video_flow(
+        video, short_side=32, start_time=0.12, num_frames=5
+    ).flow
+    assert flow.shape[0] == 5
+    # Stored flow is quantised in steps of 40 / 255 pixels.
+    np.testing.assert_allclose(flow, expected, atol=40 / 255)
+    metadata = read_flow_metadata(out / "long.npz")
+    assert (metadata["start_time"], metadata["frame_limit"]) == (0.12, 5)
+
+    assert flow_cli(
+        str(video), "--out", str(out), "--format", "npz", "--max-frames",
+        "3", "--duration", "10", "--overwrite", *SMALL,
+    ) == 0
+    assert read_flow(out / "long.npz").shape[0] == 3
+    metadata = read_flow_metadata(out / "long.npz")
+    assert (metadata["start_time"], metadata["frame_limit"]) == (0.0, 3)
+    assert metadata["frames"] == 3
+
+
+def test_a_whole_video_records_no_frame_limit(tmp_path, videos):
+    out = tmp_path / "flow"
+    flow_cli(str(videos / "clip0.mp4"), "--out", str(out), "--format", "npz",
+             *SMALL)
+    metadata = read_flow_metadata(out / "clip0.npz")
+    assert (metadata["start_time"], metadata["frame_limit"]) == (0.0, None)
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--start", "-1"], "--start must be >= 0"),
+    (["--duration", "0"], "--duration must be positive"),
+    (["--max-frames", "1"], "--max-frames must be >= 2"),
+])
+def test_bad_limits_are_refused(tmp_path, videos, capsys, flags, message):
+    assert flow_cli(str(videos), "--out", str(tmp_path / "o"), *flags) == 1
+    assert message in capsys.readouterr().err

@@ -25,3 +25,19 @@ def test_farneback_only_when_named(texture_moving_right_down):
 def test_unknown_method_is_refused_not_substituted(texture_moving_right_down):
     with pytest.raises(ValueError, match="tvl1"):
         compute_flow(texture_moving_right_down, method="brox")
+
+
+@pytest.mark.parametrize("method", ["tvl1", "farneback"])
+def test_progress_is_reported_after_every_flow_field(
+    texture_moving_right_down, method
+):
+    calls = []
+    flow = compute_flow(
+        texture_moving_right_down, method=method,
+        progress=lambda done, total: calls.append((done, total)),
+    )
+    fields = len(texture_moving_right_down) - 1
+    assert calls == [(done, fields) for done in range(1, fields + 1)]
+    np.testing.assert_array_equal(
+        flow, compute_flow(texture_moving_right_down, method=method)
+    )

@@ -217,7 +217,7 @@ def _load_model(args, classes):
             return keras.saving.load_model(args.model, compile=False)
         except (ValueError, OSError) as error:
             raise CLIError(f"{args.model}: cannot load: {error}") from None
-    from keras_i3d import I3D
+    from keras_i3d.models.i3d import I3D
     from keras_i3d.weights.loading import resolve_weights
 
     try:

@@ -4,6 +4,12 @@ Each subcommand lives in its own module of this package and provides
 `add_parser(subparsers)` (which sets `func` on its parser) and raises
 `CLIError` for failures the user can fix. `main` prints those on stderr and
 returns a non-zero exit code; successful runs return 0.
+
+`--help`, `--version` and argument errors do not import TensorFlow: in this
+process `keras_i3d` and `keras_i3d.models` import no public names (see
+`keras_i3d/__init__.py`), the subcommand modules import only light modules
+while they build their parsers, and TensorFlow is imported (quietly) only
+once the arguments parse.
 """
 
 import argparse
@@ -68,11 +74,9 @@ def quiet_tensorflow():
 
 
 def main(argv=None):
-    # Before the parser: building it imports the subcommands, and some of
-    # them import TensorFlow (whose start-up logs would precede --help).
-    quiet_tensorflow()
     parser = build_parser()
     args = parser.parse_args(argv)
+    quiet_tensorflow()
     try:
         return args.func(args) or EXIT_OK
     except CLIError as error:

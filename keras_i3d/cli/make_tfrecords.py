@@ -49,8 +49,8 @@ def run(args):
 
     import tqdm
 
-    from keras_i3d.data import SkippedVideos
-    from keras_i3d.data import write_tfrecords
+    from keras_i3d.data.skipped import SkippedVideos
+    from keras_i3d.data.tfrecords import write_tfrecords
 
     for name in ("shards", "workers"):
         if getattr(args, name) < 1:

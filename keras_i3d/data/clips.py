@@ -10,7 +10,6 @@ import numpy as np
 
 from keras_i3d.conventions import TARGET_FPS
 from keras_i3d.data.sampling import sample_clip_indices
-from keras_i3d.data.transforms import short_side_shape
 from keras_i3d.flow.storage import count_flow_frames
 from keras_i3d.flow.storage import read_flow_folder
 from keras_i3d.video import count_frames
@@ -139,6 +138,10 @@ def check_stream_sizes(path, rgb_size, flow_path, flow_size, resize):
                 "to one size"
             )
         return
+    # Here, not at the top: `transforms` imports TensorFlow, and
+    # `keras-i3d evaluate --help` reads `data.views`, which imports this.
+    from keras_i3d.data.transforms import short_side_shape
+
     resized_rgb = short_side_shape(*rgb_size, resize)
     resized_flow = short_side_shape(*flow_size, resize)
     if resized_rgb != resized_flow:

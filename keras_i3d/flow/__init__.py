@@ -3,7 +3,7 @@
 Example:
 
 ```python
-from keras_i3d import preprocess_input
+from keras_i3d.preprocessing import preprocess_input
 from keras_i3d.flow import tvl1_flow
 
 flow_pixels = tvl1_flow(frames_uint8)  # (T, H, W, 2), channel 0 = x

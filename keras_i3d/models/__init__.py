@@ -1,24 +1,33 @@
 """Model builders in the keras.applications style.
 
-Names resolve on first use, so importing a light module of this package
-(`keras_i3d.models.endpoints`, say) does not start TensorFlow.
+In the `keras-i3d` command line this package imports no public names, so
+that building the parser (which reads `keras_i3d.models.endpoints`) does not
+start TensorFlow; see `keras_i3d/__init__.py`.
 """
 
-from keras_i3d._lazy import lazy_exports
+from keras_i3d import IS_CLI_PROCESS
 
-_EXPORTS = {
-    "C3D": "keras_i3d.models.baselines",
-    "ConvNetLSTM": "keras_i3d.models.baselines",
-    "ENDPOINTS": "keras_i3d.models.endpoints",
-    "FusedTwoStream3D": "keras_i3d.models.baselines",
-    "I3D": "keras_i3d.models.i3d",
-    "InceptionV1": "keras_i3d.models.inception_v1",
-    "TwoStream2D": "keras_i3d.models.baselines",
-    "TwoStreamI3D": "keras_i3d.models.two_stream",
-    "endpoint_model": "keras_i3d.models.endpoints",
-    "stack_flow_frames": "keras_i3d.preprocessing",
-}
+__all__ = [
+    "C3D",
+    "ConvNetLSTM",
+    "ENDPOINTS",
+    "FusedTwoStream3D",
+    "I3D",
+    "InceptionV1",
+    "TwoStream2D",
+    "TwoStreamI3D",
+    "endpoint_model",
+    "stack_flow_frames",
+]
 
-__all__ = sorted(_EXPORTS)
-
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
+if not IS_CLI_PROCESS:
+    from keras_i3d.models.baselines import C3D
+    from keras_i3d.models.baselines import ConvNetLSTM
+    from keras_i3d.models.baselines import FusedTwoStream3D
+    from keras_i3d.models.baselines import TwoStream2D
+    from keras_i3d.models.endpoints import ENDPOINTS
+    from keras_i3d.models.endpoints import endpoint_model
+    from keras_i3d.models.i3d import I3D
+    from keras_i3d.models.inception_v1 import InceptionV1
+    from keras_i3d.models.two_stream import TwoStreamI3D
+    from keras_i3d.preprocessing import stack_flow_frames

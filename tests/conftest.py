@@ -1,8 +1,12 @@
 """Shared test fixtures.
 
-`shared_data` is the sample-video folder laid beside the project root
-(`../shared/data`, see its PROVENANCE.md); tests that need it are skipped
-with a reason when it is missing, and CI always has it.
+Tests use the data the repository ships (`examples/data/arm_wrestling.mp4`,
+the `arm_wrestling_mp4` fixture) or synthetic videos (`tests/video/corpus.py`).
+Only files the repository cannot ship come from the sample folder laid beside
+the project root (`../shared/data`, see its PROVENANCE.md; set
+`KERAS_I3D_SHARED_DATA` to use another folder): a test asks for each file
+through `shared_data`, and is skipped, naming the file and why it is not
+shipped, when the file is missing.
 """
 
 import os
@@ -13,14 +17,45 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 PROJECT_ROOT = pathlib.Path(__file__).resolve().parents[1]
-SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+SHARED_DATA = pathlib.Path(os.environ.get(
+    "KERAS_I3D_SHARED_DATA", PROJECT_ROOT.parent / "shared" / "data"))
+ARM_WRESTLING_MP4 = PROJECT_ROOT / "examples" / "data" / "arm_wrestling.mp4"
+
+# Why each folder of the sample data is not shipped with the repository.
+NOT_SHIPPED = {
+    "kinetics-i3d": "DeepMind's cricket GIFs are UCF101 footage without a "
+                    "licence of their own (2.9 MB); their published outputs "
+                    "only make sense with them",
+    "tiny-ucf101": "the abseiling clip is YouTube footage from "
+                   "bryanyzhu/tiny-ucf101, a repository without a licence",
+}
 
 
 @pytest.fixture(scope="session")
 def shared_data():
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"sample data folder {SHARED_DATA} is not present")
-    return SHARED_DATA
+    """A function: path under `../shared/data` -> the file, or a skip.
+
+    Example: `shared_data("tiny-ucf101/abseiling_k400.mp4")`.
+    """
+    def shared_file(relative):
+        path = SHARED_DATA / relative
+        if not path.exists():
+            folder = relative.split("/")[0]
+            pytest.skip(
+                f"{path} is missing: {relative} is not shipped with the "
+                f"repository ({NOT_SHIPPED[folder]}); lay the sample data "
+                "beside the project (../shared/data, see its PROVENANCE.md) "
+                "or set KERAS_I3D_SHARED_DATA"
+            )
+        return path
+
+    return shared_file
+
+
+@pytest.fixture(scope="session")
+def arm_wrestling_mp4():
+    """The sample video the repository ships (mmaction2's demo.mp4)."""
+    return ARM_WRESTLING_MP4
 
 
 @pytest.fixture(scope="session")

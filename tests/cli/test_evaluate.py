@@ -111,14 +111,15 @@ def test_weights_of_another_class_count_are_a_cli_error(tmp_path,
 
 
 @pytest.mark.slow
-def test_kinetics400_on_real_videos(tmp_path, shared_data,
+def test_kinetics400_on_real_videos(tmp_path, shared_data, arm_wrestling_mp4,
                                     installed_kinetics400, capsys):
     """The real checkpoint names both sample videos right (whole video)."""
     data = tmp_path / "data"
-    for name, source in (("arm wrestling", "mmaction2/demo.mp4"),
-                         ("abseiling", "tiny-ucf101/abseiling_k400.mp4")):
+    for name, source in (
+            ("arm wrestling", arm_wrestling_mp4),
+            ("abseiling", shared_data("tiny-ucf101/abseiling_k400.mp4"))):
         (data / name).mkdir(parents=True)
-        shutil.copy(shared_data / source, data / name / source.split("/")[1])
+        shutil.copy(source, data / name / source.name)
     with pytest.raises(CLIError, match="predicts 400 classes but the "
                        "dataset has 2; .* --labels"):
         _run([str(data), "--weights", "kinetics400"])

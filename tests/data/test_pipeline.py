@@ -156,8 +156,8 @@ def test_scale_clip_matches_preprocess_input():
     np.testing.assert_allclose(scale_clip(flow, True), preprocess_input(flow, "flow"))
 
 
-def test_pipeline_matches_the_eager_predict_path(shared_data):
-    path = str(shared_data / "mmaction2" / "demo.mp4")
+def test_pipeline_matches_the_eager_predict_path(arm_wrestling_mp4):
+    path = str(arm_wrestling_mp4)
     dataset = video_dataset([VideoSample(path, 6)], sampling="uniform", clip_length=16)
     clip, label = next(iter(dataset))
     frames = read_video(path).frames

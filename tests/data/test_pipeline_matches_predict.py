@@ -16,9 +16,9 @@ def logits_model(installed_kinetics400):
 
 
 def test_pipeline_top1_equals_predict_top1(logits_model, shared_data,
-                                           tmp_path):
-    paths = [shared_data / "mmaction2" / "demo.mp4",
-             shared_data / "tiny-ucf101" / "abseiling_k400.mp4"]
+                                           arm_wrestling_mp4, tmp_path):
+    paths = [arm_wrestling_mp4,
+             shared_data("tiny-ucf101/abseiling_k400.mp4")]
     corrupt = tmp_path / "corrupt.mp4"
     corrupt.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(500))
     samples = [VideoSample(path=str(p), label=i) for i, p in enumerate(paths)]

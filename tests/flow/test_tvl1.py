@@ -61,9 +61,10 @@ def test_agrees_with_deepminds_published_flow_on_the_cricket_sample(
     from keras_i3d.preprocessing import preprocess_flow
     from keras_i3d.video import read_video
 
-    sample = shared_data / "kinetics-i3d"
-    rgb = read_video(sample / "v_CricketShot_g04_c01_rgb.gif", fps=None)
-    published = read_video(sample / "v_CricketShot_g04_c01_flow.gif", fps=None)
+    rgb = read_video(
+        shared_data("kinetics-i3d/v_CricketShot_g04_c01_rgb.gif"), fps=None)
+    published = read_video(
+        shared_data("kinetics-i3d/v_CricketShot_g04_c01_flow.gif"), fps=None)
     reference = published.frames[..., :2].astype(np.float32) / 255 - 0.5
     for start in (20, 60):
         ours = preprocess_flow(

@@ -119,8 +119,8 @@ def test_argument_checks(counting_30fps):
         read_video(counting_30fps, start_time=-1)
 
 
-def test_demo_mp4_28fps_to_25fps(shared_data):
-    path = shared_data / "mmaction2" / "demo.mp4"
+def test_demo_mp4_28fps_to_25fps(arm_wrestling_mp4):
+    path = arm_wrestling_mp4
     video = read_video(path)
     assert video.frames.shape == (250, 256, 340, 3)
     assert video.source_fps == pytest.approx(28.0)
@@ -132,7 +132,21 @@ def test_demo_mp4_28fps_to_25fps(shared_data):
     np.testing.assert_array_equal(window, video.frames[75:91])
 
 
-def test_gif(shared_data):
-    video = read_video(shared_data / "kinetics-i3d" / "v_CricketShot_g04_c01_rgb.gif")
-    assert video.frames.shape == (79, 224, 224, 3)
+def test_gif(tmp_path):
+    import av
+
+    path = str(tmp_path / "count.gif")
+    with av.open(path, "w") as container:  # 40 ms per frame, as DeepMind's
+        stream = container.add_stream("gif", rate=25)
+        stream.height = stream.width = 64
+        stream.pix_fmt = "rgb8"
+        for frame in corpus.counting_frames(20):
+            video_frame = av.VideoFrame.from_ndarray(frame, format="rgb24")
+            for packet in stream.encode(video_frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    video = read_video(path)
+    assert video.frames.shape == (20, 64, 64, 3)
     assert video.source_fps == 25.0
+    np.testing.assert_array_equal(corpus.frame_index(video.frames), np.arange(20))

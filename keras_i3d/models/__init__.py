@@ -16,6 +16,8 @@ _EXPORTS = {
     "TwoStream2D": "keras_i3d.models.baselines",
     "TwoStreamI3D": "keras_i3d.models.two_stream",
     "endpoint_model": "keras_i3d.models.endpoints",
+    "get_model": "keras_i3d.models.registry",
+    "list_models": "keras_i3d.models.registry",
     "stack_flow_frames": "keras_i3d.preprocessing",
 }
 

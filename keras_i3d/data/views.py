@@ -150,15 +150,21 @@ class InputView:
             selected["flow"] = flow[:, self.flow_offsets(flow.shape[1])]
         return selected
 
-    def input_shapes(self, crop_size=CROP_SIZE):
-        """The model input shapes, `(rgb_shape, flow_shape)` or one of them."""
+    def input_shapes(self, crop_size=CROP_SIZE, any_steps=False):
+        """The model input shapes, `(rgb_shape, flow_shape)` or one of them.
+
+        Args:
+            crop_size: the frames' height and width.
+            any_steps: whether the steps are None (any number), for models
+                tested on longer views than they are trained on.
+        """
+        steps = None if any_steps else self.steps
         shapes = []
         if self.rgb:
-            shapes.append((self.steps, crop_size, crop_size, RGB_CHANNELS))
+            shapes.append((steps, crop_size, crop_size, RGB_CHANNELS))
         if self.flow_stack:
             shapes.append(
-                (self.steps, crop_size, crop_size,
-                 FLOW_CHANNELS * self.flow_stack)
+                (steps, crop_size, crop_size, FLOW_CHANNELS * self.flow_stack)
             )
         return tuple(shapes) if len(shapes) == 2 else shapes[0]
 

@@ -49,6 +49,10 @@ def test_view_geometry():
     # A whole video (longer window) gets every step that fits.
     np.testing.assert_array_equal(view.rgb_offsets(18), [0, 5, 10, 15])
     assert view.input_shapes(32) == ((3, 32, 32, 3), (3, 32, 32, 4))
+    assert view.input_shapes(32, any_steps=True) == (
+        (None, 32, 32, 3), (None, 32, 32, 4))
+    assert InputView(25, 5).input_shapes(any_steps=True) == (
+        None, 224, 224, 3)
     assert InputView.consecutive("flow", 64) == InputView(64, rgb=False,
                                                           flow_stack=1)
     assert InputView(25, 5).describe() == "25 RGB frames, every 5th"

@@ -18,17 +18,12 @@ apart: an RGB network that sees one frame (the RGB stream of Two-Stream
 2D) can do no better than chance (25%), and only motion separates the
 classes.
 
-Each architecture gets its input in the shape the paper gives it, with
-every frame count divided by `--time-scale` (default 4; the paper's
-frames are 25 fps video frames) and every frame side by 224 / `--size`:
-
-| architecture  | paper (Table 1 / Sec. 2)       | here (time scale 4)        |
-|---------------|--------------------------------|----------------------------|
-| ConvNet+LSTM  | 25 RGB frames, every 5th frame | 7 RGB frames, every 5th    |
-| 3D-ConvNet    | 16 RGB frames at 112 px        | 4 RGB frames at size / 2   |
-| Two-Stream 2D | 1 RGB + 10 flow frames         | 1 RGB + 3 flow frames      |
-| 3D-Fused      | 5 RGB 10 apart + 5 x 10 flow   | 5 RGB 3 apart + 5 x 3 flow |
-| I3D (each)    | 64 RGB (+ 64 flow) frames      | 16 RGB (+ 16 flow) frames  |
+Each architecture reads its paper input view (`keras_i3d.data.PAPER_INPUTS`,
+Table 1 / Sec. 2) scaled by `PaperInput.scaled`: every frame count divided
+by `--time-scale` (default 4; 64 I3D frames become 16, ConvNet+LSTM's 25
+frames every 5th become 7 every 5th, 3D-Fused's 5 snapshots 10 apart with
+10 flow frames become 5 snapshots 3 apart with 3) and every frame side by
+224 / `--size` (C3D's 112 becomes `--size` / 2).
 
 The data goes the way real data goes. Each split is written once as
 `.mp4` videos, a folder per class, under `--cache-dir`; their optical flow
@@ -41,11 +36,11 @@ slower here) and stored quantised (`keras_i3d.flow.write_flow`, within
 (one seed, so every architecture gets the videos in the same order), the
 central window for validation, no flip (a mirrored "right" is "left").
 
-The baselines are built with their own heads (`classifier_activation=None`:
-logits for the recipe's loss; Two-Stream 2D then averages its two streams'
-logits where the paper averages their softmax scores). I3D's `Logits` head
-needs clips of at least 9 frames and 193 pixels, so each I3D stream is
-built with `include_top=False, pooling="avg"`, then dropout
+Every model is built by name (`keras_i3d.models.get_model`) and returns
+logits (`classifier_activation=None`; Two-Stream 2D then averages its two
+streams' logits where the paper averages their softmax scores). I3D's
+`Logits` head needs clips of at least 9 frames and 193 pixels, so each I3D
+stream is built with `include_top=False, pooling="avg"`, then dropout
 (`TrainingConfig.dropout_rate`) and a dense layer to the classes: the same
 head (average pool, dropout, 1x1x1 conv, mean), since the conv is linear
 and commutes with the averages. Two-Stream I3D adds the two streams'
@@ -61,7 +56,6 @@ for the same architectures), `accuracy.png` (bar plot) and
 import argparse
 import csv
 import json
-import math
 import os
 import sys
 import time
@@ -71,17 +65,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from keras_i3d.data.synthetic_motion import MOTION_CLASSES  # noqa: E402
 
 CHANCE = 1 / len(MOTION_CLASSES)
-FUSED_SNAPSHOTS = 5  # 3D-Fused sees 5 RGB frames and their flow stacks.
-
-# The paper's inputs, in frames of 25 fps video (Table 1, Sec. 2).
-PAPER_LSTM_FRAMES = 25
-PAPER_LSTM_STRIDE = 5
-PAPER_C3D_FRAMES = 16
-PAPER_C3D_SIZE_RATIO = 112 / 224
-PAPER_FLOW_STACK = 10
-PAPER_FUSED_SPACING = 10
-PAPER_I3D_FRAMES = 64
-
 # Kinetics top-1 accuracy (%) of the paper: Table 3, trained from scratch
 # ("Kinetics") and from ImageNet weights ("ImageNet then Kinetics", the
 # numbers of Table 2), as (RGB, Flow, RGB+Flow); None where the paper has
@@ -129,72 +112,33 @@ class ComparisonError(ValueError):
 # ---------------------------------------------------------------- inputs
 
 
-def scaled_frames(paper_frames, time_scale):
-    """A paper frame count divided by `time_scale`, rounded up, >= 1."""
-    return max(1, math.ceil(paper_frames / time_scale))
-
-
 def input_plan(size, time_scale):
-    """The per-architecture sampling, scaled from the paper's.
-
-    Args:
-        size: frame side of every architecture but C3D.
-        time_scale: the divisor of the paper's frame counts and spacings.
-
-    Returns:
-        A dict of the sampling parameters and `video_frames`, the frames a
-        generated video needs so that every architecture's input fits.
+    """The run's scale: `size`, `time_scale` and `video_frames`, the
+    frames a generated video needs so that every architecture's input fits.
     """
-    plan = {
-        "size": size,
-        "c3d_size": max(1, round(size * PAPER_C3D_SIZE_RATIO)),
-        "lstm_frames": scaled_frames(PAPER_LSTM_FRAMES, time_scale),
-        "lstm_stride": PAPER_LSTM_STRIDE,
-        "c3d_frames": scaled_frames(PAPER_C3D_FRAMES, time_scale),
-        "flow_stack": scaled_frames(PAPER_FLOW_STACK, time_scale),
-        "fused_spacing": scaled_frames(PAPER_FUSED_SPACING, time_scale),
-        "i3d_frames": scaled_frames(PAPER_I3D_FRAMES, time_scale),
-    }
-    needed = (
-        (plan["lstm_frames"] - 1) * plan["lstm_stride"] + 1,
-        plan["c3d_frames"],
-        plan["flow_stack"],
-        (FUSED_SNAPSHOTS - 1) * plan["fused_spacing"] + plan["flow_stack"],
-        plan["i3d_frames"],
-    )
+    plan = {"size": size, "time_scale": time_scale}
+    longest = max(architecture_view(key, plan)[0].span
+                  for key in ARCHITECTURE_KEYS)
     # One more frame than any input reaches, so that the last flow field
     # used is a real one (not the repeated last field).
-    plan["video_frames"] = max(needed) + 1
-    return plan
+    return {**plan, "video_frames": longest + 1}
 
 
 def architecture_view(key, plan):
     """What architecture `key` sees of a video: its input view and sizes.
 
     Returns:
-        `(view, resize, crop_size)`: a `keras_i3d.data.InputView` (the
-        paper's view of `keras_i3d.data.PAPER_INPUTS`, scaled by the plan)
-        and the pipeline's resize (None: frames keep their size) and crop.
+        `(view, resize, crop_size)`: the paper's training view of `key`
+        scaled to the plan (`PaperInput.scaled`), and the pipeline's
+        resize (None: frames keep their size) and crop.
     """
-    from keras_i3d.data import InputView
+    from keras_i3d.data import PAPER_INPUTS
 
-    size, stack = plan["size"], plan["flow_stack"]
-    if key == "convnet_lstm":
-        view = InputView(plan["lstm_frames"], spacing=plan["lstm_stride"])
-    elif key == "c3d":
-        # The paper's 112 of 224: frames are resized to half size.
-        c3d_size = plan["c3d_size"]
-        return InputView(plan["c3d_frames"]), c3d_size, c3d_size
-    elif key == "two_stream_2d":
-        view = InputView(1, flow_stack=stack)
-    elif key == "fused_two_stream_3d":
-        view = InputView(FUSED_SNAPSHOTS, spacing=plan["fused_spacing"],
-                         flow_stack=stack)
-    elif key == "i3d_rgb":
-        view = InputView.consecutive("rgb", plan["i3d_frames"])
-    else:
-        view = InputView.consecutive("two_stream", plan["i3d_frames"])
-    return view, None, size
+    paper = PAPER_INPUTS[key].scaled(plan["time_scale"], plan["size"])
+    crop_size = paper.crop_size
+    # C3D reads whole frames resized to its crop (the paper's 112 of 224).
+    resize = crop_size if crop_size < plan["size"] else None
+    return paper.train, resize, crop_size
 
 
 def describe_inputs(key, plan):
@@ -324,10 +268,10 @@ def i3d_stream(stream, input_shape, classes, dropout_rate):
     """One I3D stream with a pooled-feature head that returns logits."""
     import keras
 
-    from keras_i3d.models import I3D
+    from keras_i3d.models import get_model
 
-    backbone = I3D(
-        stream=stream, weights=None, include_top=False, pooling="avg",
+    backbone = get_model(
+        f"i3d_{stream}", weights=None, include_top=False, pooling="avg",
         input_shape=input_shape, name=f"i3d_{stream}_backbone",
     )
     x = keras.layers.Dropout(dropout_rate, name="Logits_Dropout")(
@@ -341,50 +285,32 @@ def two_stream_i3d(rgb_shape, flow_shape, classes, dropout_rate):
     """Two I3D streams; the same outputs as `keras_i3d.TwoStreamI3D`."""
     import keras
 
-    streams = {
-        "rgb": i3d_stream("rgb", rgb_shape, classes, dropout_rate),
-        "flow": i3d_stream("flow", flow_shape, classes, dropout_rate),
-    }
-    rgb_input = keras.Input(rgb_shape, name="rgb_clip")
-    flow_input = keras.Input(flow_shape, name="flow_clip")
-    rgb_logits = streams["rgb"](rgb_input)
-    flow_logits = streams["flow"](flow_input)
-    joint = keras.layers.Add(dtype="float32", name="predictions")(
-        [rgb_logits, flow_logits]
-    )
+    inputs = [keras.Input(rgb_shape, name="rgb_clip"),
+              keras.Input(flow_shape, name="flow_clip")]
+    rgb_logits, flow_logits = (
+        i3d_stream(stream, shape, classes, dropout_rate)(x)
+        for stream, shape, x in zip(("rgb", "flow"), (rgb_shape, flow_shape),
+                                    inputs))
     outputs = {
-        "predictions": joint,
+        "predictions": keras.layers.Add(dtype="float32", name="predictions")(
+            [rgb_logits, flow_logits]),
         "rgb_logits": keras.layers.Identity(name="rgb_logits")(rgb_logits),
         "flow_logits": keras.layers.Identity(name="flow_logits")(flow_logits),
     }
-    return keras.Model([rgb_input, flow_input], outputs,
-                       name="two_stream_i3d")
+    return keras.Model(inputs, outputs, name="two_stream_i3d")
 
 
-def build_model(key, input_shapes, classes, config):
+def build_model(key, input_shapes, classes, dropout_rate):
     """Builds architecture `key` for inputs of `input_shapes` (logits)."""
-    from keras_i3d.conventions import FLOW_CHANNELS
-    from keras_i3d.models import C3D
-    from keras_i3d.models import ConvNetLSTM
-    from keras_i3d.models import FusedTwoStream3D
-    from keras_i3d.models import TwoStream2D
+    from keras_i3d.models import get_model
 
-    first = input_shapes[0]
-    if key == "convnet_lstm":
-        return ConvNetLSTM(input_shape=first, classes=classes,
-                           classifier_activation=None)
-    if key == "c3d":
-        return C3D(input_shape=first, classes=classes,
-                   classifier_activation=None)
-    if key in ("two_stream_2d", "fused_two_stream_3d"):
-        builder = TwoStream2D if key == "two_stream_2d" else FusedTwoStream3D
-        return builder(input_shape=first, classes=classes,
-                       classifier_activation=None,
-                       flow_frames=input_shapes[1][-1] // FLOW_CHANNELS)
     if key == "i3d_rgb":
-        return i3d_stream("rgb", first, classes, config.dropout_rate)
-    return two_stream_i3d(first, input_shapes[1], classes,
-                          config.dropout_rate)
+        return i3d_stream("rgb", input_shapes[0], classes, dropout_rate)
+    if key == "two_stream_i3d":
+        return two_stream_i3d(*input_shapes, classes, dropout_rate)
+    shapes = input_shapes[0] if len(input_shapes) == 1 else input_shapes
+    return get_model(key, input_shape=shapes, classes=classes,
+                     classifier_activation=None)
 
 
 def evaluation_model(key, model):
@@ -414,54 +340,38 @@ def evaluation_model(key, model):
 # ---------------------------------------------------------- train, measure
 
 
-class EpochTimer:
-    """Collects the wall time of every epoch of `model.fit`."""
+def epoch_timer(seconds):
+    """A callback that appends each epoch's wall time to `seconds`."""
+    import keras
 
-    def __init__(self):
-        import keras
-
-        timer = self
-
-        class Callback(keras.callbacks.Callback):
-            def on_epoch_begin(self, epoch, logs=None):
-                timer._start = time.perf_counter()
-
-            def on_epoch_end(self, epoch, logs=None):
-                timer.seconds.append(time.perf_counter() - timer._start)
-
-        self.seconds = []
-        self.callback = Callback()
-
-    def clips_per_second(self, clips_per_epoch):
-        """Training speed over the epochs after the first (which traces
-        the graph); over the first when there is only one."""
-        timed = self.seconds[1:] or self.seconds
-        return clips_per_epoch * len(timed) / sum(timed)
+    started = []
+    return keras.callbacks.LambdaCallback(
+        on_epoch_begin=lambda epoch, logs: started.append(time.perf_counter()),
+        on_epoch_end=lambda epoch, logs: seconds.append(
+            time.perf_counter() - started[-1]),
+    )
 
 
-def accuracy(logits, labels):
-    """Top-1 accuracy of `(N, classes)` or `(N, T, classes)` logits."""
+def top1_and_loss(logits, labels):
+    """Top-1 accuracy (`keras_i3d.training.classification_metrics`) and
+    mean cross-entropy of `(N, classes)` logits; `(N, T, classes)`
+    per-snapshot logits are averaged over the snapshots first."""
     import numpy as np
 
-    logits = np.asarray(logits)
-    if logits.ndim == 3:  # per-snapshot scores: average the snapshots
+    from keras_i3d.training import SparseCategoricalCrossentropy
+    from keras_i3d.training import classification_metrics
+
+    logits = np.asarray(logits, np.float32)
+    if logits.ndim == 3:
         logits = logits.mean(axis=1)
-    return float((logits.argmax(axis=-1) == labels).mean())
+    top1 = classification_metrics(logits, labels, logits.shape[-1])["top1"]
+    loss = SparseCategoricalCrossentropy(from_logits=True)(labels, logits)
+    return top1, float(loss)
 
 
 def model_inputs(inputs):
     """The arrays as Keras wants them: one array, or a tuple of several."""
     return inputs[0] if len(inputs) == 1 else tuple(inputs)
-
-
-def cross_entropy(logits, labels):
-    """Mean softmax cross-entropy of `(N, classes)` logits (numpy)."""
-    import numpy as np
-
-    logits = np.asarray(logits, np.float64)
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-    return float(-log_probs[np.arange(len(labels)), labels].mean())
 
 
 def timed_predict(model, inputs, batch_size):
@@ -520,16 +430,19 @@ def train_and_evaluate(key, train_samples, val_samples, plan, args):
     )
     keras.utils.set_random_seed(args.seed)
     model = build_model(key, [x.shape[1:] for x in val_inputs],
-                        config.classes, config)
+                        config.classes, config.dropout_rate)
     compile_model(model, config)
 
     dataset = architecture_dataset(key, train_samples, plan, training=True,
                                    args=args, skipped=skipped)
     dataset = prepare_dataset(dataset, model).repeat()
-    timer = EpochTimer()
+    epoch_seconds = []
     model.fit(dataset, epochs=config.epochs,
-              steps_per_epoch=steps_per_epoch, callbacks=[timer.callback],
-              verbose=args.verbose)
+              steps_per_epoch=steps_per_epoch,
+              callbacks=[epoch_timer(epoch_seconds)], verbose=args.verbose)
+    # Training speed over the epochs after the first (which traces the
+    # graph); over the first when there is only one.
+    timed = epoch_seconds[1:] or epoch_seconds
     if len(skipped):
         raise ComparisonError(
             f"{key}: the pipeline skipped videos of the generated dataset: "
@@ -538,21 +451,23 @@ def train_and_evaluate(key, train_samples, val_samples, plan, args):
 
     outputs, inference_speed = timed_predict(
         evaluation_model(key, model), val_inputs, args.batch_size)
+    val_accuracy, val_loss = top1_and_loss(outputs[0], val_labels)
     row = {
         "architecture": key,
         "name": ARCHITECTURE_NAMES[key],
-        "val_accuracy": accuracy(outputs[0], val_labels),
-        "val_loss": cross_entropy(outputs[0], val_labels),
+        "val_accuracy": val_accuracy,
+        "val_loss": val_loss,
         "rgb_stream_accuracy": None,
         "flow_stream_accuracy": None,
         "parameters": model.count_params(),
-        "train_clips_per_s": timer.clips_per_second(
-            steps_per_epoch * args.batch_size),
+        "train_clips_per_s": (steps_per_epoch * args.batch_size * len(timed)
+                              / sum(timed)),
         "inference_clips_per_s": inference_speed,
     }
     if len(outputs) == 3:
-        row["rgb_stream_accuracy"] = accuracy(outputs[1], val_labels)
-        row["flow_stream_accuracy"] = accuracy(outputs[2], val_labels)
+        row["rgb_stream_accuracy"] = top1_and_loss(outputs[1], val_labels)[0]
+        row["flow_stream_accuracy"] = top1_and_loss(outputs[2],
+                                                    val_labels)[0]
     keras.backend.clear_session()
     return row
 

@@ -165,28 +165,17 @@ def with_flow(samples, flow_dir):
 
 def build_model(args, config, view, crop_size, weights):
     """The model to train; it returns logits."""
-    from keras_i3d.models import C3D
-    from keras_i3d.models import ConvNetLSTM
-    from keras_i3d.models import FusedTwoStream3D
-    from keras_i3d.models import TwoStream2D
+    from keras_i3d.models import get_model
     from keras_i3d.training import build_classifier
 
     if args.architecture == "i3d":
         return build_classifier(config, weights=weights)
-    builder = {"convnet_lstm": ConvNetLSTM, "c3d": C3D,
-               "two_stream_2d": TwoStream2D,
-               "fused_two_stream_3d": FusedTwoStream3D}[args.architecture]
-    options = {"flow_frames": view.flow_stack} if view.flow_stack else {}
-    shapes = view.input_shapes(crop_size)
-    input_shape = shapes[0] if view.flow_stack else shapes
-    if args.architecture in VARIABLE_LENGTH:
-        # Trained on the training view, tested on the longer test view.
-        input_shape = (None,) + input_shape[1:]
-    return builder(
-        input_shape=input_shape,
-        classes=config.classes, classifier_activation=None, weights=weights,
-        **options,
-    )
+    # The variable-length baselines are tested on longer views.
+    shapes = view.input_shapes(
+        crop_size, any_steps=args.architecture in VARIABLE_LENGTH)
+    return get_model(args.architecture, input_shape=shapes,
+                     classes=config.classes, classifier_activation=None,
+                     weights=weights)
 
 
 def read_split(video_dir, csv_path, label_set):

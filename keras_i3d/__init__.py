@@ -83,6 +83,8 @@ if not IS_CLI_PROCESS:
     from keras_i3d.models import TwoStream2D
     from keras_i3d.models import TwoStreamI3D
     from keras_i3d.models import endpoint_model
+    from keras_i3d.models import get_model
+    from keras_i3d.models import list_models
     from keras_i3d.models import stack_flow_frames
     from keras_i3d.models.fused import fuse_for_inference
     from keras_i3d.preprocessing import preprocess_input

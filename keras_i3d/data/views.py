@@ -30,6 +30,7 @@ flow_stack=2            ^ ^       ^ ^            ^  ^            flow
 """
 
 import dataclasses
+import math
 
 import numpy as np
 
@@ -150,17 +151,66 @@ class InputView:
             selected["flow"] = flow[:, self.flow_offsets(flow.shape[1])]
         return selected
 
-    def input_shapes(self, crop_size=CROP_SIZE):
-        """The model input shapes, `(rgb_shape, flow_shape)` or one of them."""
+    def input_shapes(self, crop_size=CROP_SIZE, any_steps=False):
+        """The model input shapes, `(rgb_shape, flow_shape)` or one of them.
+
+        Args:
+            crop_size: the frames' height and width.
+            any_steps: whether the steps are None (any number), for models
+                tested on longer views than they are trained on.
+        """
+        steps = None if any_steps else self.steps
         shapes = []
         if self.rgb:
-            shapes.append((self.steps, crop_size, crop_size, RGB_CHANNELS))
+            shapes.append((steps, crop_size, crop_size, RGB_CHANNELS))
         if self.flow_stack:
             shapes.append(
-                (self.steps, crop_size, crop_size,
-                 FLOW_CHANNELS * self.flow_stack)
+                (steps, crop_size, crop_size, FLOW_CHANNELS * self.flow_stack)
             )
         return tuple(shapes) if len(shapes) == 2 else shapes[0]
+
+    def scaled(self, time_scale):
+        """This view for a run `time_scale` times shorter in time.
+
+        The flow stacks get `time_scale` times fewer frames; the span then
+        shrinks about `time_scale` times in one of two ways. A view whose
+        flow stacks tile the window (`spacing == flow_stack`, 3D-Fused's
+        snapshots) keeps its steps and spaces them by the new stack, so
+        the stacks still tile it; any other view keeps its spacing and
+        gets `time_scale` times fewer steps. Counts are rounded up, so
+        every one stays at least 1.
+
+        Args:
+            time_scale: the divisor of the frame counts, >= 1.
+
+        Returns:
+            An `InputView`.
+
+        Example:
+
+        >>> InputView(steps=25, spacing=5).scaled(4)  # ConvNet+LSTM
+        InputView(steps=7, spacing=5, rgb=True, flow_stack=0)
+        >>> InputView(steps=5, spacing=10, flow_stack=10).scaled(4)
+        InputView(steps=5, spacing=3, rgb=True, flow_stack=3)
+        """
+        if isinstance(time_scale, bool) or not isinstance(
+                time_scale, (int, float, np.integer, np.floating)) or not (
+                time_scale >= 1):
+            raise ValueError(
+                "`time_scale` must be a number >= 1. Received: "
+                f"time_scale={time_scale!r}"
+            )
+
+        def shorter(frames):
+            return max(1, math.ceil(frames / time_scale))
+
+        flow_stack = shorter(self.flow_stack) if self.flow_stack else 0
+        if self.flow_stack > 1 and self.spacing == self.flow_stack:
+            steps, spacing = self.steps, flow_stack
+        else:
+            steps, spacing = shorter(self.steps), self.spacing
+        return InputView(steps, spacing=spacing, rgb=self.rgb,
+                         flow_stack=flow_stack)
 
     def describe(self):
         """A short text, e.g. `"25 RGB frames, every 5th"`."""
@@ -207,6 +257,41 @@ class PaperInput:
     test_clips: int = 1
     crop_size: int = CROP_SIZE
     resize: int = RESIZE_SHORT_SIDE
+
+    def scaled(self, time_scale, crop_size=CROP_SIZE):
+        """These inputs for a smaller run: shorter in time, smaller frames.
+
+        Args:
+            time_scale: divides the frame counts (see `InputView.scaled`).
+            crop_size: what the paper's 224-pixel crops become; other crop
+                and resize sides are scaled in proportion (C3D's 112 of
+                224 becomes `crop_size / 2`).
+
+        Returns:
+            A `PaperInput`.
+
+        Example:
+
+        >>> small = PAPER_INPUTS["c3d"].scaled(4, crop_size=32)
+        >>> small.train.steps, small.crop_size, small.resize
+        (4, 16, 18)
+        """
+        if not isinstance(crop_size, (int, np.integer)) or crop_size < 1:
+            raise ValueError(
+                "`crop_size` must be a positive int. Received: "
+                f"crop_size={crop_size!r}"
+            )
+
+        def smaller(side):
+            return max(1, round(side * crop_size / CROP_SIZE))
+
+        return dataclasses.replace(
+            self,
+            train=self.train.scaled(time_scale),
+            test=self.test.scaled(time_scale),
+            crop_size=smaller(self.crop_size),
+            resize=smaller(self.resize),
+        )
 
     @property
     def test_frames(self):

@@ -17,6 +17,8 @@ __all__ = [
     "TwoStream2D",
     "TwoStreamI3D",
     "endpoint_model",
+    "get_model",
+    "list_models",
     "stack_flow_frames",
 ]
 
@@ -29,5 +31,7 @@ if not IS_CLI_PROCESS:
     from keras_i3d.models.endpoints import endpoint_model
     from keras_i3d.models.i3d import I3D
     from keras_i3d.models.inception_v1 import InceptionV1
+    from keras_i3d.models.registry import get_model
+    from keras_i3d.models.registry import list_models
     from keras_i3d.models.two_stream import TwoStreamI3D
     from keras_i3d.preprocessing import stack_flow_frames

@@ -120,44 +120,38 @@ class TrainingConfig:
 def build_classifier(config, weights="kinetics400", input_shape=None):
     """Builds the I3D model of `config` for training (it returns logits).
 
-    With pretrained weights and `config.classes != 400` the backbone is
-    loaded and the head re-initialised for the new classes. If
-    `config.freeze_batch_norm`, batch norm is frozen.
+    The model is `get_model` of `"i3d_rgb"`, `"i3d_flow"` or
+    `"two_stream_i3d"` for `config.stream`. With pretrained weights and
+    `config.classes != 400` the backbone is loaded and the head
+    re-initialised for the new classes. If `config.freeze_batch_norm`,
+    batch norm is frozen.
 
     Args:
         config: a `TrainingConfig`.
         weights: passed to `I3D` / `TwoStreamI3D` (None: random).
-        input_shape: overrides `(frames, crop, crop, channels)`; any size
-            may be None.
+        input_shape: overrides `(frames, crop, crop, channels)` (for
+            two-stream, the RGB shape or the pair `(rgb_shape,
+            flow_shape)`); any size may be None.
 
     Returns:
         A `keras.Model` returning logits (a dict of logits for two-stream).
     """
     from keras_i3d.conventions import STREAM_CHANNELS
-    from keras_i3d.models import I3D
-    from keras_i3d.models import TwoStreamI3D
+    from keras_i3d.models.registry import get_model
 
     if config.stream == "two_stream":
-        model = TwoStreamI3D(
-            weights=weights,
-            frames=config.frames,
-            height=config.crop_size,
-            width=config.crop_size,
-            classes=config.classes,
-            classifier_activation=None,
-            dropout_rate=config.dropout_rate,
-        )
+        name, channels = "two_stream_i3d", STREAM_CHANNELS["rgb"]
     else:
-        channels = STREAM_CHANNELS[config.stream]
-        model = I3D(
-            stream=config.stream,
-            weights=weights,
-            input_shape=input_shape
-            or (config.frames, config.crop_size, config.crop_size, channels),
-            classes=config.classes,
-            classifier_activation=None,
-            dropout_rate=config.dropout_rate,
-        )
+        name, channels = f"i3d_{config.stream}", STREAM_CHANNELS[config.stream]
+    model = get_model(
+        name,
+        weights=weights,
+        input_shape=input_shape
+        or (config.frames, config.crop_size, config.crop_size, channels),
+        classes=config.classes,
+        classifier_activation=None,
+        dropout_rate=config.dropout_rate,
+    )
     if config.freeze_batch_norm:
         freeze_batch_norm(model)
     return model

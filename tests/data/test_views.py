@@ -49,6 +49,10 @@ def test_view_geometry():
     # A whole video (longer window) gets every step that fits.
     np.testing.assert_array_equal(view.rgb_offsets(18), [0, 5, 10, 15])
     assert view.input_shapes(32) == ((3, 32, 32, 3), (3, 32, 32, 4))
+    assert view.input_shapes(32, any_steps=True) == (
+        (None, 32, 32, 3), (None, 32, 32, 4))
+    assert InputView(25, 5).input_shapes(any_steps=True) == (
+        None, 224, 224, 3)
     assert InputView.consecutive("flow", 64) == InputView(64, rgb=False,
                                                           flow_stack=1)
     assert InputView(25, 5).describe() == "25 RGB frames, every 5th"
@@ -154,3 +158,41 @@ def test_view_and_stream_are_exclusive(numbered_video):
         view_dataset(numbered_video, InputView(4), clip_length=8)
     with pytest.raises(ValueError, match="InputView"):
         view_dataset(numbered_video, {"steps": 4})
+
+
+def test_a_view_scales_to_a_shorter_run():
+    # Fewer steps at the same spacing: the span shrinks about 4 times.
+    lstm = InputView(steps=25, spacing=5).scaled(4)
+    assert lstm == InputView(steps=7, spacing=5)
+    assert (lstm.span, InputView(25, 5).span) == (31, 121)
+    # Flow stacks that tile the window keep tiling it: 5 snapshots, each
+    # spaced by its (shorter) stack.
+    fused = InputView(steps=5, spacing=10, flow_stack=10).scaled(4)
+    assert fused == InputView(steps=5, spacing=3, flow_stack=3)
+    assert InputView(1, flow_stack=10).scaled(8) == InputView(
+        1, flow_stack=2)
+    assert InputView.consecutive("two_stream", 64).scaled(4) == (
+        InputView.consecutive("two_stream", 16))
+    assert InputView(16).scaled(100) == InputView(1)
+    assert InputView(25, 5).scaled(1) == InputView(25, 5)
+    assert InputView(64).scaled(2.5) == InputView(26)
+
+
+@pytest.mark.parametrize("time_scale", [0.5, 0, -2, "4", None, True])
+def test_a_view_refuses_a_time_scale_below_one(time_scale):
+    with pytest.raises(ValueError, match="time_scale"):
+        InputView(16).scaled(time_scale)
+
+
+def test_paper_inputs_scale_their_views_and_their_frames():
+    c3d = PAPER_INPUTS["c3d"].scaled(4, crop_size=32)
+    assert (c3d.train, c3d.test, c3d.test_clips) == (
+        InputView(4), InputView(4), 15)
+    # C3D's 112 of 224 (resized to 128) becomes 16 of 32 (resized to 18).
+    assert (c3d.crop_size, c3d.resize) == (16, 18)
+    lstm = PAPER_INPUTS["convnet_lstm"].scaled(4, crop_size=32)
+    assert (lstm.train, lstm.test, lstm.crop_size, lstm.resize) == (
+        InputView(7, 5), InputView(13, 5), 32, 37)
+    assert PAPER_INPUTS["i3d_rgb"].scaled(1) == PAPER_INPUTS["i3d_rgb"]
+    with pytest.raises(ValueError, match="crop_size"):
+        PAPER_INPUTS["c3d"].scaled(4, crop_size=0)

@@ -34,16 +34,34 @@ def compare():
 
 
 def test_the_plan_scales_the_papers_inputs(compare):
+    from keras_i3d.data import PAPER_INPUTS
+
+    def views(plan):
+        return {key: compare.architecture_view(key, plan)
+                for key in compare.ARCHITECTURE_KEYS}
+
     paper = compare.input_plan(224, time_scale=1)
-    assert (paper["i3d_frames"], paper["c3d_frames"], paper["c3d_size"],
-            paper["lstm_frames"], paper["lstm_stride"], paper["flow_stack"],
-            paper["fused_spacing"]) == (64, 16, 112, 25, 5, 10, 10)
+    assert views(paper) == {
+        "convnet_lstm": (PAPER_INPUTS["convnet_lstm"].train, None, 224),
+        "c3d": (PAPER_INPUTS["c3d"].train, 112, 112),
+        "two_stream_2d": (PAPER_INPUTS["two_stream_2d"].train, None, 224),
+        "fused_two_stream_3d": (PAPER_INPUTS["fused_two_stream_3d"].train,
+                                None, 224),
+        "i3d_rgb": (PAPER_INPUTS["i3d_rgb"].train, None, 224),
+        "two_stream_i3d": (PAPER_INPUTS["two_stream_i3d"].train, None, 224),
+    }
     # The LSTM's 25 frames, every 5th, reach furthest: frame 120.
     assert paper["video_frames"] == 122
     small = compare.input_plan(32, time_scale=4)
-    assert (small["i3d_frames"], small["c3d_frames"], small["c3d_size"],
-            small["lstm_frames"], small["flow_stack"],
-            small["fused_spacing"]) == (16, 4, 16, 7, 3, 3)
+    assert {key: (view.steps, view.spacing, view.flow_stack, resize, crop)
+            for key, (view, resize, crop) in views(small).items()} == {
+        "convnet_lstm": (7, 5, 0, None, 32),
+        "c3d": (4, 1, 0, 16, 16),
+        "two_stream_2d": (1, 1, 3, None, 32),
+        "fused_two_stream_3d": (5, 3, 3, None, 32),
+        "i3d_rgb": (16, 1, 0, None, 32),
+        "two_stream_i3d": (16, 1, 1, None, 32),
+    }
     assert small["video_frames"] == 32
 
 

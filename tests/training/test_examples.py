@@ -209,3 +209,25 @@ def test_train_kinetics_trains_the_baselines_on_their_views(tmp_path):
             env=dict(os.environ, PYTHONPATH=PROJECT_ROOT))
         assert evaluation.returncode == 0, evaluation.stderr[-3000:]
         assert "videos evaluated: 4 (skipped: 0)" in evaluation.stdout
+
+
+def test_train_kinetics_builds_each_baseline_for_its_view():
+    from keras_i3d.training import TrainingConfig
+
+    module = _train_kinetics_module()
+    shapes = {}
+    for architecture in ("convnet_lstm", "two_stream_2d"):
+        args = module.parse_args(["--output-dir", "out", "--train-dir", "v",
+                                  "--architecture", architecture,
+                                  "--flow-dir", "f", "--crop-size", "32"])
+        if architecture == "convnet_lstm":
+            args.flow_dir = None
+        view, _, crop_size = module.input_view(args)
+        model = module.build_model(args, TrainingConfig(classes=4), view,
+                                   crop_size, weights=None)
+        shapes[architecture] = [tuple(x.shape) for x in model.inputs]
+    # Both are tested on longer views than they are trained on.
+    assert shapes == {
+        "convnet_lstm": [(None, None, 32, 32, 3)],
+        "two_stream_2d": [(None, None, 32, 32, 3), (None, None, 32, 32, 20)],
+    }

@@ -119,3 +119,22 @@ def test_two_stream_models_get_a_loss_per_stream(tmp_path):
     history = fit(model, data, data, config, tmp_path, verbose=0)
     assert {"rgb_logits_loss", "flow_logits_loss",
             "val_predictions_top1"} <= set(history.history)
+
+
+def test_build_classifier_gives_two_stream_i3d_its_input_shape():
+    from keras_i3d.training import build_classifier
+
+    config = TrainingConfig(classes=3, stream="two_stream", frames=16,
+                            dropout_rate=0.2)
+    # The override used to be ignored for two-stream models.
+    model = build_classifier(config, weights=None,
+                             input_shape=(9, 193, 193, 3))
+    assert [tuple(x.shape) for x in model.inputs] == [
+        (None, 9, 193, 193, 3), (None, 9, 193, 193, 2)]
+    assert model.get_layer("i3d_flow").output_shape == (None, 3)
+    assert model.get_layer("i3d_rgb").get_layer(
+        "Logits_Dropout").rate == 0.2
+    flow = build_classifier(TrainingConfig(classes=3, stream="flow"),
+                            weights=None)
+    assert flow.name == "i3d_flow"
+    assert flow.input_shape == (None, 64, 224, 224, 2)

@@ -12,9 +12,9 @@ from keras_i3d.conventions import TARGET_FPS
 from keras_i3d.data.flow_folders import count_flow_frames
 from keras_i3d.data.flow_folders import read_flow_folder
 from keras_i3d.data.sampling import sample_clip_indices
-from keras_i3d.data.transforms import short_side_shape
 from keras_i3d.video import count_frames
 from keras_i3d.video import read_video
+from keras_i3d.video.resize import short_side_shape
 
 PIPELINE_STREAMS = ("rgb", "flow", "two_stream")
 

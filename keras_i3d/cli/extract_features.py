@@ -287,7 +287,7 @@ def load_ahead(todo, settings, workers):
 def _load_or_reason(path, streams, settings):
     """The video's clips, or the reason they could not be made (a string:
     exceptions with custom constructors do not survive pickling)."""
-    from keras_i3d.two_stream_video import load_video_clips
+    from keras_i3d.data.video_clips import load_video_clips
 
     try:
         return load_video_clips(path, streams=streams, **settings)

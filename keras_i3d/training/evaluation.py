@@ -230,8 +230,11 @@ def load_test_clips(sample, stream="rgb", clip_frames=None, num_clips=1,
     """
     from keras_i3d.data.clips import load_clips
     from keras_i3d.data.transforms import resize_flow_short_side
-    from keras_i3d.data.transforms import resize_short_side
 
+    # RGB is resized while it is decoded (read_video's short_side), flow
+    # folders are resized here, their vectors scaled with the image.
+    decode = dict(fps=fps, flow_path=sample.flow_path, resize=resize,
+                  short_side=resize)
     if view is not None:
         if clip_frames is not None:
             raise ValueError(
@@ -240,25 +243,19 @@ def load_test_clips(sample, stream="rgb", clip_frames=None, num_clips=1,
             )
         clips = view.select(load_clips(
             sample.path, view.stream, view.span, "uniform", num_clips,
-            fps=fps, flow_path=sample.flow_path, resize=resize))
+            **decode))
     elif clip_frames is None:
         clips = load_clips(sample.path, stream, MIN_FRAMES_FOR_LOGITS,
-                           "whole", fps=fps, flow_path=sample.flow_path,
-                           resize=resize)
+                           "whole", **decode)
     else:
         clips = load_clips(sample.path, stream, clip_frames, "uniform",
-                           num_clips, fps=fps, flow_path=sample.flow_path,
-                           resize=resize)
-    if resize is None:
+                           num_clips, **decode)
+    if resize is None or "flow" not in clips:
         return clips
-    resized = {}
-    for name, array in clips.items():
-        resize_fn = resize_flow_short_side if name == "flow" else \
-            resize_short_side
-        frames = array.reshape((-1,) + array.shape[2:])
-        frames = np.asarray(resize_fn(frames, resize))
-        resized[name] = frames.reshape(array.shape[:2] + frames.shape[1:])
-    return resized
+    flow = clips["flow"]
+    frames = flow.reshape((-1,) + flow.shape[2:])
+    frames = np.asarray(resize_flow_short_side(frames, resize))
+    return {**clips, "flow": frames.reshape(flow.shape[:2] + frames.shape[1:])}
 
 
 def classification_metrics(probabilities, labels, classes):

@@ -70,10 +70,10 @@ def load_rgb_clip(path, num_frames=None):
 def rank_logits(logits, top, label_set=None):
     """Ranks one sample's logits: `RankedClass` tuples, best first."""
     from keras_i3d.labels import decode_predictions
+    from keras_i3d.labels import softmax
 
     logits = np.asarray(logits, dtype=np.float64).reshape(-1)
-    probabilities = np.exp(logits - logits.max())
-    probabilities /= probabilities.sum()
+    probabilities = softmax(logits)
     ranked = decode_predictions(probabilities[None], top=top,
                                 label_set=label_set)[0]
     return tuple(

@@ -21,6 +21,7 @@ import os
 import numpy as np
 
 from keras_i3d.conventions import CROP_SIZE
+from keras_i3d.conventions import DEFAULT_TOP_K
 from keras_i3d.conventions import MIN_FRAMES_FOR_LOGITS
 from keras_i3d.conventions import RESIZE_SHORT_SIDE
 from keras_i3d.conventions import TARGET_FPS
@@ -29,7 +30,6 @@ from keras_i3d.training.plots import plot_confusion_matrix
 from keras_i3d.training.plots import plot_per_class_accuracy
 
 CROP_COUNTS = (1, 3, 5)
-TOP_K = 5
 
 
 class VideoTooSmallError(ValueError):
@@ -114,12 +114,6 @@ def video_views(clips, crop_size, num_crops=1, flip=False, is_flow=False):
     return np.stack(views)
 
 
-def _softmax(logits):
-    logits = np.asarray(logits, dtype=np.float64)
-    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
-    return shifted / shifted.sum(axis=-1, keepdims=True)
-
-
 def _stream_arrays(clips):
     """`[(stream, clips), ...]` of a clips dict or a single RGB array."""
     if isinstance(clips, dict):
@@ -173,6 +167,7 @@ def predict_video(model, clips, crop_size=CROP_SIZE, num_crops=1, flip=False,
     """
     import keras
 
+    from keras_i3d.labels import softmax
     from keras_i3d.preprocessing import preprocess_input
     from keras_i3d.preprocessing import stack_flow_steps
 
@@ -196,7 +191,7 @@ def predict_video(model, clips, crop_size=CROP_SIZE, num_crops=1, flip=False,
         outputs = keras.ops.convert_to_numpy(outputs).astype(np.float64)
         if from_logits is None:
             from_logits = not looks_like_probabilities(outputs)
-        scores.append(_softmax(outputs) if from_logits else outputs)
+        scores.append(softmax(outputs) if from_logits else outputs)
     return np.concatenate(scores).mean(axis=0)
 
 
@@ -288,7 +283,7 @@ def classification_metrics(probabilities, labels, classes):
             f"Received: labels from {labels.min()} to {labels.max()}"
         )
     predicted = probabilities.argmax(axis=1)
-    k = min(TOP_K, classes)
+    k = min(DEFAULT_TOP_K, classes)
     top_k = np.argsort(-probabilities, axis=1)[:, :k]
     confusion = np.zeros((classes, classes), dtype=np.int64)
     np.add.at(confusion, (labels, predicted), 1)

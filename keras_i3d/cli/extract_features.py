@@ -12,7 +12,7 @@ Each video gives `OUT/<video_id>_rgb.npy` and/or `OUT/<video_id>_flow.npy`,
 float32 of shape `(num_windows, 1024)` for `Mixed_5c` (average-pooled) or
 `(num_windows, 400)` for `Logits` (before softmax); window `i` covers
 frames `[i * stride, i * stride + window)` at 25 fps (see
-`keras_i3d.features`). Files that exist are skipped, so a stopped run
+`keras_i3d.tasks.features`). Files that exist are skipped, so a stopped run
 resumes; each is written to a temporary name and renamed when complete.
 """
 
@@ -37,9 +37,9 @@ def add_parser(subparsers):
     from keras_i3d.conventions import CROP_SIZE
     from keras_i3d.conventions import RESIZE_SHORT_SIDE
     from keras_i3d.conventions import TARGET_FPS
-    from keras_i3d.features import DEFAULT_ENDPOINT
-    from keras_i3d.features import DEFAULT_STRIDE
-    from keras_i3d.features import DEFAULT_WINDOW
+    from keras_i3d.tasks.features import DEFAULT_ENDPOINT
+    from keras_i3d.tasks.features import DEFAULT_STRIDE
+    from keras_i3d.tasks.features import DEFAULT_WINDOW
     from keras_i3d.flow.methods import DEFAULT_FLOW_METHOD
     from keras_i3d.flow.methods import FLOW_METHODS
     from keras_i3d.models.endpoints import ENDPOINTS
@@ -145,7 +145,7 @@ def add_parser(subparsers):
 
 
 def run(args):
-    from keras_i3d.features import check_window
+    from keras_i3d.tasks.features import check_window
 
     streams = ("rgb", "flow") if args.stream == "both" else (args.stream,)
     try:
@@ -187,7 +187,7 @@ def feature_path(out, video_id, stream):
 
 
 def build_models(args, streams):
-    from keras_i3d.features import feature_model
+    from keras_i3d.tasks.features import feature_model
 
     models = {}
     for stream in streams:
@@ -211,7 +211,7 @@ def extract_all(args, todo, models):
     """Extracts and saves every video's features; returns the failures."""
     from tqdm import tqdm
 
-    from keras_i3d.features import extract_features
+    from keras_i3d.tasks.features import extract_features
 
     failures = []
     settings = dict(

@@ -32,3 +32,5 @@ from keras_i3d.data.views import PAPER_INPUTS
 from keras_i3d.data.views import InputView
 from keras_i3d.data.views import PaperInput
 from keras_i3d.data.views import paper_input
+from keras_i3d.data.video_clips import VideoClips
+from keras_i3d.data.video_clips import load_video_clips

@@ -20,7 +20,7 @@ import cv2
 
 from keras_i3d.conventions import RESIZE_SHORT_SIDE
 from keras_i3d.flow import FLOW_METHODS
-from keras_i3d.flow.video import read_resized_frames
+from keras_i3d.video import read_video
 
 DEFAULT_VIDEO = (
     pathlib.Path(__file__).resolve().parents[2]
@@ -46,8 +46,8 @@ def main():
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     cv2.setNumThreads(args.threads)
-    video = read_resized_frames(
-        args.video, short_side=RESIZE_SHORT_SIDE, num_frames=args.frames
+    video = read_video(
+        args.video, num_frames=args.frames, short_side=RESIZE_SHORT_SIDE
     )
     height, width = video.frames.shape[1:3]
     rates = {

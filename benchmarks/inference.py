@@ -197,9 +197,11 @@ def run_worker(args):
         tf.config.threading.set_inter_op_parallelism_threads(
             args.inter_op_threads
         )
-    from keras_i3d.inference import load_rgb_clip
+    from keras_i3d.data.video_clips import load_video_clips
 
-    real_clip = load_rgb_clip(args.video, num_frames=AGREEMENT_FRAMES)
+    real_clip = load_video_clips(
+        args.video, streams=("rgb",), num_frames=AGREEMENT_FRAMES
+    ).model_input("rgb")
     rng = np.random.default_rng(0)
     result = {"times": {}, "logits": None}
     if kind == "flax":

@@ -37,6 +37,10 @@ CROP_SIZE = 224
 MIN_FRAMES_FOR_LOGITS = 9
 MIN_PIXELS_FOR_LOGITS = 193
 
+# Kinetics results are reported as top-1 and top-5 accuracy; the CLI, the
+# classification result and the metrics rank this many classes by default.
+DEFAULT_TOP_K = 5
+
 
 def check_stream(stream):
     """Returns `stream` if it names a known stream, else raises ValueError."""

@@ -5,7 +5,7 @@ import numpy as np
 from keras_i3d import I3D
 from keras_i3d import decode_predictions
 from keras_i3d import preprocess_input
-from keras_i3d.inference import classify_video
+from keras_i3d.tasks import classify_video
 from keras_i3d.video import read_video
 
 

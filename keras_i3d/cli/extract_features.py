@@ -12,7 +12,7 @@ Each video gives `OUT/<video_id>_rgb.npy` and/or `OUT/<video_id>_flow.npy`,
 float32 of shape `(num_windows, 1024)` for `Mixed_5c` (average-pooled) or
 `(num_windows, 400)` for `Logits` (before softmax); window `i` covers
 frames `[i * stride, i * stride + window)` at 25 fps (see
-`keras_i3d.features`). Files that exist are skipped, so a stopped run
+`keras_i3d.tasks.features`). Files that exist are skipped, so a stopped run
 resumes; each is written to a temporary name and renamed when complete.
 """
 
@@ -35,9 +35,9 @@ def add_parser(subparsers):
     from keras_i3d.conventions import CROP_SIZE
     from keras_i3d.conventions import RESIZE_SHORT_SIDE
     from keras_i3d.conventions import TARGET_FPS
-    from keras_i3d.features import DEFAULT_ENDPOINT
-    from keras_i3d.features import DEFAULT_STRIDE
-    from keras_i3d.features import DEFAULT_WINDOW
+    from keras_i3d.tasks.features import DEFAULT_ENDPOINT
+    from keras_i3d.tasks.features import DEFAULT_STRIDE
+    from keras_i3d.tasks.features import DEFAULT_WINDOW
     from keras_i3d.flow.methods import DEFAULT_FLOW_METHOD
     from keras_i3d.flow.methods import FLOW_METHODS
     from keras_i3d.models.endpoints import ENDPOINTS
@@ -143,7 +143,7 @@ def add_parser(subparsers):
 
 
 def run(args):
-    from keras_i3d.features import check_window
+    from keras_i3d.tasks.features import check_window
 
     streams = ("rgb", "flow") if args.stream == "both" else (args.stream,)
     try:
@@ -185,7 +185,7 @@ def feature_path(out, video_id, stream):
 
 
 def build_models(args, streams):
-    from keras_i3d.features import feature_model
+    from keras_i3d.tasks.features import feature_model
 
     models = {}
     for stream in streams:
@@ -210,7 +210,7 @@ def extract_all(args, todo, models):
     from tqdm import tqdm
 
     from keras_i3d.atomic_files import atomic_output
-    from keras_i3d.features import extract_features
+    from keras_i3d.tasks.features import extract_features
 
     failures = []
     settings = dict(
@@ -290,7 +290,7 @@ def load_ahead(todo, settings, workers):
 def _load_or_reason(path, streams, settings):
     """The video's clips, or the reason they could not be made (a string:
     exceptions with custom constructors do not survive pickling)."""
-    from keras_i3d.two_stream_video import load_video_clips
+    from keras_i3d.data.video_clips import load_video_clips
 
     try:
         return load_video_clips(path, streams=streams, **settings)

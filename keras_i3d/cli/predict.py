@@ -13,17 +13,33 @@ the network in one pass and the time-averaged logits give the classes.
 
 With --two-stream, TV-L1 optical flow is computed from the same frames (1-2 s
 per frame on one CPU core: bound it with --frames) and the flow I3D's logits
-are added to the RGB I3D's (DeepMind's fusion)."""
+are added to the RGB I3D's (DeepMind's fusion). No pretrained flow stream is
+distributed: pass a converted one with --flow-weights FILE."""
+
+
+# No pretrained flow stream is distributed (weights/records.py says why), so
+# --two-stream takes a converted file, and the errors say how to make one.
+FLOW_WEIGHTS_ADVICE = (
+    "no pretrained flow-stream weights are distributed. Convert DeepMind's "
+    "flow checkpoint with `python weights_conversion/convert_deepmind_tf1.py "
+    "--checkpoint .../flow_imagenet/model.ckpt --stream flow --out "
+    "flow.weights.h5`, then pass --flow-weights flow.weights.h5"
+)
 
 
 def add_parser(subparsers):
+    from keras_i3d.conventions import DEFAULT_TOP_K
+    from keras_i3d.flow.methods import DEFAULT_FLOW_METHOD
+    from keras_i3d.flow.methods import FLOW_METHODS
+
     parser = subparsers.add_parser(
         "predict", help="classify a video (top-k Kinetics classes)",
         description=DESCRIPTION,
     )
     parser.add_argument("video", help="video file, GIF or folder of frames")
-    parser.add_argument("--top", type=int, default=5,
-                        help="how many classes to print (default: 5)")
+    parser.add_argument("--top", type=int, default=DEFAULT_TOP_K,
+                        help="how many classes to print "
+                             f"(default: {DEFAULT_TOP_K})")
     parser.add_argument("--frames", type=int, default=None,
                         help="use only the first N frames at 25 fps "
                              "(default: the whole video)")
@@ -38,12 +54,14 @@ def add_parser(subparsers):
                              "within about 0.2 of float32)")
     parser.add_argument("--two-stream", action="store_true",
                         help="also compute optical flow and fuse the flow "
-                             "stream's logits")
-    parser.add_argument("--flow-weights", default="kinetics400",
-                        help="weights of the flow stream with --two-stream "
-                             "(default: kinetics400)")
-    parser.add_argument("--flow-method", choices=("tvl1", "farneback"),
-                        default="tvl1",
+                             "stream's logits (needs --flow-weights)")
+    parser.add_argument("--flow-weights", default=None, metavar="FILE",
+                        help="weights of the flow stream, required with "
+                             "--two-stream: a converted flow.weights.h5 (no "
+                             "pretrained flow stream is distributed), a "
+                             "record name or hf:// URI")
+    parser.add_argument("--flow-method", choices=tuple(FLOW_METHODS),
+                        default=DEFAULT_FLOW_METHOD,
                         help="optical flow with --two-stream: tvl1 (the "
                              "checkpoints' convention, default) or "
                              "farneback (a fast approximation)")
@@ -58,19 +76,32 @@ def run(args):
     if args.fast and args.two_stream:
         raise CLIError("--fast applies to the RGB model only; drop it or "
                        "--two-stream", 2)
-    from keras_i3d.inference import classify_video
-    from keras_i3d.inference import ClipTooShortError
+    if args.two_stream and args.flow_weights is None:
+        raise CLIError(
+            f"--two-stream needs --flow-weights FILE: {FLOW_WEIGHTS_ADVICE}", 2)
+    if args.flow_weights is not None and not args.two_stream:
+        raise CLIError("--flow-weights applies only with --two-stream; add "
+                       "--two-stream or drop --flow-weights", 2)
+    from keras_i3d.tasks import ClipTooShortError
+    from keras_i3d.tasks import classify_video
     from keras_i3d.video import VideoReadError
     from keras_i3d.weights import WeightsFileError
+    from keras_i3d.weights.records import MISSING_ALIASES
 
+    if (args.flow_weights, "flow") in MISSING_ALIASES:
+        raise CLIError(
+            f"--flow-weights {args.flow_weights}: {FLOW_WEIGHTS_ADVICE}", 2)
     try:
-        if args.two_stream:
-            result = _classify_two_stream(args)
-        else:
-            result = classify_video(
-                args.video, weights=args.weights, num_frames=args.frames,
-                top=args.top, fast=args.fast,
-            )
+        result = classify_video(
+            args.video,
+            streams="two_stream" if args.two_stream else "rgb",
+            weights=args.weights,
+            flow_weights=args.flow_weights,
+            num_frames=args.frames,
+            top=args.top,
+            fast=args.fast,
+            flow_method=args.flow_method,
+        )
     except (VideoReadError, ClipTooShortError, WeightsFileError) as error:
         raise CLIError(str(error)) from None
     except ValueError as error:
@@ -82,21 +113,3 @@ def run(args):
     else:
         print(result.format_table())
     return 0
-
-
-def _classify_two_stream(args):
-    from keras_i3d.inference import VideoPrediction
-    from keras_i3d.inference import rank_logits
-    from keras_i3d.models.two_stream import TwoStreamI3D
-    from keras_i3d.two_stream_video import predict_two_stream_video
-
-    model = TwoStreamI3D(rgb_weights=args.weights,
-                         flow_weights=args.flow_weights)
-    outputs = predict_two_stream_video(
-        args.video, model=model, num_frames=args.frames,
-        flow_method=args.flow_method,
-    )
-    joint_logits = outputs["rgb_logits"] + outputs["flow_logits"]
-    return VideoPrediction(video=str(args.video),
-                           frames=outputs["num_frames"],
-                           top=rank_logits(joint_logits[0], args.top))

@@ -36,3 +36,5 @@ if not IS_CLI_PROCESS:
     from keras_i3d.data.views import paper_input
     from keras_i3d.flow.errors import FlowReadError
     from keras_i3d.flow.storage import read_flow_folder
+    from keras_i3d.data.video_clips import VideoClips
+    from keras_i3d.data.video_clips import load_video_clips

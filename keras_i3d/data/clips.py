@@ -26,10 +26,11 @@ def check_pipeline_stream(stream):
     return stream
 
 
-def _read_rgb_window(path, indices, fps):
+def _read_rgb_window(path, indices, fps, short_side):
     """Reads frames `indices` (at `fps`) decoding only from min to max index."""
     first, last = int(indices.min()), int(indices.max())
-    video = read_video(path, fps=fps, start_time=first / fps, num_frames=last - first + 1)
+    video = read_video(path, fps=fps, start_time=first / fps,
+                       num_frames=last - first + 1, short_side=short_side)
     if video.num_frames < last - first + 1:
         return None
     return video.frames[indices - first]
@@ -46,8 +47,9 @@ def load_clips(
     flow_path=None,
     flow_reader=None,
     resize=None,
+    short_side=None,
 ):
-    """Samples clips from one video and returns their raw frames.
+    """Samples clips from one video and returns their frames.
 
     Args:
         path: the RGB video (file or image folder); unused for `"flow"`.
@@ -64,6 +66,9 @@ def load_clips(
             video, float32 `(T, H, W, 2)` in pixels.
         resize: the short side both streams are resized to afterwards
             (None: no resize); see `check_stream_sizes`.
+        short_side: the short side RGB frames are resized to while they are
+            decoded (`keras_i3d.video.read_video`); None keeps the video's
+            size. Flow is returned as stored.
 
     Returns:
         A dict with `"rgb"` (uint8 `(num_clips, length, H, W, 3)`) and/or
@@ -96,11 +101,11 @@ def load_clips(
         rgb = None
         if num_frames > 0:
             indices = sample_clip_indices(num_frames, clip_length, sampling, num_clips, rng)
-            rgb = _read_rgb_window(path, indices, fps)
+            rgb = _read_rgb_window(path, indices, fps, short_side)
         if rgb is None:
             # The container's frame count was missing or too high: decode
             # everything and sample again on the true count.
-            frames = read_video(path, fps=fps).frames
+            frames = read_video(path, fps=fps, short_side=short_side).frames
             num_frames = min([len(frames)] + counts[1:])
             indices = sample_clip_indices(
                 num_frames, clip_length, sampling, num_clips, np.random.default_rng(seed)
@@ -140,7 +145,7 @@ def check_stream_sizes(path, rgb_size, flow_path, flow_size, resize):
         return
     # Here, not at the top: `transforms` imports TensorFlow, and
     # `keras-i3d evaluate --help` reads `data.views`, which imports this.
-    from keras_i3d.data.transforms import short_side_shape
+    from keras_i3d.video.resize import short_side_shape
 
     resized_rgb = short_side_shape(*rgb_size, resize)
     resized_flow = short_side_shape(*flow_size, resize)

@@ -5,95 +5,22 @@ inside `tf.data` (graph mode, in parallel) and eagerly on a numpy array (the
 `predict` path). Clips are `(time, height, width, channels)`; the output keeps
 the input's dtype (uint8 in, uint8 out, rounded), so the RGB eval chain yields
 values in `[0, 255]`. Scaling to `[-1, 1]` is `keras_i3d.preprocessing`.
+The short-side resize itself is `keras_i3d.video.resize`, shared with the
+decoder (`keras_i3d.video.read_video(..., short_side=...)`).
 
 The random transforms take a stateless `seed` (a shape `(2,)` integer
 tensor), so a seed reproduces a clip exactly and the two streams of a
 two-stream clip get the same crop and flip when given the same seed.
 """
 
-import numpy as np
 import tensorflow as tf
 
 from keras_i3d.conventions import CROP_SIZE
 from keras_i3d.conventions import RESIZE_SHORT_SIDE
-
-
-def _as_clip(frames):
-    frames = tf.convert_to_tensor(frames)
-    if frames.shape.rank is not None and frames.shape.rank != 4:
-        raise ValueError(
-            "A clip must have shape (time, height, width, channels). "
-            f"Received: shape={tuple(frames.shape)}"
-        )
-    return frames
-
-
-def _cast_like(values, dtype):
-    """Casts resized float values back to `dtype`, rounding for integers."""
-    if dtype.is_integer:
-        values = tf.round(values)
-        return tf.saturate_cast(values, dtype)
-    return tf.cast(values, dtype)
-
-
-def short_side_size(height, width, size=RESIZE_SHORT_SIDE):
-    """Returns `(new_height, new_width)` with the short side `size`, aspect kept.
-
-    Works on Python ints and on scalar tensors.
-    """
-    height = tf.cast(height, tf.float64)
-    width = tf.cast(width, tf.float64)
-    scale = tf.cast(size, tf.float64) / tf.minimum(height, width)
-    new_height = tf.cast(tf.round(height * scale), tf.int32)
-    new_width = tf.cast(tf.round(width * scale), tf.int32)
-    return tf.maximum(new_height, 1), tf.maximum(new_width, 1)
-
-
-def short_side_shape(height, width, size=RESIZE_SHORT_SIDE):
-    """`short_side_size` in plain Python: the same sizes, for numpy code.
-
-    Both round half to even, in float64.
-    """
-    scale = float(size) / min(height, width)
-    return (max(int(np.round(height * scale)), 1),
-            max(int(np.round(width * scale)), 1))
-
-
-def resize_short_side(frames, size=RESIZE_SHORT_SIDE):
-    """Resizes a clip so that its shorter side is `size` pixels, aspect kept.
-
-    Bilinear interpolation without antialiasing, DeepMind's convention for
-    the I3D inputs ("resized preserving aspect ratio so that the smallest
-    dimension is 256 pixels, with bilinear interpolation"). A clip whose
-    short side is already `size` passes through untouched.
-
-    Args:
-        frames: `(time, height, width, channels)` tensor or numpy array.
-        size: the target length of the shorter side.
-
-    Returns:
-        A tensor of the input's dtype.
-
-    Example:
-
-    >>> clip = np.zeros((8, 240, 320, 3), np.uint8)
-    >>> resize_short_side(clip).shape
-    TensorShape([8, 256, 341, 3])
-    """
-    frames = _as_clip(frames)
-    shape = tf.shape(frames)
-    new_height, new_width = short_side_size(shape[1], shape[2], size)
-
-    def resize():
-        resized = tf.image.resize(
-            frames, (new_height, new_width), method="bilinear", antialias=False
-        )
-        return _cast_like(resized, frames.dtype)
-
-    unchanged = tf.logical_and(
-        tf.equal(new_height, shape[1]), tf.equal(new_width, shape[2])
-    )
-    return tf.cond(unchanged, lambda: tf.identity(frames), resize)
+from keras_i3d.video.resize import as_clip_tensor
+from keras_i3d.video.resize import resize_short_side
+from keras_i3d.video.resize import short_side_shape  # noqa: F401 (re-exported)
+from keras_i3d.video.resize import short_side_size  # noqa: F401 (re-exported)
 
 
 def resize_flow_short_side(flow, size=RESIZE_SHORT_SIDE):
@@ -107,7 +34,7 @@ def resize_flow_short_side(flow, size=RESIZE_SHORT_SIDE):
         A float tensor; channel 0 is scaled by the horizontal and channel 1
         by the vertical resize factor.
     """
-    flow = _as_clip(flow)
+    flow = as_clip_tensor(flow)
     shape = tf.shape(flow)
     resized = resize_short_side(flow, size)
     new_shape = tf.shape(resized)
@@ -148,7 +75,7 @@ def center_crop(frames, size=CROP_SIZE):
     Returns:
         A `(time, size, size, channels)` tensor of the input's dtype.
     """
-    frames = _check_crop_fits(_as_clip(frames), size)
+    frames = _check_crop_fits(as_clip_tensor(frames), size)
     shape = tf.shape(frames)
     top, left = center_crop_offsets(shape[1], shape[2], size)
     return crop(frames, top, left, size)
@@ -182,7 +109,7 @@ def random_crop(frames, seed, size=CROP_SIZE):
     Returns:
         A `(time, size, size, channels)` tensor of the input's dtype.
     """
-    frames = _check_crop_fits(_as_clip(frames), size)
+    frames = _check_crop_fits(as_clip_tensor(frames), size)
     shape = tf.shape(frames)
     top, left = random_crop_offsets(shape[1], shape[2], seed, size)
     return crop(frames, top, left, size)
@@ -199,7 +126,7 @@ def flip_left_right(frames, is_flow=False):
             pixels or in `[-1, 1]` (centred on 0).
         is_flow: whether `frames` holds optical flow.
     """
-    frames = _as_clip(frames)
+    frames = as_clip_tensor(frames)
     flipped = tf.reverse(frames, axis=[2])
     if is_flow:
         if frames.dtype.is_unsigned:
@@ -219,7 +146,7 @@ def random_flip_left_right(frames, seed, is_flow=False):
         seed: stateless seed, a shape `(2,)` integer tensor.
         is_flow: whether `frames` holds optical flow.
     """
-    frames = _as_clip(frames)
+    frames = as_clip_tensor(frames)
     coin = tf.random.stateless_uniform((), seed, 0.0, 1.0)
     return tf.cond(
         coin < 0.5,

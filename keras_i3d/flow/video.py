@@ -56,35 +56,6 @@ class VideoFlow:
         }
 
 
-def read_resized_frames(
-    path, fps=TARGET_FPS, short_side=RESIZE_SHORT_SIDE, start_time=0.0,
-    num_frames=None,
-):
-    """Decodes a video and resizes its short side, as the eval chain does.
-
-    Args:
-        path: a video file, GIF or image folder (see
-            `keras_i3d.video.read_video`).
-        fps: the frame rate to resample to (None keeps the file's).
-        short_side: the short side in pixels, or None to keep the size.
-        start_time: seconds into the video to start at.
-        num_frames: the most frames to read (None: to the end).
-
-    Returns:
-        A `keras_i3d.video.Video` whose frames are resized.
-    """
-    from keras_i3d.data.transforms import resize_short_side
-    from keras_i3d.video import read_video
-
-    video = read_video(
-        path, fps=fps, start_time=start_time, num_frames=num_frames
-    )
-    if short_side is None:
-        return video
-    frames = np.asarray(resize_short_side(video.frames, short_side))
-    return dataclasses.replace(video, frames=frames)
-
-
 def video_flow(
     path, method=DEFAULT_FLOW_METHOD, fps=TARGET_FPS,
     short_side=RESIZE_SHORT_SIDE, start_time=0.0, num_frames=None,
@@ -116,10 +87,12 @@ def video_flow(
     >>> result.flow.shape  # doctest: +SKIP
     (16, 256, 340, 2)
     """
+    from keras_i3d.video import read_video
+
     check_flow_method(method)
-    video = read_resized_frames(
-        path, fps=fps, short_side=short_side, start_time=start_time,
-        num_frames=num_frames,
+    video = read_video(
+        path, fps=fps, start_time=start_time, num_frames=num_frames,
+        short_side=short_side,
     )
     flow = compute_flow(
         video.frames, method=method, name=video.path, progress=progress

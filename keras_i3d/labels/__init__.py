@@ -1,4 +1,4 @@
-"""Label maps shipped with the package, and `decode_predictions`.
+"""Label maps shipped with the package, `decode_predictions` and `softmax`.
 
 `kinetics400.txt` and `kinetics600.txt` are DeepMind's `label_map.txt` and
 `label_map_600.txt` from `deepmind/kinetics-i3d` (Apache-2.0), copied byte for
@@ -9,6 +9,8 @@ import functools
 from importlib import resources
 
 import numpy as np
+
+from keras_i3d.conventions import DEFAULT_TOP_K
 
 LABEL_SETS = {"kinetics400": 400, "kinetics600": 600}
 
@@ -46,7 +48,29 @@ def label_set_for_classes(classes):
     return None
 
 
-def decode_predictions(preds, top=5, label_set=None):
+def softmax(logits, axis=-1):
+    """Class probabilities of logits, in float64.
+
+    The largest logit is subtracted first, so large logits do not overflow.
+
+    Args:
+        logits: an array of logits, classes on `axis`.
+        axis: the class axis.
+
+    Returns:
+        A float64 numpy array of the same shape that sums to 1 on `axis`.
+
+    Example:
+
+    >>> softmax([0.0, np.log(3.0)]).round(2).tolist()
+    [0.25, 0.75]
+    """
+    logits = np.asarray(logits, dtype=np.float64)
+    exponentials = np.exp(logits - logits.max(axis=axis, keepdims=True))
+    return exponentials / exponentials.sum(axis=axis, keepdims=True)
+
+
+def decode_predictions(preds, top=DEFAULT_TOP_K, label_set=None):
     """Decodes a batch of class scores into (index, label, score) tuples.
 
     Args:

@@ -21,14 +21,13 @@ import math
 import keras
 import numpy as np
 
+from keras_i3d.conventions import DEFAULT_TOP_K as TOP_K
 from keras_i3d.training.checkpoint import latest_state
 from keras_i3d.training.checkpoint import restore_training_state
 from keras_i3d.training.checkpoint import save_training_state
 from keras_i3d.training.distribute import is_chief
 from keras_i3d.training.losses import SparseCategoricalCrossentropy
 from keras_i3d.training.precision import with_loss_scaling
-
-TOP_K = 5
 
 
 def _logits_for_loss(outputs):

@@ -21,6 +21,7 @@ import os
 import numpy as np
 
 from keras_i3d.conventions import CROP_SIZE
+from keras_i3d.conventions import DEFAULT_TOP_K
 from keras_i3d.conventions import MIN_FRAMES_FOR_LOGITS
 from keras_i3d.conventions import RESIZE_SHORT_SIDE
 from keras_i3d.conventions import TARGET_FPS
@@ -29,7 +30,6 @@ from keras_i3d.training.plots import plot_confusion_matrix
 from keras_i3d.training.plots import plot_per_class_accuracy
 
 CROP_COUNTS = (1, 3, 5)
-TOP_K = 5
 
 
 class VideoTooSmallError(ValueError):
@@ -114,12 +114,6 @@ def video_views(clips, crop_size, num_crops=1, flip=False, is_flow=False):
     return np.stack(views)
 
 
-def _softmax(logits):
-    logits = np.asarray(logits, dtype=np.float64)
-    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
-    return shifted / shifted.sum(axis=-1, keepdims=True)
-
-
 def _stream_arrays(clips):
     """`[(stream, clips), ...]` of a clips dict or a single RGB array."""
     if isinstance(clips, dict):
@@ -173,6 +167,7 @@ def predict_video(model, clips, crop_size=CROP_SIZE, num_crops=1, flip=False,
     """
     import keras
 
+    from keras_i3d.labels import softmax
     from keras_i3d.preprocessing import preprocess_input
     from keras_i3d.preprocessing import stack_flow_steps
 
@@ -196,7 +191,7 @@ def predict_video(model, clips, crop_size=CROP_SIZE, num_crops=1, flip=False,
         outputs = keras.ops.convert_to_numpy(outputs).astype(np.float64)
         if from_logits is None:
             from_logits = not looks_like_probabilities(outputs)
-        scores.append(_softmax(outputs) if from_logits else outputs)
+        scores.append(softmax(outputs) if from_logits else outputs)
     return np.concatenate(scores).mean(axis=0)
 
 
@@ -230,8 +225,11 @@ def load_test_clips(sample, stream="rgb", clip_frames=None, num_clips=1,
     """
     from keras_i3d.data.clips import load_clips
     from keras_i3d.data.transforms import resize_flow_short_side
-    from keras_i3d.data.transforms import resize_short_side
 
+    # RGB is resized while it is decoded (read_video's short_side), flow
+    # folders are resized here, their vectors scaled with the image.
+    decode = dict(fps=fps, flow_path=sample.flow_path, resize=resize,
+                  short_side=resize)
     if view is not None:
         if clip_frames is not None:
             raise ValueError(
@@ -240,25 +238,19 @@ def load_test_clips(sample, stream="rgb", clip_frames=None, num_clips=1,
             )
         clips = view.select(load_clips(
             sample.path, view.stream, view.span, "uniform", num_clips,
-            fps=fps, flow_path=sample.flow_path, resize=resize))
+            **decode))
     elif clip_frames is None:
         clips = load_clips(sample.path, stream, MIN_FRAMES_FOR_LOGITS,
-                           "whole", fps=fps, flow_path=sample.flow_path,
-                           resize=resize)
+                           "whole", **decode)
     else:
         clips = load_clips(sample.path, stream, clip_frames, "uniform",
-                           num_clips, fps=fps, flow_path=sample.flow_path,
-                           resize=resize)
-    if resize is None:
+                           num_clips, **decode)
+    if resize is None or "flow" not in clips:
         return clips
-    resized = {}
-    for name, array in clips.items():
-        resize_fn = resize_flow_short_side if name == "flow" else \
-            resize_short_side
-        frames = array.reshape((-1,) + array.shape[2:])
-        frames = np.asarray(resize_fn(frames, resize))
-        resized[name] = frames.reshape(array.shape[:2] + frames.shape[1:])
-    return resized
+    flow = clips["flow"]
+    frames = flow.reshape((-1,) + flow.shape[2:])
+    frames = np.asarray(resize_flow_short_side(frames, resize))
+    return {**clips, "flow": frames.reshape(flow.shape[:2] + frames.shape[1:])}
 
 
 def classification_metrics(probabilities, labels, classes):
@@ -291,7 +283,7 @@ def classification_metrics(probabilities, labels, classes):
             f"Received: labels from {labels.min()} to {labels.max()}"
         )
     predicted = probabilities.argmax(axis=1)
-    k = min(TOP_K, classes)
+    k = min(DEFAULT_TOP_K, classes)
     top_k = np.argsort(-probabilities, axis=1)[:, :k]
     confusion = np.zeros((classes, classes), dtype=np.int64)
     np.add.at(confusion, (labels, predicted), 1)

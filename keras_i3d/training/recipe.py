@@ -22,6 +22,7 @@ from typing import Union
 
 import keras
 
+from keras_i3d.conventions import DEFAULT_TOP_K as TOP_K
 from keras_i3d.training.batch_norm import freeze_batch_norm
 from keras_i3d.training.batch_norm import set_batch_norm_momentum
 from keras_i3d.training.callbacks import BestWeightsCheckpoint
@@ -34,7 +35,6 @@ from keras_i3d.training.schedules import paper_step_schedule
 from keras_i3d.training.schedules import step_drop_on_plateau
 
 SCHEDULES = ("plateau", "paper_steps", "cosine", "constant")
-TOP_K = 5
 
 
 @dataclasses.dataclass

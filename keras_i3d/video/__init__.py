@@ -1,4 +1,10 @@
-"""Video decoding: files, GIFs and image folders to uint8 RGB frames."""
+"""Video decoding: files, GIFs and image folders to uint8 RGB frames.
+
+`read_video` decodes, resamples to a frame rate and (with `short_side`)
+resizes. The resize is `keras_i3d.video.resize.resize_short_side`, shared
+with the `tf.data` transforms; it is imported only when a resize is asked
+for, so decoding alone does not start TensorFlow.
+"""
 
 from keras_i3d.video.decode import Video
 from keras_i3d.video.decode import VideoReadError

@@ -68,6 +68,7 @@ def read_video(
     start_time=0.0,
     num_frames=None,
     folder_fps=TARGET_FPS,
+    short_side=None,
 ):
     """Reads a video file, GIF or image folder as uint8 RGB frames.
 
@@ -82,6 +83,9 @@ def read_video(
             are read. `None` reads to the end. Fewer frames come back when
             the video ends first.
         folder_fps: the frame rate of an image folder (folders carry none).
+        short_side: resize the frames so that their short side has this many
+            pixels, aspect kept (bilinear, `keras_i3d.video.resize`); the
+            checkpoints' `RESIZE_SHORT_SIDE` is 256. `None` keeps the size.
 
     Returns:
         A `Video`.
@@ -95,6 +99,9 @@ def read_video(
     >>> video = read_video("demo.mp4", num_frames=64)  # doctest: +SKIP
     >>> video.frames.shape  # doctest: +SKIP
     (64, 256, 340, 3)
+    >>> small = read_video("demo.mp4", num_frames=64, short_side=128)  # doctest: +SKIP
+    >>> small.frames.shape  # doctest: +SKIP
+    (64, 128, 170, 3)
     """
     path = os.fspath(path)
     if fps is not None and not fps > 0:
@@ -106,6 +113,13 @@ def read_video(
     if num_frames is not None and num_frames < 1:
         raise ValueError(
             f"`num_frames` must be >= 1 or None. Received: num_frames={num_frames}"
+        )
+    if short_side is not None and not (
+        isinstance(short_side, (int, np.integer)) and short_side >= 1
+    ):
+        raise ValueError(
+            "`short_side` must be a positive int or None. "
+            f"Received: short_side={short_side!r}"
         )
     if not os.path.exists(path):
         raise VideoReadError(path, "no such file or folder")
@@ -132,8 +146,13 @@ def read_video(
         if start_time > 0:
             raise VideoReadError(path, f"no frame at or after {start_time:.3f} s")
         raise VideoReadError(path, _diagnose(path))
+    frames = np.stack(frames)
+    if short_side is not None:
+        from keras_i3d.video.resize import resize_short_side
+
+        frames = np.asarray(resize_short_side(frames, short_side))
     return Video(
-        frames=np.stack(frames),
+        frames=frames,
         fps=source_fps if fps is None else float(fps),
         source_fps=source_fps,
         path=path,

@@ -109,10 +109,21 @@ def test_two_stream_with_a_flow_weights_file(installed_kinetics400, tmp_path,
     assert result["top"][0]["label"] == "arm wrestling"
 
 
-def test_two_stream_without_flow_weights_says_why(installed_kinetics400,
-                                                  capsys):
-    assert main(["predict", str(SAMPLE), "--two-stream", "--frames", "9"]) == 1
-    assert "No pretrained flow-stream weights" in capsys.readouterr().err
+@pytest.mark.parametrize("argv, message", [
+    (["--two-stream"], "--two-stream needs --flow-weights FILE"),
+    (["--two-stream", "--flow-weights", "kinetics400"],
+     "--flow-weights kinetics400: no pretrained flow-stream weights"),
+    (["--flow-weights", "flow.weights.h5"],
+     "--flow-weights applies only with --two-stream"),
+], ids=["two-stream-alone", "flow-alias", "flow-weights-alone"])
+def test_flow_weights_usage_errors_name_the_flags(capsys, argv, message):
+    assert main(["predict", str(SAMPLE), "--frames", "9", *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    # The advice is for the command line, not the Python API.
+    assert "weights=" not in err
+    if "--two-stream" in argv:
+        assert "--flow-weights flow.weights.h5" in err
 
 
 def test_fast_bfloat16_model_gives_the_same_top5(installed_kinetics400,

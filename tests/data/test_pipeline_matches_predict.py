@@ -7,7 +7,7 @@ from keras_i3d import I3D
 from keras_i3d.data import SkippedVideos
 from keras_i3d.data import VideoSample
 from keras_i3d.data import video_dataset
-from keras_i3d.inference import classify_video
+from keras_i3d.tasks import classify_video
 
 
 @pytest.fixture(scope="module")

@@ -54,3 +54,13 @@ def test_decode_predictions_refuses_unknown_shapes():
         decode_predictions(np.zeros((1, 7)))
     with pytest.raises(ValueError, match="has 400 classes"):
         decode_predictions(np.zeros((1, 600)), label_set="kinetics400")
+
+
+def test_softmax_is_stable_and_sums_to_one_on_the_class_axis():
+    from keras_i3d.labels import softmax
+
+    logits = np.array([[1000.0, 1000.0 + np.log(3.0)], [0.0, 0.0]])
+    probabilities = softmax(logits)
+    assert probabilities.dtype == np.float64
+    np.testing.assert_allclose(probabilities, [[0.25, 0.75], [0.5, 0.5]])
+    np.testing.assert_allclose(softmax(logits.T, axis=0), probabilities.T)

@@ -240,11 +240,12 @@ def test_runs_on_the_jax_backend():
 
 
 def test_real_weights_on_a_real_clip(installed_kinetics400, project_root):
-    from keras_i3d.inference import load_rgb_clip
+    from keras_i3d.data.video_clips import load_video_clips
     from keras_i3d.labels import load_labels
 
-    clip = load_rgb_clip(project_root / "examples" / "data"
-                         / "arm_wrestling.mp4", num_frames=64)
+    clip = load_video_clips(
+        project_root / "examples" / "data" / "arm_wrestling.mp4",
+        streams=("rgb",), num_frames=64).model_input("rgb")
     model = I3D(weights="kinetics400", input_shape=clip.shape[1:],
                 classifier_activation=None)
     expected = np.asarray(model(clip, training=False))

@@ -166,6 +166,32 @@ def test_load_test_clips_whole_video_and_uniform_clips(tmp_path):
     np.testing.assert_array_equal(clips["rgb"][0, 2], clips["rgb"][2, 0])
 
 
+def test_load_test_clips_resize_rgb_while_decoding_and_flow_after(tmp_path):
+    from keras_i3d.data import load_clips
+    from keras_i3d.data import resize_flow_short_side
+    from keras_i3d.data import resize_short_side
+    from keras_i3d.flow import write_flow
+
+    (path, label), = write_motion_videos(tmp_path, 1, frames=12, size=32,
+                                         classes=2)[:1]
+    flow = np.random.default_rng(0).normal(0, 3, (12, 32, 32, 2))
+    flow_path = write_flow(flow.astype(np.float32), tmp_path / "flow" / "v",
+                           "png")
+    sample = VideoSample(path, label, flow_path=str(flow_path))
+    clips = load_test_clips(sample, "two_stream", clip_frames=4, num_clips=2,
+                            resize=24)
+    # The same numbers as decoding at full size and resizing afterwards.
+    raw = load_clips(path, "two_stream", 4, "uniform", 2,
+                     flow_path=str(flow_path), resize=24)
+    for name, resize_fn in (("rgb", resize_short_side),
+                            ("flow", resize_flow_short_side)):
+        expected = np.stack([np.asarray(resize_fn(clip, 24))
+                             for clip in raw[name]])
+        assert clips[name].shape == expected.shape == (
+            2, 4, 24, 24, 3 if name == "rgb" else 2)
+        np.testing.assert_array_equal(clips[name], expected)
+
+
 def test_a_baselines_test_view_with_stacked_flow(tmp_path):
     from keras_i3d.data import InputView
     from keras_i3d.flow import write_flow

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from keras_i3d import I3D
-from keras_i3d.inference import load_rgb_clip
+from keras_i3d.data.video_clips import load_video_clips
 from keras_i3d.weights import porting
 from keras_i3d.weights.verify import compare_logits
 
@@ -42,8 +42,9 @@ def test_random_clips_match_flax(models, shape):
 
 def test_real_video_matches_flax(models):
     keras_model, flax_model = models
-    clip = load_rgb_clip(ROOT / "examples/data/arm_wrestling.mp4",
-                         num_frames=32)
+    clip = load_video_clips(ROOT / "examples/data/arm_wrestling.mp4",
+                            streams=("rgb",),
+                            num_frames=32).model_input("rgb")
     keras_logits = keras_model.predict(clip, verbose=0)
     comparison = compare_logits(keras_logits, flax_model.logits(clip), 1e-3)
     assert comparison.ok, comparison

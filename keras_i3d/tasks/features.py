@@ -13,10 +13,12 @@ to fill it (the paper's treatment of short videos).
 Example:
 
 ```python
-from keras_i3d.features import extract_features, feature_model
+from keras_i3d.data.video_clips import load_video_clips
+from keras_i3d.tasks import extract_features, feature_model
 
+clips = load_video_clips("video.mp4", streams=("rgb",))  # 25 fps, 224 crop
 model = feature_model("rgb", endpoint="Mixed_5c", window=64)
-features = extract_features(frames_uint8, model, "rgb", window=64, stride=16)
+features = extract_features(clips.rgb, model, "rgb", window=64, stride=16)
 features.shape  # (num_windows, 1024)
 ```
 """

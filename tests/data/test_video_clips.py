@@ -1,21 +1,18 @@
+"""`keras_i3d.data.video_clips`: a video file to the cropped stream inputs."""
+
 import numpy as np
 import pytest
 
-from keras_i3d import TwoStreamI3D
-from keras_i3d.conventions import MIN_PIXELS_FOR_LOGITS
 from keras_i3d.data.transforms import center_crop
-from keras_i3d.data.transforms import resize_short_side
+from keras_i3d.data.video_clips import load_video_clips
 from keras_i3d.flow import FlowError
 from keras_i3d.flow import tvl1_flow
-from keras_i3d.two_stream_video import load_video_clips
-from keras_i3d.two_stream_video import predict_two_stream_video
 from keras_i3d.video import VideoReadError
 from keras_i3d.video import read_video
 from tests.video.corpus import moving_frames
 from tests.video.corpus import write_video
 
 SMALL = dict(short_side=48, crop_size=32)
-SIZE = MIN_PIXELS_FOR_LOGITS  # the smallest crop the Logits head accepts
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +26,7 @@ def test_both_streams_share_the_resize_and_the_central_crop(moving_video):
     assert clips.rgb.shape == (6, 32, 32, 3) and clips.rgb.dtype == np.uint8
     assert clips.flow.shape == (6, 32, 32, 2)
     assert clips.num_frames == 6 and clips.fps == 25.0
-    resized = np.asarray(resize_short_side(read_video(moving_video).frames, 48))
+    resized = read_video(moving_video, short_side=48).frames
     np.testing.assert_array_equal(
         clips.rgb, np.asarray(center_crop(resized[:6], 32))
     )
@@ -68,31 +65,11 @@ def test_bad_videos_raise_value_errors_naming_the_file(tmp_path, moving_video):
         load_video_clips(moving_video, streams=("depth",), **SMALL)
 
 
-@pytest.fixture(scope="module")
-def model():
-    return TwoStreamI3D(weights=None, height=SIZE, width=SIZE)
-
-
-def test_predicts_from_the_rgb_video_alone(tmp_path, model):
-    video = write_video(tmp_path / "clip.mp4", moving_frames(12, 64, 80))
-    outputs = predict_two_stream_video(
-        video, model=model, num_frames=9, flow_method="farneback",
-        short_side=SIZE, crop_size=SIZE,
-    )
-    assert set(outputs) == {"predictions", "rgb_logits", "flow_logits",
-                            "num_frames"}
-    assert outputs.pop("num_frames") == 9
-    for value in outputs.values():
-        assert value.shape == (1, 400)
-    joint = outputs["rgb_logits"] + outputs["flow_logits"]
-    expected = np.exp(joint - joint.max()) / np.exp(joint - joint.max()).sum()
-    np.testing.assert_allclose(outputs["predictions"], expected, atol=1e-5)
-
-
-def test_too_short_a_clip_is_refused_before_the_network(tmp_path, model):
-    video = write_video(tmp_path / "short.mp4", moving_frames(5, 64, 80))
-    with pytest.raises(ValueError, match="short.mp4: 5 frame.*at least 9"):
-        predict_two_stream_video(
-            video, model=model, flow_method="farneback",
-            short_side=SIZE, crop_size=SIZE,
-        )
+def test_model_input_scales_one_stream_to_a_batch_of_one(moving_video):
+    clips = load_video_clips(moving_video, streams=("rgb",), num_frames=4,
+                             **SMALL)
+    rgb = clips.model_input("rgb")
+    assert rgb.shape == (1, 4, 32, 32, 3) and rgb.dtype == np.float32
+    np.testing.assert_allclose(rgb[0], clips.rgb / 127.5 - 1, atol=1e-6)
+    with pytest.raises(ValueError, match="flow stream was not loaded"):
+        clips.model_input("flow")

@@ -2,11 +2,11 @@ import numpy as np
 import pytest
 
 from keras_i3d import I3D
-from keras_i3d.features import extract_features
-from keras_i3d.features import feature_model
-from keras_i3d.features import feature_size
-from keras_i3d.features import sliding_window_starts
-from keras_i3d.features import window_frame_indices
+from keras_i3d.tasks.features import extract_features
+from keras_i3d.tasks.features import feature_model
+from keras_i3d.tasks.features import feature_size
+from keras_i3d.tasks.features import sliding_window_starts
+from keras_i3d.tasks.features import window_frame_indices
 from keras_i3d.preprocessing import preprocess_input
 
 

@@ -8,6 +8,11 @@ Frame-rate conversion picks source frames by timestamp: output frame `k` is
 the source frame on screen at `start_time + k / fps`. A 30 fps video read at
 25 fps therefore drops every sixth frame and keeps its duration, instead of
 being played 20% slower.
+
+FFmpeg's own log lines (`moov atom not found` on a truncated file, say) are
+silenced: they would precede, and repeat less clearly, the `VideoReadError`
+that names the file and the reason. Set `OPENCV_FFMPEG_LOGLEVEL` (an FFmpeg
+log level, e.g. 32 for info) before decoding to see them.
 """
 
 import dataclasses
@@ -18,6 +23,9 @@ import cv2
 import numpy as np
 
 from keras_i3d.conventions import TARGET_FPS
+
+# OpenCV reads this when it opens its first capture; AV_LOG_QUIET is -8.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp")
 

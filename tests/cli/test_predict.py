@@ -139,3 +139,23 @@ def test_fast_bfloat16_model_gives_the_same_top5(installed_kinetics400,
     for a, b in zip(fast["top"], reference["top"]):
         assert abs(a["logit"] - b["logit"]) < 0.5
     assert main(["predict", str(SAMPLE), "--fast", "--two-stream"]) == 2
+
+
+def test_a_truncated_mp4_gives_one_clean_line_on_stderr(tmp_path):
+    """No FFmpeg (`moov atom not found`) or TensorFlow start-up lines."""
+    truncated = _write(tmp_path / "truncated.mp4", SAMPLE.read_bytes()[:2048])
+    environment = dict(os.environ, PYTHONPATH=str(ROOT))
+    environment.pop("OPENCV_FFMPEG_LOGLEVEL", None)
+    environment.pop("KERAS_I3D_VERBOSE_TF", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "keras_i3d", "predict", str(truncated)],
+        capture_output=True, text=True, env=environment, timeout=300,
+    )
+
+    assert result.returncode == 1
+    assert result.stdout == ""
+    stderr_lines = result.stderr.splitlines()
+    assert len(stderr_lines) == 1, result.stderr
+    assert stderr_lines[0].startswith(
+        f"keras-i3d predict: error: Cannot read video '{truncated}'"
+    )

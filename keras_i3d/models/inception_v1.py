@@ -39,7 +39,6 @@ from keras_i3d.weights.records import missing_weights_message
 # Slim's ImageNet checkpoints have 1001 classes (class 0 is "background");
 # 1000-class Inception-v1 checkpoints exist too.
 IMAGENET_CLASSES = 1001
-IMAGENET_CLASS_COUNTS = (1001, 1000)
 
 # The network below Logits, one row per endpoint, as in `I3D_BODY`:
 # "unit" rows are (filters, kernel, strides), "pool" rows (pool size,

@@ -151,7 +151,7 @@ def _from_file(path, stream, classes):
     )
 
 
-def load_pretrained(model, weights, stream, reference_builder, include_top,
+def load_pretrained(model, weights, stream, build_reference, include_top,
                     classes):
     """Loads `weights` into an I3D model built by `keras_i3d.I3D`.
 
@@ -159,8 +159,9 @@ def load_pretrained(model, weights, stream, reference_builder, include_top,
         model: the model to fill.
         weights: the `weights=` argument (see `resolve_weights`).
         stream: the model's stream.
-        reference_builder: `classes -> full model` of the same stream, the
-            graph the checkpoint was saved from.
+        build_reference: `(stream, classes) -> full model`, the graph the
+            checkpoint was saved from (e.g.
+            `keras_i3d.models.i3d.i3d_reference_model`).
         include_top: whether `model` has the Logits head.
         classes: the class count of `model`'s head.
 
@@ -168,7 +169,7 @@ def load_pretrained(model, weights, stream, reference_builder, include_top,
         The `ResolvedWeights` that were loaded.
     """
     resolved = resolve_weights(weights, stream, classes)
-    reference = reference_builder(resolved.classes)
+    reference = build_reference(stream, resolved.classes)
     try:
         reference.load_weights(resolved.path)
     except Exception as error:  # Keras raises several types here.

@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import keras
 import numpy as np
 import pytest
@@ -31,6 +34,15 @@ def test_layer_names_are_deepmind_endpoints(rgb_model):
         assert rgb_model.get_layer(endpoint) is not None
 
 
+def test_endpoints_module_imports_no_keras():
+    # The CLI lists the endpoints while building its parser.
+    code = ("import sys, keras_i3d.models.endpoints as e; "
+            "print(len(e.ENDPOINTS), 'keras' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], check=True,
+                            capture_output=True, text=True)
+    assert result.stdout.split() == ["17", "False"]
+
+
 def test_parameter_counts(rgb_model):
     # 57 conv + batch-norm units and the 1x1x1 logits conv with bias.
     assert rgb_model.count_params() == 12_704_544
@@ -43,9 +55,9 @@ def test_parameter_counts(rgb_model):
 def test_endpoint_shapes_for_a_64_frame_clip():
     model = I3D(weights=None, include_top=False,
                 input_shape=(64, 224, 224, 3))
-    features = endpoint_model(model, ["Conv3d_1a_7x7", "Mixed_3c",
-                                      "Mixed_4f", "Mixed_5c"])
+    features = endpoint_model(model, ENDPOINTS[:-1])
     shapes = {name: tuple(t.shape) for name, t in features.output.items()}
+    assert sorted(shapes) == sorted(ENDPOINT_CHANNELS)
     assert shapes["Conv3d_1a_7x7"] == (None, 32, 112, 112, 64)
     assert shapes["Mixed_3c"] == (None, 32, 28, 28, 480)
     assert shapes["Mixed_4f"] == (None, 16, 14, 14, 832)

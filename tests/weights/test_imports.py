@@ -6,7 +6,7 @@ import pathlib
 import keras_i3d.weights
 
 WEIGHTS_DIR = pathlib.Path(keras_i3d.weights.__file__).parent
-FORBIDDEN = ("keras_i3d.models", "keras_i3d.training", "keras_i3d.inflation")
+FORBIDDEN = ("keras_i3d.models", "keras_i3d.training")
 
 
 def _imported_modules(path):

@@ -1,7 +1,5 @@
 """Helpers the 2D-backbone baselines share: per-frame Inception-v1 streams."""
 
-import os
-
 import keras
 
 from keras_i3d.conventions import FLOW_CHANNELS
@@ -46,19 +44,3 @@ def flow_stack_input(rgb_input_shape, flow_frames, name="flow_stacks"):
     return keras.Input(
         (frames, height, width, FLOW_CHANNELS * flow_frames), name=name
     )
-
-
-def load_model_weights(model, weights):
-    """Loads a `.weights.h5` file saved from the same architecture."""
-    weights = os.fspath(weights)
-    if not weights.endswith(".weights.h5") or not os.path.isfile(weights):
-        raise ValueError(
-            f"`weights` must be None or an existing `.weights.h5` file of "
-            f"{model.name!r}. Received: weights={weights!r}"
-        )
-    try:
-        model.load_weights(weights)
-    except ValueError as error:
-        raise ValueError(
-            f"{weights!r} does not fit {model.name!r}: {error}"
-        ) from None

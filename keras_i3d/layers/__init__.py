@@ -3,6 +3,7 @@
 Importing this package registers every layer for `.keras` loading.
 """
 
+from keras_i3d.layers.clip_size import ClipSizeModel
 from keras_i3d.layers.clip_size import MinimumClipSize
 from keras_i3d.layers.frame_wise import FrameWise
 from keras_i3d.layers.fused import FusedInceptionBlock3D
@@ -14,6 +15,7 @@ from keras_i3d.layers.unit2d import Unit2D
 from keras_i3d.layers.unit3d import Unit3D
 
 __all__ = [
+    "ClipSizeModel",
     "FrameWise",
     "FusedInceptionBlock3D",
     "InceptionBlock2D",

@@ -167,10 +167,13 @@ def two_stream_video_inputs(input_tensor, input_shape, default_shape,
     return [rgb_input, flow_input], rgb, flow
 
 
-def finish_model(inputs, input_tensor, outputs, name):
+def finish_model(inputs, input_tensor, outputs, name,
+                 model_class=keras.Model):
     """Builds the functional model, adopting `input_tensor`'s sources.
 
     `input_tensor` may be one tensor or, for two-stream models, a pair.
+    `model_class` is `keras.Model` or a functional subclass such as
+    `keras_i3d.layers.ClipSizeModel`.
     """
     if input_tensor is not None:
         tensors = (input_tensor if isinstance(input_tensor, (list, tuple))
@@ -180,7 +183,7 @@ def finish_model(inputs, input_tensor, outputs, name):
             for source in keras.utils.get_source_inputs(tensor):
                 if all(source is not known for known in inputs):
                     inputs.append(source)
-    return keras.Model(inputs, outputs, name=name)
+    return model_class(inputs, outputs, name=name)
 
 
 def image_input(input_tensor, input_shape, default_shape, name):

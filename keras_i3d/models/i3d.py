@@ -27,6 +27,7 @@ from keras_i3d.conventions import MIN_FRAMES_FOR_LOGITS
 from keras_i3d.conventions import MIN_PIXELS_FOR_LOGITS
 from keras_i3d.conventions import STREAM_CHANNELS
 from keras_i3d.conventions import check_stream
+from keras_i3d.layers import ClipSizeModel
 from keras_i3d.layers import InceptionBlock3D
 from keras_i3d.layers import MinimumClipSize
 from keras_i3d.layers import Unit3D
@@ -125,7 +126,8 @@ def I3D(
     else:
         x = _builder.global_pooling(x, pooling)
     model = _builder.finish_model(
-        inputs, input_tensor, x, name or f"i3d_{stream}"
+        inputs, input_tensor, x, name or f"i3d_{stream}",
+        model_class=ClipSizeModel if include_top else keras.Model,
     )
     if weights is not None:
         from keras_i3d.weights.loading import load_pretrained

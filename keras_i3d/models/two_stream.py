@@ -5,6 +5,7 @@ import keras
 from keras_i3d.conventions import CROP_SIZE
 from keras_i3d.conventions import FLOW_CHANNELS
 from keras_i3d.conventions import RGB_CHANNELS
+from keras_i3d.layers import ClipSizeModel
 from keras_i3d.models import _builder
 from keras_i3d.models.i3d import I3D
 from keras_i3d.weights import records
@@ -147,4 +148,7 @@ def TwoStreamI3D(
             ),
             **outputs,
         }
-    return _builder.finish_model(inputs, input_tensor, outputs, name)
+    return _builder.finish_model(
+        inputs, input_tensor, outputs, name,
+        model_class=ClipSizeModel if include_top else keras.Model,
+    )

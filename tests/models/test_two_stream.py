@@ -80,3 +80,11 @@ def test_input_shape_replaces_frames_height_width():
         TwoStreamI3D(weights=None, input_shape=(9, 193, 193, 3), frames=9)
     with pytest.raises(ValueError, match="only with `include_top=False`"):
         TwoStreamI3D(weights=None, pooling="avg")
+
+
+def test_too_short_clips_get_a_short_value_error(two_stream):
+    rgb = np.zeros((1, 8, 193, 193, 3), "float32")
+    flow = np.zeros((1, 8, 193, 193, 2), "float32")
+    with pytest.raises(ValueError, match="at least 9 frames") as caught:
+        two_stream.predict([rgb, flow], verbose=0)
+    assert len(str(caught.value).splitlines()) <= 8

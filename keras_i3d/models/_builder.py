@@ -7,6 +7,8 @@ file holds only its architecture.
 
 import keras
 
+from keras_i3d.conventions import RGB_CHANNELS
+
 POOLINGS = (None, "avg", "max")
 
 
@@ -125,11 +127,63 @@ def classifier_output(logits, classifier_activation):
     )(logits)
 
 
-def finish_model(inputs, input_tensor, outputs, name):
-    """Builds the functional model, adopting `input_tensor`'s sources."""
+def two_stream_video_inputs(input_tensor, input_shape, default_shape,
+                            flow_channels, names):
+    """Returns `(inputs, rgb, flow)` for a model of an RGB and a flow input.
+
+    Args:
+        input_tensor: None, or a pair `(rgb_tensor, flow_tensor)` of Keras
+            tensors to build the model on (the order of the model's inputs).
+        input_shape: an optional `(frames, height, width, 3)` of the RGB
+            input; the flow input has the same first three sizes and
+            `flow_channels` channels.
+        default_shape: the RGB shape to use when neither is given.
+        flow_channels: the flow input's channel count.
+        names: the two Input layers' names, RGB first.
+
+    Returns:
+        `([rgb_input, flow_input], rgb, flow)`: the model's inputs and the
+        two tensors to build on.
+    """
+    if input_tensor is None:
+        rgb_tensor = flow_tensor = None
+    elif isinstance(input_tensor, (list, tuple)) and len(input_tensor) == 2:
+        rgb_tensor, flow_tensor = input_tensor
+    else:
+        raise ValueError(
+            "`input_tensor` of a two-stream model must be a pair "
+            "(rgb_tensor, flow_tensor). "
+            f"Received: input_tensor={input_tensor!r}"
+        )
+    rgb_input, rgb = video_input(
+        rgb_tensor, input_shape, RGB_CHANNELS, default_shape, names[0]
+    )
+    flow_shape = None
+    if flow_tensor is None:
+        flow_shape = tuple(rgb.shape[1:4]) + (flow_channels,)
+    flow_input, flow = video_input(
+        flow_tensor, flow_shape, flow_channels, flow_shape, names[1]
+    )
+    return [rgb_input, flow_input], rgb, flow
+
+
+def finish_model(inputs, input_tensor, outputs, name,
+                 model_class=keras.Model):
+    """Builds the functional model, adopting `input_tensor`'s sources.
+
+    `input_tensor` may be one tensor or, for two-stream models, a pair.
+    `model_class` is `keras.Model` or a functional subclass such as
+    `keras_i3d.layers.ClipSizeModel`.
+    """
     if input_tensor is not None:
-        inputs = keras.utils.get_source_inputs(input_tensor)
-    return keras.Model(inputs, outputs, name=name)
+        tensors = (input_tensor if isinstance(input_tensor, (list, tuple))
+                   else [input_tensor])
+        inputs = []
+        for tensor in tensors:
+            for source in keras.utils.get_source_inputs(tensor):
+                if all(source is not known for known in inputs):
+                    inputs.append(source)
+    return model_class(inputs, outputs, name=name)
 
 
 def image_input(input_tensor, input_shape, default_shape, name):

@@ -27,37 +27,17 @@ from keras_i3d.conventions import MIN_FRAMES_FOR_LOGITS
 from keras_i3d.conventions import MIN_PIXELS_FOR_LOGITS
 from keras_i3d.conventions import STREAM_CHANNELS
 from keras_i3d.conventions import check_stream
+from keras_i3d.layers import ClipSizeModel
 from keras_i3d.layers import InceptionBlock3D
 from keras_i3d.layers import MinimumClipSize
 from keras_i3d.layers import Unit3D
 from keras_i3d.models import _builder
+from keras_i3d.models.endpoints import I3D_BODY
 from keras_i3d.models.endpoints import check_endpoint
-
-# The network below Logits, one row per endpoint:
-# (endpoint, kind, arguments). "unit" rows are (filters, kernel, strides),
-# "pool" rows are (pool size, strides), "mixed" rows the six filters of
-# an Inception block.
-I3D_BODY = (
-    ("Conv3d_1a_7x7", "unit", (64, (7, 7, 7), (2, 2, 2))),
-    ("MaxPool3d_2a_3x3", "pool", ((1, 3, 3), (1, 2, 2))),
-    ("Conv3d_2b_1x1", "unit", (64, (1, 1, 1), (1, 1, 1))),
-    ("Conv3d_2c_3x3", "unit", (192, (3, 3, 3), (1, 1, 1))),
-    ("MaxPool3d_3a_3x3", "pool", ((1, 3, 3), (1, 2, 2))),
-    ("Mixed_3b", "mixed", (64, 96, 128, 16, 32, 32)),
-    ("Mixed_3c", "mixed", (128, 128, 192, 32, 96, 64)),
-    ("MaxPool3d_4a_3x3", "pool", ((3, 3, 3), (2, 2, 2))),
-    ("Mixed_4b", "mixed", (192, 96, 208, 16, 48, 64)),
-    ("Mixed_4c", "mixed", (160, 112, 224, 24, 64, 64)),
-    ("Mixed_4d", "mixed", (128, 128, 256, 24, 64, 64)),
-    ("Mixed_4e", "mixed", (112, 144, 288, 32, 64, 64)),
-    ("Mixed_4f", "mixed", (256, 160, 320, 32, 128, 128)),
-    ("MaxPool3d_5a_2x2", "pool", ((2, 2, 2), (2, 2, 2))),
-    ("Mixed_5b", "mixed", (256, 160, 320, 32, 128, 128)),
-    ("Mixed_5c", "mixed", (384, 192, 384, 48, 128, 128)),
-)
 
 LOGITS_POOL_SIZE = (2, 7, 7)
 LOGITS_CONV = "Logits_Conv3d_0c_1x1"
+
 
 def I3D(
     stream="rgb",
@@ -146,7 +126,8 @@ def I3D(
     else:
         x = _builder.global_pooling(x, pooling)
     model = _builder.finish_model(
-        inputs, input_tensor, x, name or f"i3d_{stream}"
+        inputs, input_tensor, x, name or f"i3d_{stream}",
+        model_class=ClipSizeModel if include_top else keras.Model,
     )
     if weights is not None:
         from keras_i3d.weights.loading import load_pretrained
@@ -155,7 +136,7 @@ def I3D(
             model,
             weights,
             stream=stream,
-            reference_builder=_reference_builder(stream),
+            build_reference=i3d_reference_model,
             include_top=include_top,
             classes=classes,
         )
@@ -193,14 +174,25 @@ def i3d_logits(x, classes, dropout_rate):
         x
     )
 
-def _reference_builder(stream):
-    def build(classes):
-        return I3D(
-            stream=stream,
-            weights=None,
-            classes=classes,
-            input_shape=(None, None, None, STREAM_CHANNELS[stream]),
-            classifier_activation=None,
-        )
 
-    return build
+def i3d_reference_model(stream, classes):
+    """The graph a keras-i3d weights file of `stream` is saved from.
+
+    The full model (every endpoint and the Logits head, logits output) for
+    clips of any size: `keras_i3d.weights` loads a checkpoint into it, then
+    copies the weights by name into the model that was asked for.
+
+    Args:
+        stream: `"rgb"` or `"flow"`.
+        classes: the checkpoint's class count.
+
+    Returns:
+        A `keras.Model` without weights loaded.
+    """
+    return I3D(
+        stream=stream,
+        weights=None,
+        classes=classes,
+        input_shape=(None, None, None, STREAM_CHANNELS[stream]),
+        classifier_activation=None,
+    )

@@ -24,8 +24,6 @@ become layer names with `/` replaced by `_` (`InceptionV1/Logits/
 Conv2d_0c_1x1` is the layer `Logits_Conv2d_0c_1x1`).
 """
 
-import os
-
 import keras
 import numpy as np
 
@@ -34,12 +32,12 @@ from keras_i3d.conventions import RGB_CHANNELS
 from keras_i3d.layers.inception2d import InceptionBlock2D
 from keras_i3d.layers.unit2d import Unit2D
 from keras_i3d.models import _builder
-from keras_i3d.weights.records import missing_weights_message
+from keras_i3d.weights.loading import copy_weights_by_layer_name
+from keras_i3d.weights.loading import load_weights_file
 
 # Slim's ImageNet checkpoints have 1001 classes (class 0 is "background");
 # 1000-class Inception-v1 checkpoints exist too.
 IMAGENET_CLASSES = 1001
-IMAGENET_CLASS_COUNTS = (1001, 1000)
 
 # The network below Logits, one row per endpoint, as in `I3D_BODY`:
 # "unit" rows are (filters, kernel, strides), "pool" rows (pool size,
@@ -66,7 +64,6 @@ INCEPTION_V1_BODY = (
 INCEPTION_V1_ENDPOINTS = tuple(row[0] for row in INCEPTION_V1_BODY) + (
     "Logits",
 )
-FEATURE_CHANNELS = 1024  # Channels of Mixed_5c, the pooled feature size.
 FIRST_CONV = "Conv2d_1a_7x7"
 LOGITS_CONV = "Logits_Conv2d_0c_1x1"
 
@@ -204,12 +201,42 @@ def average_input_channels(kernel, channels):
     return np.repeat(mean, channels, axis=-2)
 
 
+def load_inception_v1_weights(model, weights_path):
+    """Loads an Inception-v1 `.weights.h5` file into `model` by layer name.
+
+    Through `keras_i3d.weights.loading.load_weights_file`: the file is
+    loaded into the full network it was saved from (its class count read
+    from the classifier's shape), then copied by layer name. `model` may
+    differ in its class count (its head is then left as initialised), in
+    its input channels (the first layer goes through
+    `average_input_channels`) or in where it ends.
+
+    Args:
+        model: an `InceptionV1` model (any class count, channels or end).
+        weights_path: path of the weights file.
+
+    Returns:
+        The names of the layers of `model` left as initialised.
+
+    Raises:
+        ValueError: if the file does not exist, is not Inception-v1
+            weights, or does not fit `model`.
+    """
+    report = load_weights_file(
+        model,
+        weights_path,
+        build_reference=inception_v1_reference_model,
+        architecture="InceptionV1",
+        classes=IMAGENET_CLASSES,
+        **_COPY_RULES,
+    )
+    return list(report.reinitialised)
+
+
 def copy_inception_v1_weights(source, target):
     """Copies weights by layer name between two Inception-v1 models.
 
-    `target` may differ from `source` in its class count (its head is then
-    left as initialised), in its input channels (the first layer goes
-    through `average_input_channels`) or in where it ends.
+    The same rules as `load_inception_v1_weights`, from a model in memory.
 
     Args:
         source: an `InceptionV1` model holding the weights.
@@ -223,113 +250,34 @@ def copy_inception_v1_weights(source, target):
         ValueError: if a target layer with weights has no counterpart in
             `source`, or a weight's shape cannot be matched.
     """
-    skipped = []
-    for layer in target.layers:
-        target_weights = layer.get_weights()
-        if not target_weights:
-            continue
-        try:
-            source_layer = source.get_layer(layer.name)
-        except ValueError:
-            raise ValueError(
-                f"The weights have no layer {layer.name!r} for "
-                f"{target.name!r}."
-            ) from None
-        values = source_layer.get_weights()
-        shapes = [w.shape for w in target_weights]
-        if layer.name == LOGITS_CONV and shapes != [v.shape for v in values]:
-            skipped.append(layer.name)
-            continue
-        if layer.name == FIRST_CONV and values[0].shape != shapes[0]:
-            values[0] = average_input_channels(values[0], shapes[0][-2])
-        if shapes != [v.shape for v in values]:
-            raise ValueError(
-                f"Layer {layer.name!r}: the weights have shapes "
-                f"{[v.shape for v in values]}, the model needs {shapes}."
-            )
-        layer.set_weights(values)
-    return skipped
+    report = copy_weights_by_layer_name(
+        source, target, f"the model {source.name!r}", **_COPY_RULES
+    )
+    return list(report.reinitialised)
 
 
-def load_inception_v1_weights(model, weights_path):
-    """Loads an Inception-v1 `.weights.h5` file into `model` by layer name.
-
-    Keras `.weights.h5` files match weights by layer order, so the file is
-    first loaded into the network it was saved from (its class count read
-    from the classifier's shape), then copied by name into `model` with
-    `copy_inception_v1_weights`.
-
-    Args:
-        model: an `InceptionV1` model (any class count, channels or end).
-        weights_path: path of the weights file.
-
-    Returns:
-        The names of the layers of `model` left as initialised.
-
-    Raises:
-        ValueError: if the file does not exist or is not Inception-v1
-            weights.
-    """
-    reference = _reference_model(weights_path)
-    return copy_inception_v1_weights(reference, model)
-
-
-def _reference_model(weights_path):
-    missing = missing_weights_message(weights_path, "InceptionV1")
-    if missing:
-        raise ValueError(missing)
-    weights_path = os.fspath(weights_path)
-    if not weights_path.endswith(".weights.h5"):
-        raise ValueError(
-            "`weights` must be None or the path of an Inception-v1 "
-            f"`.weights.h5` file. Received: weights={weights_path!r}"
-        )
-    if not os.path.isfile(weights_path):
-        raise ValueError(
-            f"Inception-v1 weights file {weights_path!r} does not exist."
-        )
-    classes = _weights_file_classes(weights_path)
-    reference = InceptionV1(
+def inception_v1_reference_model(classes):
+    """The graph Inception-v1 weights files are saved from (3 channels)."""
+    return InceptionV1(
         weights=None,
         classes=classes,
         input_shape=(None, None, RGB_CHANNELS),
         classifier_activation=None,
         name="inception_v1_reference",
     )
-    try:
-        reference.load_weights(weights_path)
-    except ValueError as error:
-        raise ValueError(
-            f"{weights_path!r} does not hold Inception-v1 weights with "
-            f"{RGB_CHANNELS} input channels and {classes} classes: {error}"
-        ) from None
-    return reference
 
 
-def _weights_file_classes(weights_path):
-    """Reads the class count from the classifier kernel `(1, 1, 1024, n)`."""
-    import h5py
+def _adapt_first_conv(values, target_shapes):
+    kernel = values[0]
+    if kernel.shape != target_shapes[0]:
+        channels = target_shapes[0][-2]
+        values = [average_input_channels(kernel, channels)] + values[1:]
+    return values
 
-    classifier_shapes = []
 
-    def visit(_, item):
-        shape = getattr(item, "shape", None)
-        if shape is not None and len(shape) == 4 and shape[:3] == (
-            1, 1, FEATURE_CHANNELS
-        ):
-            classifier_shapes.append(shape)
-
-    try:
-        with h5py.File(weights_path, "r") as file:
-            file.visititems(visit)
-    except OSError as error:
-        raise ValueError(
-            f"{weights_path!r} is not a readable `.weights.h5` file: {error}"
-        ) from None
-    if len(classifier_shapes) != 1:
-        raise ValueError(
-            f"{weights_path!r} is not an Inception-v1 weights file with its "
-            "classifier: expected one (1, 1, 1024, classes) kernel, found "
-            f"{len(classifier_shapes)}."
-        )
-    return int(classifier_shapes[0][-1])
+# A new class count re-initialises the head; other input channels average
+# the first layer's filters.
+_COPY_RULES = {
+    "reinitialise_if_mismatched": (LOGITS_CONV,),
+    "adapt": {FIRST_CONV: _adapt_first_conv},
+}

@@ -93,22 +93,25 @@ def save_weights_file(model, path, info):
     return path
 
 
-# I3D's only 1x1x1 convolution reading 1024 channels is the Logits conv.
-_LOGITS_KERNEL_PREFIX = (1, 1, 1, 1024)
+# The classifiers of I3D (a 1x1x1 conv) and Inception-v1 (a 1x1 conv) are
+# their only 1x1 convolutions reading 1024 channels (Mixed_5c).
+_CLASSIFIER_INPUT_CHANNELS = 1024
 
 
 def _logits_classes(path):
-    """The class count of a plain Keras I3D weights file, or None.
+    """The class count of a plain Keras I3D or Inception-v1 file, or None.
 
-    Read from the shape of its Logits kernel `(1, 1, 1, 1024, classes)`.
+    Read from the shape of its classifier kernel `(1, 1, 1, 1024, classes)`
+    (I3D) or `(1, 1, 1024, classes)` (Inception-v1).
     """
     found = set()
 
     def visit(name, item):
-        if isinstance(item, h5py.Dataset) and len(item.shape) == 5 and (
-            tuple(item.shape[:4]) == _LOGITS_KERNEL_PREFIX
-        ):
-            found.add(int(item.shape[4]))
+        if not isinstance(item, h5py.Dataset) or len(item.shape) not in (4, 5):
+            return
+        *kernel, channels, classes = item.shape
+        if set(kernel) == {1} and channels == _CLASSIFIER_INPUT_CHANNELS:
+            found.add(int(classes))
 
     with h5py.File(path, "r") as file:
         file.visititems(visit)

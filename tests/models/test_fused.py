@@ -1,4 +1,5 @@
-"""Tests for `keras_i3d.models.fused`: the inference-only, BN-folded I3D."""
+"""Tests for `keras_i3d.models.fused` and `keras_i3d.layers.fused`: the
+inference-only, BN-folded I3D."""
 
 import json
 import os
@@ -10,9 +11,9 @@ import numpy as np
 import pytest
 
 from keras_i3d import I3D
-from keras_i3d.models.fused import FusedInceptionBlock3D
+from keras_i3d.layers import FusedInceptionBlock3D
+from keras_i3d.layers import SpaceToDepthConv3D
 from keras_i3d.models.fused import NotAnI3DError
-from keras_i3d.models.fused import SpaceToDepthConv3D
 from keras_i3d.models.fused import fold_batch_norm
 from keras_i3d.models.fused import fuse_for_inference
 from keras_i3d.models.i3d import I3D_BODY

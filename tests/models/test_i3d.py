@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import keras
 import numpy as np
 import pytest
@@ -31,6 +34,15 @@ def test_layer_names_are_deepmind_endpoints(rgb_model):
         assert rgb_model.get_layer(endpoint) is not None
 
 
+def test_endpoints_module_imports_no_keras():
+    # The CLI lists the endpoints while building its parser.
+    code = ("import sys, keras_i3d.models.endpoints as e; "
+            "print(len(e.ENDPOINTS), 'keras' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], check=True,
+                            capture_output=True, text=True)
+    assert result.stdout.split() == ["17", "False"]
+
+
 def test_parameter_counts(rgb_model):
     # 57 conv + batch-norm units and the 1x1x1 logits conv with bias.
     assert rgb_model.count_params() == 12_704_544
@@ -43,9 +55,9 @@ def test_parameter_counts(rgb_model):
 def test_endpoint_shapes_for_a_64_frame_clip():
     model = I3D(weights=None, include_top=False,
                 input_shape=(64, 224, 224, 3))
-    features = endpoint_model(model, ["Conv3d_1a_7x7", "Mixed_3c",
-                                      "Mixed_4f", "Mixed_5c"])
+    features = endpoint_model(model, ENDPOINTS[:-1])
     shapes = {name: tuple(t.shape) for name, t in features.output.items()}
+    assert sorted(shapes) == sorted(ENDPOINT_CHANNELS)
     assert shapes["Conv3d_1a_7x7"] == (None, 32, 112, 112, 64)
     assert shapes["Mixed_3c"] == (None, 32, 28, 28, 480)
     assert shapes["Mixed_4f"] == (None, 16, 14, 14, 832)
@@ -118,10 +130,25 @@ def test_bad_arguments_get_clear_errors(kwargs, message):
 
 
 def test_too_small_clips_at_run_time_get_a_clear_error(rgb_model):
-    with pytest.raises(Exception, match="at least 9 frames"):
-        rgb_model.predict(np.zeros((1, 8, 224, 224, 3)), verbose=0)
-    with pytest.raises(Exception, match="193x193"):
-        rgb_model.predict(np.zeros((1, 16, 120, 120, 3)), verbose=0)
+    # Clips of several lengths first: Keras then traces `predict` with
+    # unknown sizes, where only a Python-side check can give a ValueError.
+    for frames in (16, 12):
+        rgb_model.predict(np.zeros((1, frames, 224, 224, 3)), verbose=0)
+    for clip, message in ((np.zeros((1, 8, 224, 224, 3)), "at least 9 frames"),
+                          (np.zeros((1, 16, 120, 120, 3)), "193x193")):
+        with pytest.raises(ValueError, match=message) as caught:
+            rgb_model.predict(clip, verbose=0)
+        assert len(str(caught.value).splitlines()) <= 8
+        with pytest.raises(ValueError, match=message) as caught:
+            rgb_model(clip)
+        assert len(str(caught.value).splitlines()) <= 8
+
+
+def test_fresh_model_predict_names_the_9_frame_minimum():
+    model = I3D(weights=None)
+    with pytest.raises(ValueError, match="at least 9 frames") as caught:
+        model.predict(np.zeros((1, 8, 224, 224, 3)), verbose=0)
+    assert len(str(caught.value).splitlines()) <= 8
 
 
 def test_input_tensor_is_adopted():

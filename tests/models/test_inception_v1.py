@@ -63,7 +63,7 @@ def test_argument_errors():
         InceptionV1(weights=None, input_shape=(16, 224, 224, 3))
     with pytest.raises(ValueError, match=r"\.weights\.h5"):
         InceptionV1(weights="imagenet")
-    with pytest.raises(ValueError, match="does not exist"):
+    with pytest.raises(ValueError, match="no such weights file"):
         InceptionV1(weights="missing/inception_v1.weights.h5")
 
 
@@ -100,7 +100,7 @@ def test_weights_file_that_is_not_inception_v1(tmp_path):
     path = tmp_path / "other.weights.h5"
     inputs = keras.Input((8, 8, 3))
     keras.Model(inputs, keras.layers.Conv2D(4, 3)(inputs)).save_weights(path)
-    with pytest.raises(ValueError, match="not an Inception-v1 weights file"):
+    with pytest.raises(ValueError, match="not a weights file of InceptionV1"):
         InceptionV1(weights=path)
 
 

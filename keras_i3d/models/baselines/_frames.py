@@ -1,9 +1,5 @@
 """Helpers the 2D-backbone baselines share: per-frame Inception-v1 streams."""
 
-import os
-
-import keras
-
 from keras_i3d.conventions import FLOW_CHANNELS
 from keras_i3d.layers.frame_wise import FrameWise
 from keras_i3d.models.inception_v1 import InceptionV1
@@ -31,8 +27,8 @@ def frame_stream(x, weights, channels, name, **inception_kwargs):
     return FrameWise(network, name=f"{name}_frames")(x)
 
 
-def flow_stack_input(rgb_input_shape, flow_frames, name="flow_stacks"):
-    """The flow input beside an RGB input: `(T, H, W, 2 * flow_frames)`.
+def flow_stack_channels(flow_frames):
+    """The channels of a stack of `flow_frames` flow frames: `2 * frames`.
 
     Channel `2k` holds the horizontal and `2k + 1` the vertical flow of the
     k-th frame of the stack (see `keras_i3d.preprocessing.stack_flow_frames`).
@@ -42,23 +38,4 @@ def flow_stack_input(rgb_input_shape, flow_frames, name="flow_stacks"):
             "`flow_frames` must be a positive int. "
             f"Received: flow_frames={flow_frames!r}"
         )
-    frames, height, width = rgb_input_shape[:3]
-    return keras.Input(
-        (frames, height, width, FLOW_CHANNELS * flow_frames), name=name
-    )
-
-
-def load_model_weights(model, weights):
-    """Loads a `.weights.h5` file saved from the same architecture."""
-    weights = os.fspath(weights)
-    if not weights.endswith(".weights.h5") or not os.path.isfile(weights):
-        raise ValueError(
-            f"`weights` must be None or an existing `.weights.h5` file of "
-            f"{model.name!r}. Received: weights={weights!r}"
-        )
-    try:
-        model.load_weights(weights)
-    except ValueError as error:
-        raise ValueError(
-            f"{weights!r} does not fit {model.name!r}: {error}"
-        ) from None
+    return FLOW_CHANNELS * flow_frames

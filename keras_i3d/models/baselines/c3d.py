@@ -19,10 +19,11 @@ import keras
 from keras_i3d.conventions import RGB_CHANNELS
 from keras_i3d.layers.unit3d import Unit3D
 from keras_i3d.models import _builder
-from keras_i3d.models.baselines._frames import load_model_weights
+from keras_i3d.weights.loading import load_weights_file
 
 C3D_FRAMES = 16
 C3D_CROP_SIZE = 112
+C3D_INPUT_SHAPE = (C3D_FRAMES, C3D_CROP_SIZE, C3D_CROP_SIZE, RGB_CHANNELS)
 
 # (stage, conv filters); each stage ends with pool<stage>.
 C3D_BODY = (
@@ -70,7 +71,9 @@ def C3D(
         include_top: whether to include fc6, fc7 and fc8. Without them the
             model ends at pool5.
         weights: None (random initialisation) or the path of a
-            `.weights.h5` file saved from this architecture.
+            `.weights.h5` file saved from a full C3D (with the top) of the
+            same clip size; it loads by layer name, so a model without the
+            top takes its convs (give the file's `classes` then).
         input_tensor: optional Keras tensor to use as the model's input.
         input_shape: optional `(frames, height, width, 3)`; with the top,
             all sizes must be known (fc6 sees a fixed-size pool5). Defaults
@@ -105,7 +108,7 @@ def C3D(
         input_tensor,
         input_shape,
         RGB_CHANNELS,
-        default_shape=(C3D_FRAMES, C3D_CROP_SIZE, C3D_CROP_SIZE, RGB_CHANNELS),
+        default_shape=C3D_INPUT_SHAPE,
         name="rgb_clip",
     )
     if include_top and None in tuple(x.shape[1:4]):
@@ -137,5 +140,23 @@ def C3D(
         x = _builder.global_pooling(x, pooling)
     model = _builder.finish_model(inputs, input_tensor, x, name)
     if weights is not None:
-        load_model_weights(model, weights)
+        # Weights files hold the full C3D; fc6 fixes the clip size, so the
+        # reference takes this model's size when it is known.
+        clip_shape = tuple(model.inputs[0].shape[1:])
+        if None in clip_shape:
+            clip_shape = C3D_INPUT_SHAPE
+        load_weights_file(
+            model,
+            weights,
+            build_reference=lambda file_classes: C3D(
+                include_top=True,
+                weights=None,
+                input_shape=clip_shape,
+                classes=file_classes,
+                first_pool_temporal_stride=first_pool_temporal_stride,
+                name=f"{name}_reference",
+            ),
+            architecture="C3D",
+            classes=classes,
+        )
     return model

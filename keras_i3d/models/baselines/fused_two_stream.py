@@ -14,12 +14,11 @@ rgb frames  (B, 5, 224, 224, 3)       flow stacks (B, 5, 224, 224, 20)
 import keras
 
 from keras_i3d.conventions import CROP_SIZE
-from keras_i3d.conventions import FLOW_CHANNELS
 from keras_i3d.conventions import RGB_CHANNELS
 from keras_i3d.layers.unit3d import Unit3D
 from keras_i3d.models import _builder
 from keras_i3d.conventions import FLOW_STACK_FRAMES
-from keras_i3d.models.baselines._frames import flow_stack_input
+from keras_i3d.models.baselines._frames import flow_stack_channels
 from keras_i3d.models.baselines._frames import frame_stream
 
 FUSED_SNAPSHOTS = 5  # RGB frames 10 frames apart, each with its flow stack.
@@ -29,6 +28,7 @@ FUSION_FILTERS = 512
 def FusedTwoStream3D(
     include_top=True,
     weights=None,
+    input_tensor=None,
     input_shape=None,
     pooling=None,
     classes=400,
@@ -62,6 +62,8 @@ def FusedTwoStream3D(
             Inception-v1 `.weights.h5` file for both streams (the flow
             stream's first layer averages the RGB filters over channels);
             the fusion layers start random, as in the paper.
+        input_tensor: optional pair `(rgb_tensor, flow_tensor)` of Keras
+            tensors to use as the model's inputs.
         input_shape: optional `(snapshots, height, width, 3)` of the RGB
             input; the flow input has the same first three sizes. Defaults
             to `(5, 224, 224, 3)`.
@@ -86,19 +88,19 @@ def FusedTwoStream3D(
     (1, 400)
     """
     _builder.check_builder_args(include_top, pooling, classes)
-    rgb_input, rgb = _builder.video_input(
-        None,
+    flow_channels = flow_stack_channels(flow_frames)
+    inputs, rgb, flow = _builder.two_stream_video_inputs(
+        input_tensor,
         input_shape,
-        RGB_CHANNELS,
         default_shape=(FUSED_SNAPSHOTS, CROP_SIZE, CROP_SIZE, RGB_CHANNELS),
-        name="rgb_frames",
+        flow_channels=flow_channels,
+        names=("rgb_frames", "flow_stacks"),
     )
-    flow_input = flow_stack_input(tuple(rgb_input.shape[1:]), flow_frames)
     rgb = frame_stream(
         rgb, weights, RGB_CHANNELS, "rgb_inception_v1", include_top=False
     )
     flow = frame_stream(
-        flow_input, weights, FLOW_CHANNELS * flow_frames,
+        flow, weights, flow_channels,
         "flow_inception_v1", include_top=False,
     )
     x = keras.layers.Concatenate(name="stream_concat")([rgb, flow])
@@ -114,4 +116,4 @@ def FusedTwoStream3D(
         x = _builder.classifier_output(x, classifier_activation)
     else:
         x = _builder.global_pooling(x, pooling)
-    return keras.Model([rgb_input, flow_input], x, name=name)
+    return _builder.finish_model(inputs, input_tensor, x, name)

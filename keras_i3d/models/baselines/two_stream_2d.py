@@ -16,17 +16,17 @@ at test time T snapshots sampled across the video are averaged.
 import keras
 
 from keras_i3d.conventions import CROP_SIZE
-from keras_i3d.conventions import FLOW_CHANNELS
 from keras_i3d.conventions import RGB_CHANNELS
 from keras_i3d.models import _builder
 from keras_i3d.conventions import FLOW_STACK_FRAMES
-from keras_i3d.models.baselines._frames import flow_stack_input
+from keras_i3d.models.baselines._frames import flow_stack_channels
 from keras_i3d.models.baselines._frames import frame_stream
 
 
 def TwoStream2D(
     include_top=True,
     weights=None,
+    input_tensor=None,
     input_shape=None,
     pooling=None,
     classes=400,
@@ -63,6 +63,8 @@ def TwoStream2D(
             stream's first layer averages the RGB filters and replicates
             them over its channels, and both heads are initialised afresh
             unless `classes` equals the file's.
+        input_tensor: optional pair `(rgb_tensor, flow_tensor)` of Keras
+            tensors to use as the model's inputs.
         input_shape: optional `(snapshots, height, width, 3)` of the RGB
             input (the flow input has the same first three sizes); the
             snapshot count may be None. Defaults to `(None, 224, 224, 3)`.
@@ -87,15 +89,14 @@ def TwoStream2D(
     (1, 400)
     """
     _builder.check_builder_args(include_top, pooling, classes)
-    rgb_input, rgb = _builder.video_input(
-        None,
+    flow_channels = flow_stack_channels(flow_frames)
+    inputs, rgb, flow = _builder.two_stream_video_inputs(
+        input_tensor,
         input_shape,
-        RGB_CHANNELS,
         default_shape=(None, CROP_SIZE, CROP_SIZE, RGB_CHANNELS),
-        name="rgb_frames",
+        flow_channels=flow_channels,
+        names=("rgb_frames", "flow_stacks"),
     )
-    flow_input = flow_stack_input(tuple(rgb_input.shape[1:]), flow_frames)
-    flow_channels = FLOW_CHANNELS * flow_frames
     stream_kwargs = dict(include_top=include_top, classes=classes)
     if include_top:
         stream_kwargs.update(
@@ -108,7 +109,7 @@ def TwoStream2D(
         rgb, weights, RGB_CHANNELS, "rgb_inception_v1", **stream_kwargs
     )
     flow = frame_stream(
-        flow_input, weights, flow_channels, "flow_inception_v1",
+        flow, weights, flow_channels, "flow_inception_v1",
         **stream_kwargs,
     )
     if include_top:
@@ -124,4 +125,4 @@ def TwoStream2D(
             x = keras.layers.GlobalAveragePooling1D(name="avg_pool")(x)
         elif pooling == "max":
             x = keras.layers.GlobalMaxPooling1D(name="max_pool")(x)
-    return keras.Model([rgb_input, flow_input], x, name=name)
+    return _builder.finish_model(inputs, input_tensor, x, name)

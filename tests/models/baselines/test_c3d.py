@@ -52,6 +52,13 @@ def test_round_trip_training_and_weights_file(tmp_path):
                                model.predict(clip(), verbose=0), rtol=1e-5)
     with pytest.raises(ValueError, match="does not fit"):
         C3D(input_shape=SMALL, classes=4, weights=path)
+    # The file of the full model loads by name into the model without
+    # fc6-8 (`classes` names the file's class count, which C3D files do not
+    # record).
+    features = C3D(input_shape=SMALL, include_top=False, classes=3,
+                   weights=path)
+    np.testing.assert_array_equal(features.get_layer("conv5b").get_weights()[0],
+                                  model.get_layer("conv5b").get_weights()[0])
 
 
 def test_argument_errors():
@@ -59,5 +66,5 @@ def test_argument_errors():
         C3D(input_shape=(None, 112, 112, 3))
     with pytest.raises(ValueError, match="first_pool_temporal_stride"):
         C3D(first_pool_temporal_stride=3)
-    with pytest.raises(ValueError, match="existing `.weights.h5`"):
+    with pytest.raises(ValueError, match="C3D `.weights.h5` file"):
         C3D(weights="sports1m")

@@ -4,15 +4,15 @@ import keras
 import numpy as np
 import pytest
 
-from keras_i3d.inflation import inflate_kernel
-from keras_i3d.inflation import inflate_weights
-from keras_i3d.inflation import inflated_i3d
-from keras_i3d.inflation import layer_pairs
 from keras_i3d.models.endpoints import endpoint_model
 from keras_i3d.models.i3d import I3D
 from keras_i3d.models.i3d import I3D_BODY
 from keras_i3d.models.inception_v1 import InceptionV1
 from keras_i3d.models.inception_v1 import copy_inception_v1_weights
+from keras_i3d.training.inflation import inflate_kernel
+from keras_i3d.training.inflation import inflate_weights
+from keras_i3d.training.inflation import inflated_i3d
+from keras_i3d.training.inflation import layer_pairs
 
 # (I3D endpoint, Inception-v1 endpoint) pairs compared on boring videos.
 ENDPOINT_PAIRS = (

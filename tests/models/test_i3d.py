@@ -1,5 +1,4 @@
-import subprocess
-import sys
+import pathlib
 
 import keras
 import numpy as np
@@ -35,12 +34,22 @@ def test_layer_names_are_deepmind_endpoints(rgb_model):
 
 
 def test_endpoints_module_imports_no_keras():
-    # The CLI lists the endpoints while building its parser.
-    code = ("import sys, keras_i3d.models.endpoints as e; "
-            "print(len(e.ENDPOINTS), 'keras' in sys.modules)")
-    result = subprocess.run([sys.executable, "-c", code], check=True,
-                            capture_output=True, text=True)
-    assert result.stdout.split() == ["17", "False"]
+    # The CLI lists the endpoints while building its parser, in a process
+    # where keras_i3d binds no public names (tests/cli/test_main.py runs
+    # that process); here the module's own imports are checked.
+    import ast
+    import keras_i3d.models.endpoints as endpoints
+
+    tree = ast.parse(pathlib.Path(endpoints.__file__).read_text())
+    module_level = tree.body  # Functions may import Keras when called.
+    imported = {alias.name.split(".")[0]
+                for node in module_level if isinstance(node, ast.Import)
+                for alias in node.names}
+    imported |= {node.module.split(".")[0]
+                 for node in module_level
+                 if isinstance(node, ast.ImportFrom) and node.module}
+    assert not imported & {"keras", "tensorflow", "jax"}
+    assert len(endpoints.ENDPOINTS) == 17
 
 
 def test_parameter_counts(rgb_model):

@@ -10,7 +10,8 @@ One job per module:
 - `options`: the check of every named option;
 - `presets`: the protocols (`reference`, `stylegan_v`, `videogpt`,
   `cd_fvd`, `magvit`);
-- `api`: `frechet_video_distance` and `compute_fvd`.
+- `api`: `frechet_video_distance` and `compute_fvd`;
+- `sources`: statistics of video files, clips sampled per preset.
 
 Example:
 
@@ -35,6 +36,7 @@ from keras_i3d.tasks.fvd.presets import PRESETS
 from keras_i3d.tasks.fvd.presets import FVDPreset
 from keras_i3d.tasks.fvd.presets import get_preset
 from keras_i3d.tasks.fvd.resize import resize_bilinear
+from keras_i3d.tasks.fvd.sources import video_file_statistics
 from keras_i3d.tasks.fvd.statistics import FVDResult
 from keras_i3d.tasks.fvd.statistics import VideoStatistics
 
@@ -51,5 +53,6 @@ __all__ = [
     "get_preset",
     "resize_bilinear",
     "video_embeddings",
+    "video_file_statistics",
     "video_statistics",
 ]

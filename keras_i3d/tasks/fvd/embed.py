@@ -252,16 +252,28 @@ def video_embeddings(videos, model=None, features="logits",
         from tqdm import tqdm
 
         starts = tqdm(starts, desc=f"embedding {name}", unit="batch")
-    embeddings = []
-    with full_float32_precision():
-        for start in starts:
-            batch = preprocess_videos(
-                videos[start:start + batch_size], resize, input_range
-            )
-            embeddings.append(
-                np.asarray(model(batch, training=False), dtype=np.float32)
-            )
+    embeddings = [
+        embed_model_inputs(model, preprocess_videos(
+            videos[start:start + batch_size], resize, input_range
+        ))
+        for start in starts
+    ]
     return np.concatenate(embeddings, axis=0)
+
+
+def embed_model_inputs(model, model_inputs):
+    """Runs the embedding model on preprocessed clips, in full float32.
+
+    Args:
+        model: a model from `fvd_embedding_model`.
+        model_inputs: float32 `(batch, T, 224, 224, 3)` in [-1, 1] (from
+            `preprocess_videos`).
+
+    Returns:
+        float32 numpy array `(batch, dimension)`.
+    """
+    with full_float32_precision():
+        return np.asarray(model(model_inputs, training=False), np.float32)
 
 
 def video_statistics(videos, model=None, features="logits",

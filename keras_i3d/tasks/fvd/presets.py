@@ -33,6 +33,8 @@ class FVDPreset:
         frame_step: take every `frame_step`-th frame of a video file.
         real_offset: where real clips start in a video file: `"start"` or
             `"random"` (seeded); generated clips always start at frame 0.
+        discard_short_videos: skip video files too short for one clip
+            (StyleGAN-V) instead of refusing them.
         exact: whether the preset reproduces its source's numbers with
             these weights (see `note`).
         note: the source of the protocol, and what differs.
@@ -47,6 +49,7 @@ class FVDPreset:
     clip_length: int = 16
     frame_step: int = 1
     real_offset: str = "start"
+    discard_short_videos: bool = False
     exact: bool = True
     note: str = ""
 
@@ -82,18 +85,19 @@ PRESETS = {
         FVDPreset(
             name="stylegan_v", resize="bilinear", ddof=0, sqrtm="scipy",
             num_videos=2048, clip_length=16, real_offset="random",
-            exact=False, note="fvd2048_16f. " + _STYLEGAN_V_NOTE,
+            discard_short_videos=True, exact=False,
+            note="fvd2048_16f. " + _STYLEGAN_V_NOTE,
         ),
         FVDPreset(
             name="stylegan_v_128f", resize="bilinear", ddof=0,
             sqrtm="scipy", num_videos=2048, clip_length=128,
-            real_offset="random", exact=False,
+            real_offset="random", discard_short_videos=True, exact=False,
             note="fvd2048_128f. " + _STYLEGAN_V_NOTE,
         ),
         FVDPreset(
             name="stylegan_v_128f_subsample8f", resize="bilinear", ddof=0,
             sqrtm="scipy", num_videos=2048, clip_length=16, frame_step=8,
-            real_offset="random", exact=False,
+            real_offset="random", discard_short_videos=True, exact=False,
             note="fvd2048_128f_subsample8f. " + _STYLEGAN_V_NOTE,
         ),
         FVDPreset(

@@ -1,0 +1,149 @@
+"""The Fréchet distance between two Gaussians, as tfgan computes it.
+
+FVD = ||mu_r - mu_g||^2 + Tr(S_r + S_g - 2 (S_r S_g)^(1/2)).
+
+The reference (google-research `frechet_video_distance`) calls tfgan's
+`frechet_classifier_distance_from_activations`, which works in float64 and
+takes the trace term as `trace(symsqrt(A S_g A))` with `A = symsqrt(S_r)`,
+where `symsqrt` is an SVD square root that keeps singular values below
+`1e-10` as they are (not square-rooted, despite the comment "just use 0").
+The result is cast to the activations' dtype, float32.
+
+StyleGAN-V and cd-fvd use `scipy.linalg.sqrtm(S_g @ S_r)` and keep its real
+part instead (`sqrtm="scipy"`); the two differ by ~1e-7 relative, far less
+than the covariance normaliser (`ddof`, see `VideoStatistics`).
+"""
+
+import numpy as np
+
+from keras_i3d.tasks.fvd.options import check_option
+
+SQRTM_METHODS = ("tfgan_svd", "scipy")
+TFGAN_SQRT_EPS = 1e-10
+
+
+def check_sqrtm_method(sqrtm):
+    """Returns `sqrtm` if it is one of `SQRTM_METHODS`, else raises."""
+    return check_option("sqrtm", sqrtm, SQRTM_METHODS)
+
+
+def symmetric_matrix_square_root(matrix, eps=TFGAN_SQRT_EPS):
+    """tfgan's `_symmetric_matrix_square_root`, in float64 numpy.
+
+    `U diag(s') V^T` from the SVD `matrix = U diag(s) V^T`, where `s'` is
+    `sqrt(s)` for `s >= eps` and `s` itself below (tfgan's quirk, kept).
+    """
+    u, s, vh = np.linalg.svd(np.asarray(matrix, dtype=np.float64))
+    s = np.where(s < eps, s, np.sqrt(s))
+    return (u * s) @ vh
+
+
+def trace_sqrt_product(sigma_real, sigma_generated):
+    """`Tr((S_r S_g)^(1/2))` as `Tr(symsqrt(A S_g A))`, `A = symsqrt(S_r)`."""
+    sqrt_sigma = symmetric_matrix_square_root(sigma_real)
+    product = sqrt_sigma @ (sigma_generated @ sqrt_sigma)
+    return np.trace(symmetric_matrix_square_root(product))
+
+
+def scipy_trace_sqrt_product(sigma_real, sigma_generated):
+    """`Tr(real(sqrtm(S_g S_r)))`, the StyleGAN-V / cd-fvd form."""
+    try:
+        import scipy.linalg
+    except ImportError as error:  # pragma: no cover (scipy is a dependency)
+        raise ImportError(
+            "sqrtm='scipy' needs scipy: pip install scipy"
+        ) from error
+    root = scipy.linalg.sqrtm(sigma_generated @ sigma_real)
+    return float(np.real(np.trace(root)))
+
+
+def frechet_distance_from_moments(mean_real, sigma_real, mean_generated,
+                                  sigma_generated, sqrtm="tfgan_svd"):
+    """The Fréchet distance of two Gaussians, in float64.
+
+    Args:
+        mean_real, mean_generated: `(d,)` means.
+        sigma_real, sigma_generated: `(d, d)` covariances.
+        sqrtm: `"tfgan_svd"` (the reference) or `"scipy"`.
+
+    Returns:
+        The distance as a Python float (float64).
+    """
+    check_sqrtm_method(sqrtm)
+    mean_real = np.asarray(mean_real, np.float64)
+    mean_generated = np.asarray(mean_generated, np.float64)
+    sigma_real = np.asarray(sigma_real, np.float64)
+    sigma_generated = np.asarray(sigma_generated, np.float64)
+    if sqrtm == "tfgan_svd":
+        sqrt_trace = trace_sqrt_product(sigma_real, sigma_generated)
+    else:
+        sqrt_trace = scipy_trace_sqrt_product(sigma_real, sigma_generated)
+    trace = np.trace(sigma_real + sigma_generated) - 2.0 * sqrt_trace
+    mean_term = np.sum(np.square(mean_real - mean_generated))
+    return float(trace + mean_term)
+
+
+def frechet_distance_from_activations(activations_real, activations_generated,
+                                      ddof=1, sqrtm="tfgan_svd"):
+    """tfgan's `frechet_classifier_distance_from_activations`, in numpy.
+
+    Args:
+        activations_real, activations_generated: `(N, d)` arrays (the real
+            set first, as in the reference's `calculate_fvd`).
+        ddof: the covariance normaliser is `N - ddof`; 1 is the reference.
+        sqrtm: `"tfgan_svd"` (the reference) or `"scipy"`.
+
+    Returns:
+        The distance as a float64 Python float; `numpy.float32(result)` is
+        the reference's float32 output.
+
+    Example:
+
+    >>> rng = np.random.default_rng(0)
+    >>> real, generated = rng.normal(size=(2, 64, 8))
+    >>> round(frechet_distance_from_activations(real, real), 6)
+    0.0
+    """
+    from keras_i3d.tasks.fvd.statistics import VideoStatistics
+
+    real = VideoStatistics.from_embeddings(activations_real)
+    generated = VideoStatistics.from_embeddings(activations_generated)
+    return frechet_distance(real, generated, ddof=ddof, sqrtm=sqrtm).fvd_float64
+
+
+def frechet_distance(real_statistics, generated_statistics, ddof=1,
+                     sqrtm="tfgan_svd"):
+    """The FVD between two `VideoStatistics`.
+
+    Args:
+        real_statistics: `VideoStatistics` of the real videos.
+        generated_statistics: `VideoStatistics` of the generated videos.
+        ddof: covariance normaliser `N - ddof`: 1 (the reference, tfgan,
+            VideoGPT) or 0 (StyleGAN-V, cd-fvd).
+        sqrtm: `"tfgan_svd"` (the reference) or `"scipy"`.
+
+    Returns:
+        An `FVDResult`; `float(result)` is the float32 value.
+
+    Raises:
+        ValueError: the statistics were made with different options or
+            embed vectors of different lengths, or a set has fewer than
+            `ddof + 1` videos.
+    """
+    from keras_i3d.tasks.fvd.statistics import FVDResult
+
+    real_statistics.check_comparable(generated_statistics)
+    mean_real, sigma_real = real_statistics.mean_and_covariance(ddof)
+    mean_generated, sigma_generated = generated_statistics.mean_and_covariance(
+        ddof
+    )
+    value = frechet_distance_from_moments(
+        mean_real, sigma_real, mean_generated, sigma_generated, sqrtm=sqrtm
+    )
+    return FVDResult(
+        fvd=float(np.float32(value)),
+        fvd_float64=value,
+        n_real=real_statistics.count,
+        n_generated=generated_statistics.count,
+        options=dict(real_statistics.options, ddof=ddof, sqrtm=sqrtm),
+    )

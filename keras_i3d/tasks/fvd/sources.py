@@ -1,0 +1,150 @@
+"""Video sets for FVD from video files: clips sampled as a preset says.
+
+Files are decoded through the package's one decode path,
+`keras_i3d.video.read_video`, at their own frame rate (FVD protocols count
+frames, not seconds). Each clip is `clip_length` frames taken every
+`frame_step` frames from an offset: frame 0, or for real videos under a
+preset with `real_offset="random"` (StyleGAN-V) a seeded random offset.
+Clips are resized and embedded in batches as they are read, so a set of
+2048 videos never sits in memory at once.
+"""
+
+import numpy as np
+
+from keras_i3d.tasks.fvd.embed import DEFAULT_BATCH_SIZE
+from keras_i3d.tasks.fvd.embed import DEFAULT_INPUT_RANGE
+from keras_i3d.tasks.fvd.embed import check_videos
+from keras_i3d.tasks.fvd.embed import embed_model_inputs
+from keras_i3d.tasks.fvd.embed import embedding_options
+from keras_i3d.tasks.fvd.embed import fvd_embedding_model
+from keras_i3d.tasks.fvd.embed import preprocess_videos
+from keras_i3d.tasks.fvd.presets import get_preset
+from keras_i3d.tasks.fvd.statistics import VideoStatistics
+
+
+class ShortVideoError(ValueError):
+    """A video file has fewer frames than one clip of the protocol."""
+
+
+def clip_span(clip_length, frame_step):
+    """Source frames one clip covers: `(clip_length - 1) * frame_step + 1`."""
+    return (clip_length - 1) * frame_step + 1
+
+
+def read_clip(path, clip_length, frame_step=1, offset=0):
+    """Reads one clip: `clip_length` frames every `frame_step` from `offset`.
+
+    Returns:
+        uint8 `(clip_length, H, W, 3)`.
+
+    Raises:
+        ShortVideoError: the video ends before the clip does.
+        keras_i3d.video.VideoReadError: the file cannot be read.
+    """
+    from keras_i3d.video.decode import read_video
+
+    span = clip_span(clip_length, frame_step)
+    video = read_video(path, fps=None, num_frames=offset + span)
+    frames = video.frames[offset::frame_step][:clip_length]
+    if frames.shape[0] < clip_length:
+        raise ShortVideoError(
+            f"{path}: a clip needs {span} frames from frame {offset} "
+            f"(clip_length={clip_length}, frame_step={frame_step}). "
+            f"Received: a video of {video.num_frames} frames"
+        )
+    return frames
+
+
+def random_offset(path, span, rng):
+    """A seeded random first frame such that `span` frames fit."""
+    from keras_i3d.video.decode import count_frames
+
+    available = count_frames(path, fps=None) - span
+    return int(rng.integers(0, available + 1)) if available > 0 else 0
+
+
+def video_file_statistics(paths, preset="reference", real=True,
+                          clip_length=None, frame_step=None, num_videos=None,
+                          model=None, input_range=DEFAULT_INPUT_RANGE,
+                          batch_size=DEFAULT_BATCH_SIZE, seed=0,
+                          progress=False, name="videos"):
+    """`VideoStatistics` of video files, clips sampled per `preset`.
+
+    Args:
+        paths: video files or image folders, in the protocol's order (the
+            first `num_videos` that give a clip are used).
+        preset: an `FVDPreset` or its name.
+        real: whether these are the real videos (only real clips start at
+            a random offset, and only under such a preset).
+        clip_length, frame_step, num_videos: override the preset's.
+        model: an embedding model from `fvd_embedding_model`, to reuse.
+        input_range: decoded frames are uint8, so `(0, 255)`.
+        batch_size: clips per forward pass.
+        seed: seeds the random offsets.
+        progress: show a tqdm progress bar.
+        name: how errors and the progress bar name the set.
+
+    Returns:
+        `VideoStatistics` recording `resize`, `features` and `clip_length`.
+
+    Raises:
+        ShortVideoError: a video is too short and the preset does not
+            discard short videos.
+        ValueError: fewer usable videos than `num_videos`.
+    """
+    protocol = get_preset(preset)
+    clip_length = clip_length or protocol.clip_length
+    frame_step = frame_step or protocol.frame_step
+    num_videos = num_videos or protocol.num_videos or len(paths)
+    if model is None:
+        model = fvd_embedding_model(protocol.features)
+    statistics = VideoStatistics(
+        int(model.output_shape[-1]),
+        embedding_options(protocol.resize, protocol.features, clip_length),
+    )
+    rng = np.random.default_rng(seed)
+    span = clip_span(clip_length, frame_step)
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=num_videos, desc=f"embedding {name}", unit="video")
+    pending, discarded = [], 0
+    for path in paths:
+        if statistics.count + len(pending) == num_videos:
+            break
+        offset = 0
+        if real and protocol.real_offset == "random":
+            offset = random_offset(path, span, rng)
+        try:
+            clip = read_clip(path, clip_length, frame_step, offset)
+        except ShortVideoError:
+            if not protocol.discard_short_videos:
+                raise
+            discarded += 1
+            continue
+        check_videos(clip[None], name=str(path), input_range=input_range)
+        pending.append(preprocess_videos(clip[None], protocol.resize,
+                                         input_range))
+        if len(pending) == batch_size:
+            _flush(model, pending, statistics, bar)
+    _flush(model, pending, statistics, bar)
+    if bar is not None:
+        bar.close()
+    if statistics.count < num_videos:
+        raise ValueError(
+            f"{name}: the {protocol.name!r} protocol takes {num_videos} "
+            f"videos with {span} frames; {statistics.count} gave a clip"
+            f" ({discarded} too short, {len(paths)} given). Pass fewer "
+            "videos to use (num_videos)."
+        )
+    return statistics
+
+
+def _flush(model, pending, statistics, bar):
+    if not pending:
+        return
+    statistics.update(embed_model_inputs(model, np.concatenate(pending)))
+    if bar is not None:
+        bar.update(len(pending))
+    pending.clear()

@@ -1,0 +1,97 @@
+"""The Fréchet distance against tfgan's own function."""
+
+import json
+
+import numpy as np
+import pytest
+
+from keras_i3d.tasks.fvd.distance import frechet_distance
+from keras_i3d.tasks.fvd.distance import frechet_distance_from_activations
+from keras_i3d.tasks.fvd.distance import symmetric_matrix_square_root
+from keras_i3d.tasks.fvd.statistics import VideoStatistics
+from tests.tasks.fvd.tfgan_golden import GOLDEN_PATH
+from tests.tasks.fvd.tfgan_golden import fvd_activations
+
+with open(GOLDEN_PATH) as golden_file:
+    TFGAN_CASES = json.load(golden_file)["cases"]
+
+
+@pytest.mark.parametrize(
+    "case", TFGAN_CASES, ids=[str(case["num_videos"]) for case in TFGAN_CASES]
+)
+def test_distance_equals_tfgan(case):
+    real, generated = fvd_activations(case["num_videos"], case["seed"])
+
+    value = frechet_distance_from_activations(real, generated)
+
+    # tfgan returns float32 for float32 activations: the same float32.
+    assert np.float32(value) == np.float32(case["tfgan_float32"])
+    assert value == pytest.approx(case["tfgan_float64"], rel=1e-11)
+
+
+@pytest.mark.parametrize(
+    "case", TFGAN_CASES, ids=[str(case["num_videos"]) for case in TFGAN_CASES]
+)
+def test_scipy_square_root_is_close_to_tfgan(case):
+    real, generated = fvd_activations(case["num_videos"], case["seed"])
+
+    value = frechet_distance_from_activations(real, generated, sqrtm="scipy")
+
+    assert value == pytest.approx(case["tfgan_float64"], rel=1e-6)
+
+
+def test_ddof_0_is_the_n_normalised_covariance():
+    real, generated = fvd_activations(16, seed=1)
+    mean_real, mean_generated = real.mean(0), generated.mean(0)
+    sigma_real = np.cov(real, rowvar=False, ddof=0)
+    sigma_generated = np.cov(generated, rowvar=False, ddof=0)
+    import scipy.linalg
+
+    expected = (np.sum((mean_real - mean_generated) ** 2)
+                + np.trace(sigma_real + sigma_generated)
+                - 2 * np.real(np.trace(scipy.linalg.sqrtm(
+                    sigma_generated @ sigma_real))))
+
+    value = frechet_distance_from_activations(
+        real, generated, ddof=0, sqrtm="scipy"
+    )
+
+    assert value == pytest.approx(expected, rel=1e-6)
+    assert value < frechet_distance_from_activations(real, generated)
+
+
+def test_symmetric_square_root_keeps_tiny_singular_values():
+    # tfgan's quirk: singular values below 1e-10 are kept, not rooted.
+    matrix = np.diag([4.0, 1e-12, 0.0])
+
+    np.testing.assert_allclose(
+        symmetric_matrix_square_root(matrix), np.diag([2.0, 1e-12, 0.0])
+    )
+
+
+def test_identical_sets_are_at_distance_zero():
+    real, _ = fvd_activations(64, seed=3)
+
+    assert frechet_distance_from_activations(real, real) == pytest.approx(
+        0.0, abs=1e-6
+    )
+
+
+def test_distance_result_is_float32_rounded_with_the_float64_value():
+    real, generated = fvd_activations(16, seed=16)
+
+    result = frechet_distance(
+        VideoStatistics.from_embeddings(real),
+        VideoStatistics.from_embeddings(generated),
+    )
+
+    assert result.fvd == float(np.float32(result.fvd_float64))
+    assert float(result) == result.fvd
+    assert (result.n_real, result.n_generated) == (16, 16)
+    assert result.options == {"ddof": 1, "sqrtm": "tfgan_svd"}
+
+
+def test_unknown_square_root_is_refused():
+    real, generated = fvd_activations(16, seed=16)
+    with pytest.raises(ValueError, match="sqrtm='eig'"):
+        frechet_distance_from_activations(real, generated, sqrtm="eig")

@@ -1,0 +1,75 @@
+"""Clips from video files, sampled as the presets say."""
+
+import keras
+import numpy as np
+import pytest
+
+from keras_i3d.tasks.fvd.sources import ShortVideoError
+from keras_i3d.tasks.fvd.sources import read_clip
+from keras_i3d.tasks.fvd.sources import video_file_statistics
+from tests.video.corpus import counting_frames
+from tests.video.corpus import frame_index
+from tests.video.corpus import write_video
+
+
+@pytest.fixture(scope="module")
+def video_files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("fvd_videos")
+    paths = [write_video(folder / f"{length}.mp4", counting_frames(length))
+             for length in (40, 30, 10)]
+    return [str(path) for path in paths]
+
+
+def mean_colour_model():
+    """A stand-in embedding: each clip's mean colour (3-d), fast on a CPU."""
+    inputs = keras.Input((None, 224, 224, 3))
+    return keras.Model(inputs, keras.layers.GlobalAveragePooling3D()(inputs))
+
+
+def test_read_clip_takes_every_frame_step_from_the_offset(video_files):
+    clip = read_clip(video_files[0], clip_length=4, frame_step=8, offset=3)
+
+    assert frame_index(clip).tolist() == [3, 11, 19, 27]
+
+
+def test_a_short_video_is_refused_with_its_name(video_files):
+    with pytest.raises(ShortVideoError, match="10.mp4: .*16 frames.*10"):
+        read_clip(video_files[2], clip_length=16)
+
+
+def test_reference_refuses_and_stylegan_v_discards_short_videos(video_files):
+    model = mean_colour_model()
+    with pytest.raises(ShortVideoError, match="10.mp4"):
+        video_file_statistics(video_files, "reference", model=model)
+
+    statistics = video_file_statistics(
+        video_files, "stylegan_v", num_videos=2, model=model
+    )
+
+    assert statistics.count == 2
+    assert statistics.options == {
+        "resize": "bilinear", "features": "logits", "clip_length": 16,
+    }
+
+
+def test_too_few_usable_videos_is_an_error_naming_the_count(video_files):
+    with pytest.raises(ValueError, match="takes 3 videos.*2 gave a clip.*"
+                                         "1 too short"):
+        video_file_statistics(video_files, "stylegan_v", num_videos=3,
+                              model=mean_colour_model(), name="real/")
+
+
+def test_random_real_offsets_are_seeded(video_files):
+    model = mean_colour_model()
+
+    def real_sums(seed, real=True):
+        return video_file_statistics(
+            video_files[:2], "stylegan_v", num_videos=2, model=model,
+            seed=seed, real=real, clip_length=9,
+        ).sum
+
+    np.testing.assert_array_equal(real_sums(seed=1), real_sums(seed=1))
+    assert not np.array_equal(real_sums(seed=1), real_sums(seed=2))
+    # Generated clips always start at frame 0.
+    np.testing.assert_array_equal(real_sums(1, real=False),
+                                  real_sums(2, real=False))

@@ -50,6 +50,8 @@ ALLOWED = {
               "conventions", "atomic_files"},
     "training": {"models", "layers", "data", "flow", "video",
                  "preprocessing", "labels", "conventions", "atomic_files"},
+    # Keras metrics over the tasks (FVD), for `fit` and `evaluate`.
+    "metrics": {"tasks", "conventions"},
     "cli": {"tasks", "training", "models", "weights", "data", "flow",
             "video", "preprocessing", "labels", "conventions",
             "atomic_files", "flags"},

@@ -1,4 +1,4 @@
-"""End-to-end uses of the models: classify a video, window features.
+"""End-to-end uses of the models: classify a video, window features, FVD.
 
 Each task starts from a video file through the one decode path of the video
 side (`keras_i3d.data.load_video_clips`) and builds its model from
@@ -17,16 +17,24 @@ from keras_i3d.tasks.features import extract_features
 from keras_i3d.tasks.features import feature_model
 from keras_i3d.tasks.features import feature_size
 from keras_i3d.tasks.features import sliding_window_starts
+from keras_i3d.tasks.fvd.api import compute_fvd
+from keras_i3d.tasks.fvd.api import frechet_video_distance
+from keras_i3d.tasks.fvd.statistics import FVDResult
+from keras_i3d.tasks.fvd.statistics import VideoStatistics
 
 __all__ = [
     "CLASSIFY_STREAMS",
     "ClipTooShortError",
+    "FVDResult",
     "RankedClass",
     "VideoPrediction",
+    "VideoStatistics",
     "classify_video",
+    "compute_fvd",
     "extract_features",
     "feature_model",
     "feature_size",
+    "frechet_video_distance",
     "rank_logits",
     "rgb_logits_model",
     "sliding_window_starts",

@@ -113,6 +113,7 @@ def add_parser(subparsers):
 
 def run(args):
     from keras_i3d.atomic_files import remove_partial_outputs
+    from keras_i3d.flow.corpus import compute_and_store_flow
     from keras_i3d.flow.storage import flow_output_path
 
     if args.workers < 1:
@@ -230,38 +231,6 @@ def frame_limit(duration, max_frames, fps):
     if duration is not None:
         limits.append(max(2, round(duration * fps)))
     return min(limits) if limits else None
-
-
-def compute_and_store_flow(path, target, settings, progress=None):
-    """Computes one video's flow and writes it to `target` (a worker task).
-
-    The stretch computed (`start_time`, and `num_frames`, the limit or
-    None) is recorded in the flow's metadata. `progress(done, total)` is
-    called after each flow field.
-    """
-    from keras_i3d.flow.storage import write_flow
-    from keras_i3d.flow.video import video_flow
-
-    result = video_flow(
-        path,
-        method=settings["method"],
-        fps=settings["fps"],
-        short_side=settings["short_side"],
-        start_time=settings["start_time"],
-        num_frames=settings["num_frames"],
-        progress=progress,
-    )
-    metadata = result.metadata()
-    metadata.update(
-        start_time=settings["start_time"], frame_limit=settings["num_frames"]
-    )
-    write_flow(
-        result.flow,
-        target,
-        settings["flow_format"],
-        metadata=metadata,
-        overwrite=settings["overwrite"],
-    )
 
 
 def run_tasks(function, tasks, workers, description):

@@ -16,6 +16,7 @@ Example:
 ((8, 8, 32, 32, 3), dtype('uint8'), [0, 1, 2, 3, 0, 1, 2, 3])
 """
 
+import json
 import os
 
 import numpy as np
@@ -28,6 +29,8 @@ _DIRECTION_STEPS = {"right": (0, 1), "left": (0, -1), "down": (1, 0),
                     "up": (-1, 0)}
 _BACKGROUND_BLOCK = 8  # coarse, dim texture
 _PATCH_BLOCK = 2  # fine, bright texture
+# Lists a complete split of `write_motion_split`, in the split's folder.
+MOTION_SPLIT_MANIFEST = "split.json"
 
 
 def _texture(rng, height, width, block, low, high):
@@ -207,3 +210,81 @@ def write_motion_videos(root, clips_per_class, seed=0, frames=16, size=64,
                 container.mux(packet)
         written.append((path, int(label)))
     return written
+
+
+def write_motion_split(root, clips_per_class, seed=0, frames=16, size=64,
+                       speed=2, classes=len(MOTION_CLASSES), fps=25):
+    """Writes a split of the dataset as videos and a manifest, once.
+
+    The videos are `write_motion_videos`'s (`root/<direction>/...mp4`);
+    the manifest `root/split.json` lists them with their labels and the
+    settings that made them, and is written last (atomically), so that it
+    marks a complete split. A complete split of the same settings is read
+    back instead of written again.
+
+    Args:
+        root: the split's folder (created).
+        clips_per_class, seed, frames, size, speed, classes, fps: as for
+            `write_motion_videos`.
+
+    Returns:
+        The `VideoSample`s of the split, balanced over the classes.
+
+    Raises:
+        ValueError: `root` holds a complete split of other settings, or its
+            manifest lists a video that is gone.
+
+    Example:
+
+    >>> samples = write_motion_split("motion/train", 2, frames=8, size=32)  # doctest: +SKIP
+    >>> [(s.label, s.label_name) for s in samples[:2]]  # doctest: +SKIP
+    [(0, 'right'), (1, 'left')]
+    """
+    from keras_i3d.atomic_files import atomic_write
+
+    settings = {"clips_per_class": clips_per_class, "seed": seed,
+                "frames": frames, "size": size, "speed": speed,
+                "classes": classes, "fps": fps}
+    manifest = os.path.join(os.fspath(root), MOTION_SPLIT_MANIFEST)
+    if os.path.exists(manifest):
+        with open(manifest) as file:
+            written_settings = json.load(file)["settings"]
+        if written_settings != settings:
+            raise ValueError(
+                f"{manifest}: the folder holds a split of other settings "
+                f"({written_settings}); remove it or choose another folder. "
+                f"Received: {settings}"
+            )
+        return read_motion_split(root)
+    written = write_motion_videos(root, **settings)
+    entries = [{"path": os.path.relpath(path, root), "label": label,
+                "label_name": MOTION_CLASSES[label]}
+               for path, label in written]
+    content = json.dumps({"settings": settings, "samples": entries}, indent=1)
+    atomic_write(manifest, lambda file: file.write(content.encode()))
+    return read_motion_split(root)
+
+
+def read_motion_split(root):
+    """The `VideoSample`s of a split `write_motion_split` wrote to `root`.
+
+    Raises:
+        FileNotFoundError: `root` has no `split.json` (no complete split).
+        ValueError: the manifest lists a video that is gone.
+    """
+    from keras_i3d.data.formats import VideoSample
+
+    manifest = os.path.join(os.fspath(root), MOTION_SPLIT_MANIFEST)
+    with open(manifest) as file:
+        entries = json.load(file)["samples"]
+    samples = [VideoSample(os.path.join(os.fspath(root), entry["path"]),
+                           entry["label"], entry["label_name"])
+               for entry in entries]
+    missing = [sample.path for sample in samples
+               if not os.path.exists(sample.path)]
+    if missing:
+        raise ValueError(
+            f"{manifest}: {len(missing)} of its videos are missing (first: "
+            f"{missing[0]}); remove the folder {root} to write it again"
+        )
+    return samples

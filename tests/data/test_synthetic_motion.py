@@ -1,3 +1,5 @@
+import os
+
 import numpy as np
 import pytest
 
@@ -5,6 +7,8 @@ from keras_i3d.data.synthetic_motion import MOTION_CLASSES
 from keras_i3d.data.synthetic_motion import make_motion_clips
 from keras_i3d.data.synthetic_motion import motion_clip
 from keras_i3d.data.synthetic_motion import motion_dataset
+from keras_i3d.data.synthetic_motion import read_motion_split
+from keras_i3d.data.synthetic_motion import write_motion_split
 from keras_i3d.data.synthetic_motion import write_motion_videos
 
 SHIFTS = {"right": (0, 2), "left": (0, -2), "down": (2, 0), "up": (-2, 0)}
@@ -74,3 +78,28 @@ def test_videos_are_written_per_class(tmp_path):
     assert len(frames) == 6 and frames[0].shape == (32, 32, 3)
     expected = motion_clip(label, (0, 0), frames=6, size=32)
     assert np.abs(frames[2].astype(int) - expected[2]).mean() < 12
+
+
+def test_a_split_is_written_once_then_read_back(tmp_path):
+    root = tmp_path / "train"
+    samples = write_motion_split(root, 2, seed=1, frames=4, size=16)
+    assert [(s.label, s.label_name) for s in samples] == [
+        (0, "right"), (1, "left"), (2, "down"), (3, "up")] * 2
+    assert samples[4].path == str(root / "right" / "right_0001.mp4")
+    assert sorted(os.listdir(root)) == ["down", "left", "right", "split.json",
+                                        "up"]
+    first_write = os.path.getmtime(samples[0].path)
+    assert write_motion_split(root, 2, seed=1, frames=4, size=16) == samples
+    assert read_motion_split(root) == samples
+    assert os.path.getmtime(samples[0].path) == first_write
+
+
+def test_a_split_of_other_settings_or_missing_videos_is_refused(tmp_path):
+    samples = write_motion_split(tmp_path, 1, frames=4, size=16)
+    with pytest.raises(ValueError, match="split of other settings"):
+        write_motion_split(tmp_path, 1, frames=4, size=16, speed=3)
+    os.remove(samples[2].path)
+    with pytest.raises(ValueError, match="1 of its videos are missing"):
+        read_motion_split(tmp_path)
+    with pytest.raises(FileNotFoundError):
+        read_motion_split(tmp_path / "nothing")

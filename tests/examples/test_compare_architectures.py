@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from keras_i3d.data.synthetic_motion import MOTION_CLASSES
+from keras_i3d.flow import read_flow_metadata
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -63,6 +64,27 @@ def test_the_plan_scales_the_papers_inputs(compare):
         "two_stream_i3d": (16, 1, 1, None, 32),
     }
     assert small["video_frames"] == 32
+
+
+def test_i3d_is_the_pooled_builder_with_a_dense_logits_head(compare):
+    import keras
+
+    rgb = compare.build_model("i3d_rgb", [(16, 32, 32, 3)], 4, 0.5)
+    # The parameters of docs/compare/results.md (the hand-built streams').
+    assert rgb.count_params() == 12_298_644
+    assert rgb.get_layer("head").get_layer("Logits").units == 4
+    model = compare.build_model("two_stream_i3d",
+                                [(16, 32, 32, 3), (16, 32, 32, 2)], 4, 0.5)
+    assert model.count_params() == 24_575_336
+    assert sorted(model.output) == ["flow_logits", "predictions",
+                                    "rgb_logits"]
+    clips = [np.ones((2, 16, 32, 32, 3)), np.full((2, 16, 32, 32, 2), 0.5)]
+    joint, rgb_logits, flow_logits = compare.evaluation_model(
+        "two_stream_i3d", model).predict(clips, verbose=0)
+    assert joint.shape == (2, 4) and abs(flow_logits).max() > 0
+    np.testing.assert_allclose(joint, rgb_logits + flow_logits, rtol=1e-5,
+                               atol=1e-6)
+    keras.backend.clear_session()
 
 
 def split_args(tmp_path=None):
@@ -157,9 +179,15 @@ def test_a_split_is_written_once_and_reused(compare, small_split):
     assert seconds == 0 and again == samples
     assert all(sample.path.endswith(".mp4") and sample.flow_path.endswith(
         ".npz") for sample in samples)
+    assert read_flow_metadata(samples[0].flow_path)["method"] == "farneback"
+    # A lost flow file is computed again; a lost video is an error.
     other, _ = compare.write_split(8, 1, plan, split_args(tmp_path))
     os.remove(other[3].flow_path)
-    with pytest.raises(compare.ComparisonError, match="missing"):
+    again, seconds = compare.write_split(8, 1, plan, split_args(tmp_path))
+    assert seconds > 0 and again == other
+    assert os.path.exists(other[3].flow_path)
+    os.remove(other[3].path)
+    with pytest.raises(ValueError, match="1 of its videos are missing"):
         compare.write_split(8, 1, plan, split_args(tmp_path))
 
 
@@ -172,7 +200,10 @@ def test_flags_that_break_the_equal_budget_are_refused(compare, capsys):
     assert "--size must be at least 16" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         compare.parse_args(["--val-clips", "6"])
-    assert "multiple of 4" in capsys.readouterr().err
+    assert "multiples of 4" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        compare.parse_args(["--epochs", "0"])
+    assert "--epochs: must be positive. Received: 0" in capsys.readouterr().err
 
 
 def _run(tmp_path, *flags):

@@ -25,5 +25,5 @@ def small_i3d(classes=4, frames=8, size=32, final_endpoint="MaxPool3d_2a_3x3",
     x = keras.layers.GlobalAveragePooling3D(name="avg_pool")(backbone.output)
     if dropout_rate:
         x = keras.layers.Dropout(dropout_rate, name="dropout")(x)
-    logits = keras.layers.Dense(classes, dtype="float32", name="logits")(x)
+    logits = keras.layers.Dense(classes, dtype="float32", name="Logits")(x)
     return keras.Model(backbone.input, logits, name="small_i3d")

@@ -235,7 +235,7 @@ def test_a_baselines_test_view_with_stacked_flow(tmp_path):
     from keras_i3d.models import TwoStream2D
 
     model = TwoStream2D(input_shape=(None, 16, 16, 3), classes=2,
-                        flow_frames=2)
+                        flow_stack=2)
     scores = predict_video(model, clips, crop_size=16, from_logits=False,
                            flow_stack=2)
     assert scores.shape == (2,) and abs(scores.sum() - 1) < 1e-5

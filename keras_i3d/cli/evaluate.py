@@ -149,7 +149,7 @@ def resolve_protocol(args):
         raise CLIError(f"the {args.view} view needs flow: pass --flow-dir "
                        "(the output folder of `keras-i3d flow`)", 2)
     args.clips = paper.test_clips
-    args.resize = paper.resize if args.resize is None else args.resize
+    args.resize = paper.short_side if args.resize is None else args.resize
     args.crop_size = (paper.crop_size if args.crop_size is None
                       else args.crop_size)
     return paper.test

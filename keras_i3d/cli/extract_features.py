@@ -292,7 +292,8 @@ def _load_or_reason(path, streams, settings):
     exceptions with custom constructors do not survive pickling)."""
     from keras_i3d.data.video_clips import load_video_clips
 
+    stream = "two_stream" if len(streams) == 2 else streams[0]
     try:
-        return load_video_clips(path, streams=streams, **settings)
+        return load_video_clips(path, stream=stream, **settings)
     except Exception as error:  # noqa: BLE001 - reported by the parent
         return str(error) or type(error).__name__

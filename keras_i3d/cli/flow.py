@@ -244,7 +244,7 @@ def compute_and_store_flow(path, target, settings, progress=None):
 
     result = video_flow(
         path,
-        method=settings["method"],
+        flow_method=settings["method"],
         fps=settings["fps"],
         short_side=settings["short_side"],
         start_time=settings["start_time"],

@@ -68,7 +68,7 @@ def run(args):
             num_shards=args.shards,
             prefix=args.prefix,
             fps=args.fps,
-            resize=args.resize or None,
+            short_side=args.resize or None,
             jpeg_quality=args.quality,
             workers=args.workers,
             skipped=skipped,

@@ -94,7 +94,7 @@ def run(args):
     try:
         result = classify_video(
             args.video,
-            streams="two_stream" if args.two_stream else "rgb",
+            stream="two_stream" if args.two_stream else "rgb",
             weights=args.weights,
             flow_weights=args.flow_weights,
             num_frames=args.frames,

@@ -66,7 +66,7 @@ def run_install(args):
 
     try:
         result = install(args.name, i3d_reference_model, sdist=args.sdist,
-                         force=args.force, progress=progress)
+                         overwrite=args.force, progress=progress)
     except (InstallError, ValueError) as error:
         steps.close()
         raise CLIError(str(error)) from None

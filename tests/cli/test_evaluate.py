@@ -21,14 +21,14 @@ def saved_model(tmp_path_factory):
     from tests.training.small_model import small_i3d
 
     path = tmp_path_factory.mktemp("model") / "small.keras"
-    small_i3d(classes=2, frames=None, size=None).save(path)
+    small_i3d(classes=2, clip_length=None, size=None).save(path)
     return path
 
 
 @pytest.fixture(scope="module")
 def motion_videos(tmp_path_factory):
     data = tmp_path_factory.mktemp("motion") / "data"
-    write_motion_videos(data, clips_per_class=2, frames=10, size=32,
+    write_motion_videos(data, clips_per_class=2, num_frames=10, size=32,
                         classes=2)
     return data
 
@@ -142,7 +142,7 @@ def motion_flow(tmp_path_factory, motion_videos):
 
     out = tmp_path_factory.mktemp("flow")
     for video in sorted(motion_videos.glob("*/*.mp4")):
-        flow = video_flow(str(video), method="farneback", short_side=None)
+        flow = video_flow(str(video), flow_method="farneback", short_side=None)
         write_flow(flow.flow, out / video.stem, "png")
     return out
 

@@ -105,7 +105,7 @@ def test_two_stream_with_a_flow_weights_file(installed_kinetics400, tmp_path,
                  "farneback", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     # A zero flow stream adds nothing: the fused ranking is the RGB one.
-    assert result["frames"] == 9
+    assert result["num_frames"] == 9
     assert result["top"][0]["label"] == "arm wrestling"
 
 

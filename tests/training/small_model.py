@@ -10,13 +10,13 @@ import keras
 from keras_i3d import I3D
 
 
-def small_i3d(classes=4, frames=8, size=32, final_endpoint="MaxPool3d_2a_3x3",
+def small_i3d(classes=4, clip_length=8, size=32, final_endpoint="MaxPool3d_2a_3x3",
               frozen_batch_norm=False, dropout_rate=0.0):
     backbone = I3D(
         weights=None,
         include_top=False,
         final_endpoint=final_endpoint,
-        input_shape=(frames, size, size, 3),
+        input_shape=(clip_length, size, size, 3),
     )
     if frozen_batch_norm:
         from keras_i3d.training import freeze_batch_norm

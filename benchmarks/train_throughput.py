@@ -2,7 +2,7 @@
 
 ```
 python benchmarks/train_throughput.py                 # GPU: 64x224x224
-python benchmarks/train_throughput.py --frames 16 --size 112 --batch 2 \
+python benchmarks/train_throughput.py --clip-length 16 --crop-size 112 --batch 2 \
     --steps 3 --precisions float32 mixed_bfloat16     # reduced, on CPU
 ```
 
@@ -29,8 +29,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--frames", type=int, default=64)
-    parser.add_argument("--size", type=int, default=224)
+    parser.add_argument("--clip-length", type=int, default=64)
+    parser.add_argument("--crop-size", type=int, default=224)
     parser.add_argument("--batch", type=int, default=0,
                         help="Clips per step; 0 finds the largest that fits.")
     parser.add_argument("--max-batch", type=int, default=64)
@@ -111,8 +111,8 @@ def main(argv=None):
     from keras_i3d.conventions import MIN_PIXELS_FOR_LOGITS
     from keras_i3d.training.precision import precision_for_device
 
-    frames = max(args.frames, MIN_FRAMES_FOR_LOGITS)
-    size = max(args.size, MIN_PIXELS_FOR_LOGITS)
+    frames = max(args.clip_length, MIN_FRAMES_FOR_LOGITS)
+    size = max(args.crop_size, MIN_PIXELS_FOR_LOGITS)
     precisions = args.precisions or ["float32", precision_for_device()]
     gpus = tf.config.list_physical_devices("GPU")
     device = (tf.config.experimental.get_device_details(gpus[0]).get(

@@ -1,7 +1,7 @@
 """Rebuild the paper's architecture comparison on a motion-only dataset.
 
 ```
-python examples/compare_architectures.py [--output-dir docs/compare] \
+python examples/compare_architectures.py [--out docs/compare] \
     [--size 32] [--train-clips 128] [--val-clips 64] [--epochs 4] ...
 ```
 
@@ -29,7 +29,7 @@ window for validation, no flip (a mirrored "right" is "left"). Every model
 is built by name (`keras_i3d.models.get_model`) and returns logits; the
 two-stream models fuse their streams' logits.
 
-Outputs in `--output-dir`: `results.md` and `results.csv` (validation and
+Outputs in `--out`: `results.md` and `results.csv` (validation and
 per-stream accuracy, parameters, training and inference clips per second,
 the paper's Kinetics top-1), `accuracy.png` and `results.json` (the
 configuration, the command and the wall time).
@@ -82,14 +82,14 @@ def input_plan(size, time_scale):
 
 
 def architecture_view(key, plan):
-    """`(view, resize, crop_size)`: the paper's training view of `key`
-    scaled to the plan, the pipeline's resize (None: frames keep their size;
+    """`(view, short_side, crop_size)`: the paper's training view of `key`
+    scaled to the plan, the pipeline's short side (None: frames keep their size;
     C3D reads whole frames resized to its crop) and its crop."""
     from keras_i3d.data import PAPER_INPUTS
 
     paper = PAPER_INPUTS[key].scaled(plan["time_scale"], plan["size"])
-    resize = paper.crop_size if paper.crop_size < plan["size"] else None
-    return paper.train, resize, paper.crop_size
+    short_side = paper.crop_size if paper.crop_size < plan["size"] else None
+    return paper.train, short_side, paper.crop_size
 
 
 def write_split(count, seed, plan, args):
@@ -109,9 +109,9 @@ def write_split(count, seed, plan, args):
         f"{plan['video_frames']}_s{plan['size']}_v{args.speed}")
     videos = write_motion_split(
         os.path.join(root, "videos"), count // len(MOTION_CLASSES),
-        seed=seed, frames=plan["video_frames"], size=plan["size"],
+        seed=seed, num_frames=plan["video_frames"], size=plan["size"],
         speed=args.speed)
-    settings = {"method": args.flow_method, "short_side": None,
+    settings = {"flow_method": args.flow_method, "short_side": None,
                 "flow_format": "npz"}
     samples, seconds = [], 0.0
     for sample in videos:
@@ -130,11 +130,11 @@ def architecture_dataset(key, samples, plan, training, args, skipped):
     from keras_i3d.data import video_dataset
     from keras_i3d.flow import read_flow
 
-    view, resize, crop_size = architecture_view(key, plan)
+    view, short_side, crop_size = architecture_view(key, plan)
     return video_dataset(
         samples, view=view, sampling="random" if training else "uniform",
         augment=False, shuffle=training, seed=args.seed, deterministic=True,
-        resize=resize, crop_size=crop_size, flow_reader=read_flow,
+        short_side=short_side, crop_size=crop_size, flow_reader=read_flow,
         batch_size=args.batch_size if training else None, skipped=skipped,
     )
 
@@ -268,7 +268,7 @@ def train_and_evaluate(key, train_samples, val_samples, plan, args):
     config = TrainingConfig(
         classes=len(MOTION_CLASSES),
         stream="two_stream" if len(val_inputs) == 2 else "rgb",
-        frames=val_inputs[0].shape[1], crop_size=val_inputs[0].shape[2],
+        clip_length=val_inputs[0].shape[1], crop_size=val_inputs[0].shape[2],
         epochs=args.epochs, steps_per_epoch=steps,
         learning_rate=args.learning_rate, schedule=args.schedule,
         # One warm-up epoch for the cosine schedule (none in a 1-epoch run).
@@ -444,7 +444,7 @@ def parse_args(argv=None):
         description=__doc__.split("\n\n")[0],
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     add = parser.add_argument
-    add("--output-dir", default="docs/compare",
+    add("--out", default="docs/compare",
         help="Where results.md/.csv/.json and accuracy.png go.")
     add("--cache-dir", help="The videos and their flow. Default: "
         "$KERAS_I3D_HOME/compare_flow (~/.cache/keras_i3d).")
@@ -544,7 +544,7 @@ def main(argv=None):
         flow_text += f", {1000 * per_clip:.0f} ms per clip to compute"
     summary = {
         "config": {k: v for k, v in vars(args).items()
-                   if k not in ("output_dir", "cache_dir", "verbose")},
+                   if k not in ("out", "cache_dir", "verbose")},
         "plan": plan, "flow_method_text": flow_text,
         "flow_seconds": flow_seconds,
         "machine": f"{platform.machine()} CPU, {os.cpu_count()} cores "
@@ -555,7 +555,7 @@ def main(argv=None):
         "wall_seconds": time.perf_counter() - started,
         "rows": rows,
     }
-    output = args.output_dir
+    output = args.out
     os.makedirs(output, exist_ok=True)
     with open(os.path.join(output, "results.csv"), "w", newline="") as file:
         writer = csv.DictWriter(file, fieldnames=list(rows[0]))

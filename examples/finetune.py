@@ -1,8 +1,8 @@
 """Fine-tune Kinetics-400 I3D on a folder-per-class video dataset.
 
 ```
-python examples/finetune.py DATA_DIR --output-dir runs/my_dataset \
-    [--weights kinetics400] [--frames 64] [--head-epochs 1] [--epochs 5]
+python examples/finetune.py DATA_DIR --out runs/my_dataset \
+    [--weights kinetics400] [--clip-length 64] [--head-epochs 1] [--epochs 5]
     [--batch-size 6]
 ```
 
@@ -12,14 +12,14 @@ built with the pretrained backbone and a new head for the dataset's classes
 fix), and trained with the recipe of `keras_i3d.training` (SGD momentum
 0.9, the paper's plateau drops, checkpoints, CSV/TensorBoard logs): first
 `--head-epochs` with only the new head trainable (its logs in
-`OUTPUT_DIR/head/`), then `--epochs` of the whole network at a lower
+`OUT/head/`), then `--epochs` of the whole network at a lower
 learning rate. The validation accuracy is measured before training and
 after every epoch, so the log shows what the first epoch gained. Try it
 without a dataset (the run of docs/training.md, ~6 minutes on 2 CPU cores):
 
 ```
 python examples/finetune.py /tmp/motion --make-synthetic 12 \
-    --output-dir runs/motion --frames 16 --resize 224 --crop-size 224 \
+    --out runs/motion --clip-length 16 --short-side 224 --crop-size 224 \
     --batch-size 4 --steps-per-epoch 48 --dropout 0 --learning-rate 0.0005 \
     --epochs 2 --precision mixed_bfloat16
 ```
@@ -45,7 +45,7 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("data_dir", help="Folder with one sub-folder of "
                         "videos per class.")
-    parser.add_argument("--output-dir", required=True, help="Run folder: "
+    parser.add_argument("--out", required=True, help="Run folder: "
                         "checkpoints, logs, curves, finetuned.keras.")
     parser.add_argument("--weights", default="kinetics400",
                         help="Backbone weights: kinetics400, a weights file, "
@@ -54,9 +54,9 @@ def parse_args(argv=None):
     parser.add_argument("--make-synthetic", type=int, metavar="N",
                         help="First write the synthetic motion dataset (4 "
                         "classes, N videos each) into DATA_DIR.")
-    parser.add_argument("--frames", type=int, default=64,
+    parser.add_argument("--clip-length", type=int, default=64,
                         help="Frames per training clip (default 64).")
-    parser.add_argument("--resize", type=int, default=256,
+    parser.add_argument("--short-side", type=int, default=256,
                         help="Short side of decoded frames (default 256).")
     parser.add_argument("--crop-size", type=int, default=224,
                         help="Crop side (default 224).")
@@ -137,7 +137,7 @@ def clip_datasets(train, validation, args, skipped):
     (central window and crop), decoded by `keras_i3d.data.video_dataset`."""
     from keras_i3d.data import video_dataset
 
-    common = dict(clip_length=args.frames, resize=args.resize,
+    common = dict(clip_length=args.clip_length, short_side=args.short_side,
                   crop_size=args.crop_size, batch_size=args.batch_size,
                   seed=args.seed, skipped=skipped)
     train_data = video_dataset(train, sampling="random",
@@ -186,8 +186,8 @@ def main(argv=None):
 
         # 10 px a frame: Kinetics features separate fast motion better.
         write_motion_videos(args.data_dir, args.make_synthetic,
-                            frames=max(args.frames, 16) + 8,
-                            size=args.resize, speed=10)
+                            num_frames=max(args.clip_length, 16) + 8,
+                            size=args.short_side, speed=10)
         args.no_augment = True
     keras.utils.set_random_seed(args.seed)
     precision = set_precision(args.precision)
@@ -198,7 +198,7 @@ def main(argv=None):
     steps = args.steps_per_epoch or max(1, len(train) // args.batch_size)
     config = TrainingConfig(
         classes=len(class_names),
-        frames=args.frames,
+        clip_length=args.clip_length,
         crop_size=args.crop_size,
         epochs=args.epochs,
         steps_per_epoch=steps,
@@ -227,14 +227,14 @@ def main(argv=None):
     if args.head_epochs > 0:
         print(f"training the new head for {args.head_epochs} epoch(s)")
         histories.append(fit(model, train_data, val_data, head_config,
-                             os.path.join(args.output_dir, "head"),
+                             os.path.join(args.out, "head"),
                              verbose=2).history)
     if args.epochs > 0:
         print(f"fine-tuning the whole network for {args.epochs} epoch(s)")
         train_only_the_head(model, False, config.freeze_batch_norm)
         compile_model(model, config)
         histories.append(fit(model, train_data, val_data, config,
-                             args.output_dir, verbose=2).history)
+                             args.out, verbose=2).history)
     if not histories:
         raise SystemExit("Nothing to train: --head-epochs and --epochs are 0.")
     history = join_histories(histories)
@@ -242,9 +242,9 @@ def main(argv=None):
         zip(history["val_top1"], history["val_loss"]), 1
     ):
         print(f"epoch {epoch}: val_top1 {accuracy:.3f} val_loss {loss:.3f}")
-    model.save(os.path.join(args.output_dir, "finetuned.keras"))
+    model.save(os.path.join(args.out, "finetuned.keras"))
     plot_training_curves(
-        history, os.path.join(args.output_dir, "finetune_curves.png"),
+        history, os.path.join(args.out, "finetune_curves.png"),
         title=f"Fine-tuning {len(class_names)} classes from "
         f"{args.weights}", initial={"val_top1": before["top1"],
                                     "val_loss": before["loss"]},
@@ -259,7 +259,7 @@ def main(argv=None):
         "history": history,
         "skipped": [list(item) for item in skipped.items],
     }
-    with open(os.path.join(args.output_dir, "finetune.json"), "w") as file:
+    with open(os.path.join(args.out, "finetune.json"), "w") as file:
         json.dump(summary, file, indent=2, default=float)
     return 0
 

@@ -3,11 +3,11 @@
 ```
 # one machine (all its GPUs), paper schedule, mixed precision per device:
 python examples/train_kinetics.py --train-dir kinetics400/train \
-    --val-dir kinetics400/val --output-dir runs/k400_rgb
+    --val-dir kinetics400/val --out runs/k400_rgb
 
 # several machines: the same command on each, with TF_CONFIG set
 # (see keras_i3d/training/distribute.py), --strategy multi_worker and an
-# --output-dir on storage all workers share.
+# --out on storage all workers share.
 ```
 
 Recipe (DeepMind's kinetics-i3d README): SGD momentum 0.9, 6 clips per
@@ -64,13 +64,13 @@ def parse_args(argv=None):
                         "make-tfrecords`.")
     parser.add_argument("--val-tfrecords", help="Glob of validation "
                         "shards.")
-    parser.add_argument("--label-set", default="kinetics400",
-                        help="Class order of --train-csv (default "
-                        "kinetics400).")
+    parser.add_argument("--labels", default="kinetics400",
+                        help="Label set, the class order of --train-csv "
+                        "(default kinetics400).")
     parser.add_argument("--classes", type=int,
                         help="Number of classes of TFRecord shards "
-                        "(default: the size of --label-set).")
-    parser.add_argument("--output-dir", required=True,
+                        "(default: the size of --labels).")
+    parser.add_argument("--out", required=True,
                         help="Run folder (checkpoints, logs, curves).")
     parser.add_argument("--stream", default="rgb", choices=("rgb",),
                         help="Stream to train (flow needs the flow "
@@ -79,7 +79,7 @@ def parse_args(argv=None):
                         choices=ARCHITECTURES,
                         help="I3D (default) or one of the paper's "
                         "baselines, trained on its paper input view "
-                        "(--frames applies to I3D only).")
+                        "(--clip-length applies to I3D only).")
     parser.add_argument("--flow-dir",
                         help="Flow folders, one per video named after the "
                         "video file (`keras-i3d flow --out DIR`), for "
@@ -96,10 +96,10 @@ def parse_args(argv=None):
     parser.add_argument("--precision", default="auto",
                         choices=("auto", "float32", "mixed_float16",
                                  "mixed_bfloat16"))
-    parser.add_argument("--frames", type=int, default=64)
+    parser.add_argument("--clip-length", type=int, default=64)
     parser.add_argument("--crop-size", type=int,
                         help="Crop side (default 224; c3d: 112).")
-    parser.add_argument("--resize", type=int,
+    parser.add_argument("--short-side", type=int,
                         help="Short side before cropping (default 256; "
                         "c3d: 128).")
     parser.add_argument("--batch-per-replica", type=int, default=6)
@@ -125,7 +125,7 @@ def parse_args(argv=None):
 
 
 def input_view(args):
-    """`(view, resize, crop_size)`: what the architecture reads of a video.
+    """`(view, short_side, crop_size)`: what the architecture reads of a video.
 
     Raises:
         SystemExit: a flag combination the architecture cannot use.
@@ -136,12 +136,13 @@ def input_view(args):
     from keras_i3d.data import paper_input
 
     if args.architecture == "i3d":
-        view = InputView.consecutive(args.stream, args.frames)
-        resize, crop_size = RESIZE_SHORT_SIDE, CROP_SIZE
+        view = InputView.consecutive(args.stream, args.clip_length)
+        short_side, crop_size = RESIZE_SHORT_SIDE, CROP_SIZE
     else:
         paper = paper_input(args.architecture)
-        view, resize, crop_size = paper.train, paper.resize, paper.crop_size
-    resize = resize if args.resize is None else args.resize
+        view, short_side, crop_size = (paper.train, paper.short_side,
+                                       paper.crop_size)
+    short_side = short_side if args.short_side is None else args.short_side
     crop_size = crop_size if args.crop_size is None else args.crop_size
     if view.flow_stack and not args.flow_dir:
         raise SystemExit(f"--architecture {args.architecture} reads flow: "
@@ -152,7 +153,7 @@ def input_view(args):
     if view.flow_stack and args.train_tfrecords:
         raise SystemExit("TFRecord shards hold RGB only; train "
                          f"{args.architecture} from --train-dir videos.")
-    return view, resize, crop_size
+    return view, short_side, crop_size
 
 
 def with_flow(samples, flow_dir):
@@ -194,7 +195,7 @@ def read_split(video_dir, csv_path, label_set):
     return class_names, samples
 
 
-def clip_dataset(source, args, training, epoch, skipped, view, resize,
+def clip_dataset(source, args, training, epoch, skipped, view, short_side,
                  crop_size):
     """Unbatched `(clip, label)`: random clips for training, central clips
     for validation, from videos (`keras_i3d.data.video_dataset`) or from
@@ -209,7 +210,7 @@ def clip_dataset(source, args, training, epoch, skipped, view, resize,
     options = dict(
         view=view,
         sampling="random" if training else "uniform",
-        resize=resize,
+        short_side=short_side,
         crop_size=crop_size,
         seed=args.seed + epoch,
         prefetch=False,
@@ -219,10 +220,10 @@ def clip_dataset(source, args, training, epoch, skipped, view, resize,
     return video_dataset(source, skipped=skipped, **options)
 
 
-def save_final_model(model, output_dir):
+def save_final_model(model, out):
     """Saves the trained model as `final.keras`, for `keras-i3d evaluate
     --model`."""
-    path = os.path.join(output_dir, "final.keras")
+    path = os.path.join(out, "final.keras")
     model.save(path)
     print(f"saved {path}")
 
@@ -253,29 +254,29 @@ def main(argv=None):
     keras.utils.set_random_seed(args.seed)
     if bool(args.train_dir) == bool(args.train_tfrecords):
         raise SystemExit("Give --train-dir (videos) or --train-tfrecords.")
-    view, resize, crop_size = input_view(args)
+    view, short_side, crop_size = input_view(args)
     strategy = make_strategy(args.strategy)
     loop = args.loop or (
         "custom" if "MultiWorker" in type(strategy).__name__ else "fit"
     )
     precision = set_precision(args.precision)
     if args.train_tfrecords:
-        class_names = list(load_labels(args.label_set))
+        class_names = list(load_labels(args.labels))
         if args.classes:
             class_names = [f"class {i}" for i in range(args.classes)]
         train_source, val_source = args.train_tfrecords, args.val_tfrecords
         count = "TFRecord"
     else:
         class_names, train_source = read_split(
-            args.train_dir, args.train_csv, args.label_set)
+            args.train_dir, args.train_csv, args.labels)
         train_source = with_flow(train_source, args.flow_dir)
         val_source = with_flow(read_split(
-            args.val_dir, args.val_csv, args.label_set)[1],
+            args.val_dir, args.val_csv, args.labels)[1],
             args.flow_dir) if args.val_dir else None
         count = len(train_source)
     global_batch = args.batch_per_replica * strategy.num_replicas_in_sync
     config = TrainingConfig(
-        classes=len(class_names), stream=args.stream, frames=view.steps,
+        classes=len(class_names), stream=args.stream, clip_length=view.steps,
         crop_size=crop_size, epochs=args.epochs,
         steps_per_epoch=args.steps_per_epoch,
         learning_rate=args.learning_rate, weight_decay=args.weight_decay,
@@ -293,13 +294,13 @@ def main(argv=None):
 
     def train_data(epoch):
         return clip_dataset(train_source, args, True, epoch, skipped, view,
-                            resize, crop_size) \
+                            short_side, crop_size) \
             .repeat().batch(global_batch, drop_remainder=True).prefetch(2)
 
     val_data = None
     if val_source:
         val_data = clip_dataset(val_source, args, False, 0, skipped, view,
-                                resize, crop_size).batch(
+                                short_side, crop_size).batch(
             global_batch).prefetch(2)
 
     with strategy.scope():
@@ -311,14 +312,14 @@ def main(argv=None):
         else:
             optimizer = make_optimizer(config)
     if loop == "fit":
-        fit(model, train_data(0), val_data, config, args.output_dir,
+        fit(model, train_data(0), val_data, config, args.out,
             verbose=2)
-        save_final_model(model, args.output_dir)
+        save_final_model(model, args.out)
         report_skipped(skipped)
         return 0
     chief = is_chief(strategy)
-    run_dir = args.output_dir if chief else os.path.join(
-        args.output_dir, f"worker_{strategy.cluster_resolver.task_id}")
+    run_dir = args.out if chief else os.path.join(
+        args.out, f"worker_{strategy.cluster_resolver.task_id}")
     callbacks = [
         keras.callbacks.CSVLogger(os.path.join(run_dir, "log.csv"),
                                   append=True),
@@ -330,16 +331,16 @@ def main(argv=None):
     trainer = CustomLoopTrainer(
         model, optimizer, strategy,
         label_smoothing=config.label_smoothing,
-        checkpoint_dir=os.path.join(args.output_dir, "state"),
+        checkpoint_dir=os.path.join(args.out, "state"),
         checkpoint_every=args.checkpoint_every,
     )
     trainer.fit(train_data, config.epochs, config.steps_per_epoch,
                 validation_data=val_data, callbacks=callbacks,
                 progress=chief)
     if chief:
-        model.save_weights(os.path.join(args.output_dir,
+        model.save_weights(os.path.join(args.out,
                                         "final.weights.h5"))
-        save_final_model(model, args.output_dir)
+        save_final_model(model, args.out)
         report_skipped(skipped)
     return 0
 

@@ -36,7 +36,7 @@ def test_cricket_gif_matches_deepminds_kinetics_only_output(
 def _assert_classified_as(path, label):
     result = classify_video(path, num_frames=64)
     assert result.top[0].label == label
-    assert result.frames == 64
+    assert result.num_frames == 64
     assert np.isclose(sum(r.probability for r in result.top), 1.0, atol=0.05)
 
 

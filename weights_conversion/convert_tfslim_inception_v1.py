@@ -24,7 +24,7 @@ Usage:
 
 ```
 python weights_conversion/convert_tfslim_inception_v1.py \
-    inception_v1.ckpt --output inception_v1_imagenet.weights.h5
+    inception_v1.ckpt --out inception_v1_imagenet.weights.h5
 ```
 
 Exit status 0 on success, 1 on any mismatch (the reason on stderr).
@@ -241,7 +241,7 @@ def main(argv=None):
         help="checkpoint prefix (e.g. inception_v1.ckpt, without .index)",
     )
     parser.add_argument(
-        "--output", required=True,
+        "--out", required=True,
         help="the .weights.h5 file to write",
     )
     parser.add_argument(
@@ -254,8 +254,8 @@ def main(argv=None):
         help="side of the random test images (default 224)",
     )
     args = parser.parse_args(argv)
-    if not args.output.endswith(".weights.h5"):
-        print(f"error: --output must end in .weights.h5: {args.output}",
+    if not args.out.endswith(".weights.h5"):
+        print(f"error: --out must end in .weights.h5: {args.out}",
               file=sys.stderr)
         return 1
     try:
@@ -270,9 +270,9 @@ def main(argv=None):
     except ConversionError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    output_dir = os.path.dirname(os.path.abspath(args.output))
+    output_dir = os.path.dirname(os.path.abspath(args.out))
     os.makedirs(output_dir, exist_ok=True)
-    model.save_weights(args.output)
+    model.save_weights(args.out)
     used = len(variable_map(model))
     ignored = sorted(set(variables) & set(IGNORED_VARIABLES))
     print(
@@ -280,7 +280,7 @@ def main(argv=None):
         f"(ignored: {ignored or 'none'}), "
         f"{model.output_shape[-1]} classes, max |logit difference| "
         f"{difference:.3g} at {args.image_size}x{args.image_size}; "
-        f"wrote {args.output}"
+        f"wrote {args.out}"
     )
     return 0
 

@@ -1,68 +1,54 @@
-"""Dataset flags shared by the subcommands that read a labelled video set.
+"""Reading the labelled video set that the dataset options describe.
 
-`--format` picks a reader of `keras_i3d.data.formats`: a folder per class,
-a Kinetics annotation CSV, or a UCF101 / HMDB51 split folder.
+The options themselves (`--dataset-format`, `--video-dir`, `--split`,
+`--subset`) are defined in `keras_i3d.cli.options.add_dataset_options`;
+`--dataset-format` picks a reader of `keras_i3d.data.formats`: a folder per
+class, a Kinetics annotation CSV, or a UCF101 / HMDB51 split folder.
 """
 
 import os
 
 from keras_i3d.cli.errors import CLIError
 
-SOURCE_FORMATS = ("folders", "kinetics", "ucf101", "hmdb51")
-SOURCE_HELP = (
-    "folders: a folder with one sub-folder of videos per class; "
-    "kinetics: the annotation CSV; ucf101 / hmdb51: the split-file folder"
-)
+DEFAULT_LABEL_SET = "kinetics400"  # The class order of a Kinetics CSV.
 
 
-def add_dataset_arguments(parser, default_subset="train"):
-    """Adds `--format`, `--video-dir`, `--split` and `--subset` to `parser`."""
-    parser.add_argument(
-        "--format", choices=SOURCE_FORMATS, default="folders",
-        help="how the source lists the videos and labels (default: folders)",
-    )
-    parser.add_argument(
-        "--video-dir",
-        help="folder of the videos, for --format kinetics, ucf101 and hmdb51",
-    )
-    parser.add_argument(
-        "--split", type=int, default=1,
-        help="UCF101/HMDB51 split number (default: 1)",
-    )
-    parser.add_argument(
-        "--subset", choices=("train", "test"), default=default_subset,
-        help=f"UCF101/HMDB51 subset (default: {default_subset})",
-    )
-
-
-def read_samples(args, source, label_set="kinetics400"):
-    """Lists the `VideoSample`s that the dataset flags describe.
+def read_samples(args, source, label_set=None):
+    """Lists the `VideoSample`s that the dataset options describe.
 
     Args:
-        args: parsed arguments with the flags of `add_dataset_arguments`.
+        args: parsed arguments with the options of
+            `keras_i3d.cli.options.add_dataset_options`.
         source: the folder, CSV or split folder.
-        label_set: the class order of `--format kinetics`.
+        label_set: the class order of `--dataset-format kinetics`; None:
+            kinetics400.
 
     Returns:
         A non-empty list of `keras_i3d.data.VideoSample`.
 
     Raises:
-        CLIError: a missing source, a malformed annotation file, or no
-            videos listed.
+        CLIError: a missing source, a malformed annotation file, no
+            videos listed, or a missing `--video-dir` or `--subset`.
     """
     from keras_i3d.data import formats
 
-    if args.format != "folders" and not args.video_dir:
-        raise CLIError(f"--format {args.format} needs --video-dir")
+    dataset_format = args.dataset_format
+    if dataset_format != "folders" and not args.video_dir:
+        raise CLIError(f"--dataset-format {dataset_format} needs --video-dir")
+    if dataset_format in ("ucf101", "hmdb51") and args.subset is None:
+        raise CLIError(
+            f"--dataset-format {dataset_format} needs --subset train or test"
+        )
     if not os.path.exists(source):
         raise CLIError(f"{source}: no such file or folder")
     try:
-        if args.format == "folders":
+        if dataset_format == "folders":
             samples = formats.read_class_folders(source)
-        elif args.format == "kinetics":
-            samples = formats.read_kinetics_csv(source, args.video_dir,
-                                                label_set=label_set)
-        elif args.format == "ucf101":
+        elif dataset_format == "kinetics":
+            samples = formats.read_kinetics_csv(
+                source, args.video_dir, label_set=label_set or DEFAULT_LABEL_SET
+            )
+        elif dataset_format == "ucf101":
             samples = formats.read_ucf101_split(source, args.video_dir,
                                                 args.split, args.subset)
         else:
@@ -73,7 +59,7 @@ def read_samples(args, source, label_set="kinetics400"):
     if not samples:
         raise CLIError(
             f"{source}: lists no videos (looked for "
-            f"{', '.join(formats.VIDEO_EXTENSIONS)} files with --format "
-            f"{args.format})"
+            f"{', '.join(formats.VIDEO_EXTENSIONS)} files with "
+            f"--dataset-format {dataset_format})"
         )
     return samples

@@ -1,20 +1,22 @@
 """`keras-i3d evaluate`: accuracy of a model on a labelled video dataset.
 
 ```
-keras-i3d evaluate SOURCE [--format folders|kinetics|ucf101|hmdb51]
+keras-i3d evaluate SOURCE --out results/
+    [--dataset-format folders|kinetics|ucf101|hmdb51]
     [--video-dir DIR] [--split 1] [--subset test]
     [--model FILE.keras | --weights kinetics400] [--labels kinetics400]
-    [--clip-frames 64 --clips 10 | --view ARCHITECTURE [--flow-dir DIR]]
-    [--crops 3] [--flip] [--output-dir results/]
+    [--clip-length 64 --clips 10 | --view ARCHITECTURE [--flow-dir DIR]]
+    [--crops 3] [--flip]
 ```
 
 SOURCE is a folder per class (`SOURCE/<class name>/<video>`), a Kinetics
-annotation CSV, or a UCF101 / HMDB51 split folder (`--format`). Each video is
-decoded at 25 fps, its short side resized, and scored as in the paper: the
+annotation CSV, or a UCF101 / HMDB51 split folder (`--dataset-format`). Each
+video is decoded at 25 fps, its short side resized, and scored as in the
+paper: the
 whole video convolutionally in time (default), or the average of `--clips`
 clips x `--crops` crops. It prints top-1, top-5 and mean per-class accuracy,
 writes `metrics.json`, `confusion_matrix.png` and `per_class_accuracy.png` to
-`--output-dir`, and lists the videos it skipped (unreadable or too small)
+`--out`, and lists the videos it skipped (unreadable or too small)
 with the reason.
 
 `--view` scores a model the way the paper tests that architecture (Table 1,
@@ -28,8 +30,8 @@ import json
 import logging
 import os
 
-from keras_i3d.cli.dataset_args import SOURCE_HELP
-from keras_i3d.cli.dataset_args import add_dataset_arguments
+from keras_i3d.cli import options
+from keras_i3d.cli.dataset_args import DEFAULT_LABEL_SET
 from keras_i3d.cli.dataset_args import read_samples
 from keras_i3d.cli.errors import CLIError
 from keras_i3d.conventions import CROP_SIZE
@@ -46,8 +48,9 @@ def add_parser(subparsers):
         "dataset, with confusion-matrix plots.",
         description=__doc__.split("\n\n")[0],
     )
-    parser.add_argument("source", help=SOURCE_HELP)
-    add_dataset_arguments(parser, default_subset="test")
+    parser.add_argument("source", help=options.DATASET_SOURCE_HELP)
+    options.add_out_option(parser)
+    options.add_dataset_options(parser)
     source = parser.add_mutually_exclusive_group()
     source.add_argument(
         "--model",
@@ -55,21 +58,8 @@ def add_parser(subparsers):
         "examples/finetune.py. Whether it returns logits or probabilities "
         "is read from its outputs (see --probabilities).",
     )
-    source.add_argument(
-        "--weights",
-        default="kinetics400",
-        help="Weights of an RGB I3D to evaluate when --model is not given: "
-        "a weights name, a .weights.h5 file, or 'hf://owner/repo' "
-        "(default: kinetics400). Its class count must match the dataset's: "
-        "use --labels kinetics400 for Kinetics classes.",
-    )
-    parser.add_argument(
-        "--labels",
-        help="Label set of the model's outputs (e.g. kinetics400): every "
-        "class name of the dataset must be one of its labels (for --format "
-        "kinetics, the class order of the CSV; default kinetics400 there). "
-        "Without it, the dataset's own class order is used.",
-    )
+    options.add_weights_option(source)
+    options.add_labels_option(parser)
     parser.add_argument(
         "--probabilities",
         action="store_true",
@@ -81,8 +71,8 @@ def add_parser(subparsers):
         "--view", choices=tuple(PAPER_INPUTS),
         help="Score with the paper's test protocol of this architecture: "
         "its test view, windows per video, crop and resize (see "
-        "keras_i3d.data.PAPER_INPUTS). Replaces --clip-frames/--clips; "
-        "--resize and --crop-size, if given, override its sizes.",
+        "keras_i3d.data.PAPER_INPUTS). Replaces --clip-length/--clips; "
+        "--short-side and --crop-size, if given, override its sizes.",
     )
     parser.add_argument(
         "--flow-dir",
@@ -90,14 +80,10 @@ def add_parser(subparsers):
         "after the video file without its extension, as `keras-i3d flow "
         "--out DIR` writes it; needed by the --view protocols with flow.",
     )
+    options.add_clip_length_option(parser)
     parser.add_argument(
-        "--clip-frames", type=int, default=None,
-        help="Frames per clip; default: the whole video in one pass "
-        "(convolutional in time, as in the paper).",
-    )
-    parser.add_argument(
-        "--clips", type=int, default=1,
-        help="Evenly spaced clips per video, with --clip-frames (default 1: "
+        "--clips", type=options.positive_int, default=1,
+        help="Evenly spaced clips per video, with --clip-length (default 1: "
         "the central clip).",
     )
     parser.add_argument(
@@ -109,37 +95,25 @@ def add_parser(subparsers):
         "--flip", action="store_true",
         help="Also score the horizontally flipped views.",
     )
-    parser.add_argument(
-        "--resize", type=int, default=None,
-        help=f"Short side in pixels frames are resized to (default "
-        f"{RESIZE_SHORT_SIDE}).",
-    )
-    parser.add_argument(
-        "--crop-size", type=int, default=None,
-        help=f"Crop side in pixels (default {CROP_SIZE}, or the --view's).",
-    )
-    parser.add_argument(
-        "--output-dir", default="evaluation",
-        help="Folder for metrics.json and the PNG plots "
-        "(default: ./evaluation).",
-    )
+    options.add_short_side_option(parser)
+    options.add_crop_size_option(parser)
     parser.set_defaults(func=run)
 
 
 def resolve_protocol(args):
-    """Sets `args.clips`, `args.resize` and `args.crop_size` from `--view`
+    """Sets `args.clips`, `args.short_side` and `args.crop_size` from `--view`
     (a `PaperInput`) or the defaults; returns the test `InputView` or None."""
     paper = PAPER_INPUTS[args.view] if args.view else None
     if paper is None:
         if args.flow_dir:
             raise CLIError("--flow-dir needs a --view that uses flow", 2)
-        args.resize = RESIZE_SHORT_SIDE if args.resize is None else \
-            args.resize
+        args.short_side = RESIZE_SHORT_SIDE if args.short_side is None else \
+            args.short_side
         args.crop_size = CROP_SIZE if args.crop_size is None else \
             args.crop_size
         return None
-    if args.clip_frames is not None or args.clips != 1:
-        raise CLIError("--view sets the clips; drop --clip-frames/--clips",
+    if args.clip_length is not None or args.clips != 1:
+        raise CLIError("--view sets the clips; drop --clip-length/--clips",
                        2)
     if paper.test.flow_stack and not args.model:
         raise CLIError(f"the {args.view} view reads flow, which the "
@@ -149,25 +123,21 @@ def resolve_protocol(args):
         raise CLIError(f"the {args.view} view needs flow: pass --flow-dir "
                        "(the output folder of `keras-i3d flow`)", 2)
     args.clips = paper.test_clips
-    args.resize = paper.resize if args.resize is None else args.resize
+    args.short_side = (paper.short_side if args.short_side is None
+                       else args.short_side)
     args.crop_size = (paper.crop_size if args.crop_size is None
                       else args.crop_size)
     return paper.test
 
 
 def _check_numbers(args):
-    if args.clip_frames is not None and args.clip_frames < 1:
-        raise CLIError(f"--clip-frames must be at least 1 (got "
-                       f"{args.clip_frames})", 2)
-    if args.clips < 1:
-        raise CLIError(f"--clips must be at least 1 (got {args.clips})", 2)
-    if args.clips > 1 and args.clip_frames is None:
-        raise CLIError("--clips needs --clip-frames (without it the whole "
+    if args.clips > 1 and args.clip_length is None:
+        raise CLIError("--clips needs --clip-length (without it the whole "
                        "video is one clip)", 2)
-    if args.crop_size < 1 or args.resize < args.crop_size:
+    if args.short_side < args.crop_size:
         raise CLIError(
-            f"--resize ({args.resize}) must be at least --crop-size "
-            f"({args.crop_size}), which must be positive", 2)
+            f"--short-side ({args.short_side}) must be at least --crop-size "
+            f"({args.crop_size})", 2)
 
 
 def dataset_classes(args, samples):
@@ -180,11 +150,11 @@ def dataset_classes(args, samples):
 
     from keras_i3d.labels import load_labels
 
-    label_set = args.labels or ("kinetics400" if args.format == "kinetics"
-                                else None)
+    label_set = args.labels or (DEFAULT_LABEL_SET
+                                if args.dataset_format == "kinetics" else None)
     if label_set is None:
         names = {sample.label: sample.label_name for sample in samples}
-        if args.format == "folders":
+        if args.dataset_format == "folders":
             names.update(enumerate(sorted(
                 entry for entry in os.listdir(args.source)
                 if os.path.isdir(os.path.join(args.source, entry))
@@ -254,11 +224,11 @@ def _check_model_input(model, args, view):
                        f"{', '.join(map(str, shapes))}, not {wanted}.")
     for shape, want in zip(shapes, expected):
         frames, height, width, channels = shape[1:]
-        wanted_frames = want[0] if view is not None else args.clip_frames
+        wanted_frames = want[0] if view is not None else args.clip_length
         if frames is not None and frames != wanted_frames:
             hint = (f"the --view {args.view} test view has {wanted_frames} "
                     "steps" if view is not None
-                    else f"pass --clip-frames {frames}")
+                    else f"pass --clip-length {frames}")
             raise CLIError(f"{args.model} takes clips of {frames} frames: "
                            f"{hint}.")
         if (height, width) != (None, None) and (height, width) != (
@@ -293,13 +263,12 @@ def run(args):
 
     view = resolve_protocol(args)
     _check_numbers(args)
-    if args.clip_frames is not None and args.clip_frames < \
+    if args.clip_length is not None and args.clip_length < \
             MIN_FRAMES_FOR_LOGITS and not args.model:
         raise CLIError(f"I3D's head needs clips of at least "
-                       f"{MIN_FRAMES_FOR_LOGITS} frames (got --clip-frames "
-                       f"{args.clip_frames})", 2)
-    samples = read_samples(args, args.source,
-                           label_set=args.labels or "kinetics400")
+                       f"{MIN_FRAMES_FOR_LOGITS} frames (got --clip-length "
+                       f"{args.clip_length})", 2)
+    samples = read_samples(args, args.source, label_set=args.labels)
     class_names, samples = dataset_classes(args, samples)
     if args.flow_dir:
         if not os.path.isdir(args.flow_dir):
@@ -311,8 +280,8 @@ def run(args):
 
     def loader(sample):
         def load():
-            clips = load_test_clips(sample, "rgb", args.clip_frames,
-                                    args.clips, args.resize, view=view)
+            clips = load_test_clips(sample, "rgb", args.clip_length,
+                                    args.clips, args.short_side, view=view)
             return clips, sample.label
 
         return load
@@ -330,10 +299,10 @@ def run(args):
         )
     except ValueError as error:
         raise CLIError(str(error)) from None
-    os.makedirs(args.output_dir, exist_ok=True)
-    metrics_path = os.path.join(args.output_dir, "metrics.json")
+    os.makedirs(args.out, exist_ok=True)
+    metrics_path = os.path.join(args.out, "metrics.json")
     with open(metrics_path, "w") as file:
         json.dump(result.summary(), file, indent=2)
-    plots = result.save_plots(args.output_dir)
+    plots = result.save_plots(args.out)
     _print_report(result, metrics_path, plots)
     return 0

@@ -3,7 +3,7 @@
 Example:
 
 ```
-keras-i3d extract-features videos/ --stream both --out features/
+keras-i3d extract-features videos/ --stream two_stream --out features/
 keras-i3d extract-features list.txt --endpoint Logits --window 64 --stride 16 \\
     --out logits/
 ```
@@ -23,24 +23,22 @@ import sys
 
 import numpy as np
 
+from keras_i3d.cli import options
+from keras_i3d.cli.errors import CLIError
 from keras_i3d.cli.flow import collect_videos
 from keras_i3d.cli.flow import report
 from keras_i3d.cli.flow import unique_video_ids
-from keras_i3d.cli.errors import CLIError
-
-STREAM_CHOICES = ("rgb", "flow", "both")
+from keras_i3d.conventions import CROP_SIZE
+from keras_i3d.conventions import RESIZE_SHORT_SIDE
 
 
 def add_parser(subparsers):
-    from keras_i3d.conventions import CROP_SIZE
-    from keras_i3d.conventions import RESIZE_SHORT_SIDE
-    from keras_i3d.conventions import TARGET_FPS
-    from keras_i3d.tasks.features import DEFAULT_ENDPOINT
-    from keras_i3d.tasks.features import DEFAULT_STRIDE
-    from keras_i3d.tasks.features import DEFAULT_WINDOW
-    from keras_i3d.flow.methods import DEFAULT_FLOW_METHOD
-    from keras_i3d.flow.methods import FLOW_METHODS
     from keras_i3d.models.endpoints import ENDPOINTS
+    from keras_i3d.tasks.features import (
+        DEFAULT_ENDPOINT,
+        DEFAULT_STRIDE,
+        DEFAULT_WINDOW,
+    )
 
     parser = subparsers.add_parser(
         "extract-features",
@@ -50,7 +48,9 @@ def add_parser(subparsers):
             "windows of --window frames every --stride frames and save one "
             "I3D feature vector per window: OUT/<video_id>_<stream>.npy of "
             "shape (num_windows, 1024) for Mixed_5c or (num_windows, 400) "
-            "for Logits. Videos whose files exist are skipped."
+            "for Logits. Videos whose files exist are skipped. --weights "
+            "applies to both streams unless --rgb-weights or --flow-weights "
+            "override it; --weights none gives random weights."
         ),
     )
     parser.add_argument(
@@ -60,18 +60,8 @@ def add_parser(subparsers):
             "paths, one per line (relative to the list)"
         ),
     )
-    parser.add_argument(
-        "--out", required=True, type=pathlib.Path,
-        help="output folder (created if missing)",
-    )
-    parser.add_argument(
-        "--stream", choices=STREAM_CHOICES, default="rgb",
-        help=(
-            "rgb, flow (TV-L1 computed from the video on the fly, 1 to 2.5 "
-            "s per frame on a CPU core) or both (two files per video); "
-            "default rgb"
-        ),
-    )
+    options.add_out_option(parser)
+    options.add_stream_option(parser)
     parser.add_argument(
         "--window", type=int, default=DEFAULT_WINDOW,
         help=f"frames per window (default {DEFAULT_WINDOW})",
@@ -88,72 +78,33 @@ def add_parser(subparsers):
             "logits before softmax) or any earlier endpoint, average-pooled"
         ),
     )
-    parser.add_argument(
-        "--weights", default="kinetics400",
-        help=(
-            "weights of both streams: kinetics400 (default), a weights "
-            "record name, a file, hf://owner/repo, or none (random)"
-        ),
-    )
+    options.add_weights_option(parser)
     parser.add_argument(
         "--rgb-weights", default=None, help="overrides --weights for RGB"
     )
-    parser.add_argument(
-        "--flow-weights", default=None, help="overrides --weights for flow"
-    )
-    parser.add_argument(
-        "--batch-size", type=int, default=8,
-        help="windows per forward pass (default 8)",
-    )
-    parser.add_argument(
-        "--workers", type=int, default=1,
-        help=(
-            "processes that decode videos and compute flow ahead of the "
-            "network (default 1: in this process)"
-        ),
-    )
-    parser.add_argument(
-        "--flow-method", choices=tuple(FLOW_METHODS),
-        default=DEFAULT_FLOW_METHOD,
-        help=(
-            "tvl1 (default; what the flow weights were trained on) or "
-            "farneback (fast approximation, worse features)"
-        ),
-    )
-    parser.add_argument(
-        "--fps", type=float, default=TARGET_FPS,
-        help=f"frame rate to resample videos to (default {TARGET_FPS:g})",
-    )
-    parser.add_argument(
-        "--short-side", type=int, default=RESIZE_SHORT_SIDE,
-        help=f"short side to resize to (default {RESIZE_SHORT_SIDE})",
-    )
-    parser.add_argument(
-        "--crop-size", type=int, default=CROP_SIZE,
-        help=(
-            f"side of the central crop (default {CROP_SIZE}, the "
-            "checkpoints'; change it only if you know why)"
-        ),
-    )
-    parser.add_argument(
-        "--overwrite", action="store_true",
-        help="recompute videos whose feature files exist",
-    )
+    options.add_flow_weights_option(parser)
+    options.add_batch_size_option(parser, default=8)
+    options.add_workers_option(parser)
+    options.add_flow_method_option(parser)
+    options.add_fps_option(parser)
+    options.add_short_side_option(parser)
+    options.add_crop_size_option(parser)
+    options.add_overwrite_option(parser)
     parser.set_defaults(func=run)
 
 
 def run(args):
     from keras_i3d.tasks.features import check_window
 
-    streams = ("rgb", "flow") if args.stream == "both" else (args.stream,)
+    streams = ("rgb", "flow") if args.stream == "two_stream" else (args.stream,)
+    if args.short_side is None:
+        args.short_side = RESIZE_SHORT_SIDE
+    if args.crop_size is None:
+        args.crop_size = CROP_SIZE
     try:
         check_window(args.window, args.stride, args.endpoint)
     except ValueError as error:
         raise CLIError(str(error)) from None
-    for flag, value in (("--batch-size", args.batch_size),
-                        ("--workers", args.workers)):
-        if value < 1:
-            raise CLIError(f"{flag} must be >= 1 (got {value})")
     if args.short_side < args.crop_size:
         raise CLIError(
             f"--short-side ({args.short_side}) must be at least --crop-size "
@@ -292,7 +243,8 @@ def _load_or_reason(path, streams, settings):
     exceptions with custom constructors do not survive pickling)."""
     from keras_i3d.data.video_clips import load_video_clips
 
+    stream = "two_stream" if len(streams) == 2 else streams[0]
     try:
-        return load_video_clips(path, streams=streams, **settings)
+        return load_video_clips(path, stream=stream, **settings)
     except Exception as error:  # noqa: BLE001 - reported by the parent
         return str(error) or type(error).__name__

@@ -24,7 +24,9 @@ import pathlib
 import sys
 from queue import Empty
 
+from keras_i3d.cli import options
 from keras_i3d.cli.errors import CLIError
+from keras_i3d.conventions import RESIZE_SHORT_SIDE
 
 VIDEO_EXTENSIONS = (
     ".mp4", ".avi", ".mkv", ".webm", ".mov", ".m4v", ".mpg", ".mpeg",
@@ -35,10 +37,6 @@ PROGRESS_INTERVAL_SECONDS = 0.25  # How often worker progress is shown.
 
 
 def add_parser(subparsers):
-    from keras_i3d.conventions import RESIZE_SHORT_SIDE
-    from keras_i3d.conventions import TARGET_FPS
-    from keras_i3d.flow.methods import DEFAULT_FLOW_METHOD
-    from keras_i3d.flow.methods import FLOW_METHODS
     from keras_i3d.flow.storage import FLOW_FORMATS
 
     parser = subparsers.add_parser(
@@ -59,21 +57,9 @@ def add_parser(subparsers):
             ".txt list of video paths, one per line (relative to the list)"
         ),
     )
-    parser.add_argument(
-        "--out", required=True, type=pathlib.Path,
-        help="output folder (created if missing)",
-    )
-    parser.add_argument(
-        "--workers", type=int, default=1,
-        help="videos computed in parallel, one process each (default 1)",
-    )
-    parser.add_argument(
-        "--method", choices=tuple(FLOW_METHODS), default=DEFAULT_FLOW_METHOD,
-        help=(
-            "tvl1: TV-L1, the paper's and the checkpoints' flow (default); "
-            "farneback: ~100x faster approximation, worse flow-stream accuracy"
-        ),
-    )
+    options.add_out_option(parser)
+    options.add_workers_option(parser)
+    options.add_flow_method_option(parser)
     parser.add_argument(
         "--format", dest="flow_format", choices=FLOW_FORMATS, default="jpg",
         help=(
@@ -81,17 +67,8 @@ def add_parser(subparsers):
             "compressed array per video); default jpg"
         ),
     )
-    parser.add_argument(
-        "--fps", type=float, default=TARGET_FPS,
-        help=f"frame rate to resample videos to (default {TARGET_FPS:g})",
-    )
-    parser.add_argument(
-        "--short-side", type=int, default=RESIZE_SHORT_SIDE,
-        help=(
-            f"resize frames to this short side first (default "
-            f"{RESIZE_SHORT_SIDE}); 0 keeps the videos' size"
-        ),
-    )
+    options.add_fps_option(parser)
+    options.add_short_side_option(parser)
     parser.add_argument(
         "--start", type=float, default=0.0, metavar="SEC",
         help="seconds into each video to start at (default 0)",
@@ -100,14 +77,8 @@ def add_parser(subparsers):
         "--duration", type=float, default=None, metavar="SEC",
         help="compute at most this many seconds of each video",
     )
-    parser.add_argument(
-        "--max-frames", type=int, default=None, metavar="N",
-        help="compute at most N frames of each video (at --fps)",
-    )
-    parser.add_argument(
-        "--overwrite", action="store_true",
-        help="recompute videos whose output already exists",
-    )
+    options.add_max_frames_option(parser)
+    options.add_overwrite_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -116,12 +87,8 @@ def run(args):
     from keras_i3d.flow.corpus import compute_and_store_flow
     from keras_i3d.flow.storage import flow_output_path
 
-    if args.workers < 1:
-        raise CLIError(f"--workers must be >= 1 (got {args.workers})")
-    if args.fps <= 0:
-        raise CLIError(f"--fps must be positive (got {args.fps:g})")
-    if args.short_side < 0:
-        raise CLIError(f"--short-side must be >= 0 (got {args.short_side})")
+    if args.short_side is None:
+        args.short_side = RESIZE_SHORT_SIDE
     if args.start < 0:
         raise CLIError(f"--start must be >= 0 (got {args.start:g})")
     if args.duration is not None and args.duration <= 0:
@@ -146,7 +113,7 @@ def run(args):
     for video in pending:
         remove_partial_outputs(targets[video])
     settings = dict(
-        method=args.method,
+        flow_method=args.flow_method,
         flow_format=args.flow_format,
         fps=args.fps,
         short_side=args.short_side or None,

@@ -22,6 +22,7 @@ import pathlib
 import sys
 import warnings
 
+from keras_i3d.cli import options
 from keras_i3d.cli.errors import CLIError
 
 STATISTICS_KEY = "sum_outer"  # Statistics files hold it; video arrays do not.
@@ -60,21 +61,17 @@ def add_parser(subparsers):
         help="use the first N videos of each set (default: the preset's "
              "count for video files, else all)",
     )
-    parser.add_argument(
-        "--clip-length", type=int, default=None, metavar="FRAMES",
-        help="frames per clip: clips from video files (default: the "
-             "preset's, 16 or 128), the first FRAMES frames of arrays "
-             "(default: all)",
+    options.add_clip_length_option(
+        parser,
+        default_help="the preset's for video files, 16 or 128; every frame "
+        "of arrays, else their first N",
     )
     parser.add_argument(
         "--input-range", choices=tuple(INPUT_RANGE_CHOICES), default="0-255",
         help="value range of array inputs (default 0-255, the reference; "
              "write --input-range=-1-1 for [-1, 1])",
     )
-    parser.add_argument(
-        "--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
-        help=f"videos per forward pass (default {DEFAULT_BATCH_SIZE})",
-    )
+    options.add_batch_size_option(parser, default=DEFAULT_BATCH_SIZE)
     parser.add_argument(
         "--seed", type=int, default=0,
         help="seed of the random offsets of real clips (stylegan_v presets)",
@@ -98,11 +95,9 @@ def run(args):
     from keras_i3d.tasks.fvd.distance import frechet_distance
     from keras_i3d.tasks.fvd.presets import get_preset
 
-    for option in ("num_videos", "clip_length", "batch_size"):
-        value = getattr(args, option)
-        if value is not None and value < 1:
-            flag = "--" + option.replace("_", "-")
-            raise CLIError(f"{flag} must be at least 1. Received: {value}")
+    if args.num_videos is not None and args.num_videos < 1:
+        raise CLIError(
+            f"--num-videos must be at least 1. Received: {args.num_videos}")
     preset = get_preset(args.preset)
     embedder = SetEmbedder(args, preset)
     with warnings.catch_warnings():

@@ -2,12 +2,10 @@
 
 import sys
 
-from keras_i3d.cli.dataset_args import SOURCE_HELP
-from keras_i3d.cli.dataset_args import add_dataset_arguments
+from keras_i3d.cli import options
 from keras_i3d.cli.dataset_args import read_samples
 from keras_i3d.cli.errors import CLIError
 from keras_i3d.conventions import RESIZE_SHORT_SIDE
-from keras_i3d.conventions import TARGET_FPS
 
 
 def add_parser(subparsers):
@@ -21,25 +19,17 @@ def add_parser(subparsers):
             "written to temporary files and renamed when complete."
         ),
     )
-    parser.add_argument("source", help=SOURCE_HELP)
-    parser.add_argument("--out", required=True, help="output folder for the shards")
-    add_dataset_arguments(parser)
-    parser.add_argument(
-        "--label-set", default="kinetics400",
-        help="class order for --format kinetics (default: kinetics400)",
-    )
-    parser.add_argument("--shards", type=int, default=8, help="number of shard files (default: 8)")
+    parser.add_argument("source", help=options.DATASET_SOURCE_HELP)
+    options.add_out_option(parser)
+    options.add_dataset_options(parser)
+    options.add_labels_option(parser)
+    parser.add_argument("--shards", type=options.positive_int, default=8,
+                        help="number of shard files (default: 8)")
     parser.add_argument("--prefix", default="videos", help="shard file name prefix (default: videos)")
-    parser.add_argument(
-        "--fps", type=float, default=TARGET_FPS,
-        help=f"frame rate of the stored frames (default: {TARGET_FPS:g})",
-    )
-    parser.add_argument(
-        "--resize", type=int, default=RESIZE_SHORT_SIDE,
-        help=f"short side of the stored frames in pixels, 0 keeps the size (default: {RESIZE_SHORT_SIDE})",
-    )
+    options.add_fps_option(parser)
+    options.add_short_side_option(parser)
     parser.add_argument("--quality", type=int, default=90, help="JPEG quality 1-100 (default: 90)")
-    parser.add_argument("--workers", type=int, default=2, help="decoding threads (default: 2)")
+    options.add_workers_option(parser)
     parser.set_defaults(func=run)
     return parser
 
@@ -52,12 +42,10 @@ def run(args):
     from keras_i3d.data.skipped import SkippedVideos
     from keras_i3d.data.tfrecords import write_tfrecords
 
-    for name in ("shards", "workers"):
-        if getattr(args, name) < 1:
-            raise CLIError(f"--{name} must be at least 1, got {getattr(args, name)}")
     if not 1 <= args.quality <= 100:
         raise CLIError(f"--quality must be in 1..100, got {args.quality}")
-    samples = read_samples(args, args.source, label_set=args.label_set)
+    short_side = RESIZE_SHORT_SIDE if args.short_side is None else args.short_side
+    samples = read_samples(args, args.source, label_set=args.labels)
     skipped = SkippedVideos()
     # Skipped videos are listed once at the end instead of between bar updates.
     logging.getLogger("keras_i3d.data").setLevel(logging.ERROR)
@@ -68,7 +56,7 @@ def run(args):
             num_shards=args.shards,
             prefix=args.prefix,
             fps=args.fps,
-            resize=args.resize or None,
+            short_side=short_side or None,
             jpeg_quality=args.quality,
             workers=args.workers,
             skipped=skipped,

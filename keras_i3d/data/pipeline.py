@@ -43,14 +43,14 @@ def scale_clip(clip, is_flow=False):
     return preprocess_input(clip, stream="flow" if is_flow else "rgb")
 
 
-def transform_clips(clips, seed, augment, crop_size, resize, is_flow):
+def transform_clips(clips, seed, augment, crop_size, short_side, is_flow):
     """Transforms `(num_clips, length, H, W, C)` with one crop/flip for all frames."""
     shape = tf.shape(clips)
     frames = tf.reshape(clips, tf.concat([[-1], shape[2:]], axis=0))
     if augment:
-        frames = train_transform(frames, seed, crop_size, resize, is_flow)
+        frames = train_transform(frames, seed, crop_size, short_side, is_flow)
     else:
-        frames = eval_transform(frames, crop_size, resize, is_flow)
+        frames = eval_transform(frames, crop_size, short_side, is_flow)
     return tf.reshape(
         frames, tf.stack([shape[0], shape[1], crop_size, crop_size, shape[4]])
     )
@@ -126,7 +126,7 @@ def video_dataset(
     seed=None,
     deterministic=False,
     fps=TARGET_FPS,
-    resize=RESIZE_SHORT_SIDE,
+    short_side=RESIZE_SHORT_SIDE,
     crop_size=CROP_SIZE,
     num_parallel_calls=tf.data.AUTOTUNE,
     flow_reader=None,
@@ -159,7 +159,8 @@ def video_dataset(
             decoding (slower); with a `seed`, epochs are reproducible.
         fps: the frame rate videos are resampled to (flow folders are
             assumed to hold flow at this rate).
-        resize: short side after resizing (`None`: no resize).
+        short_side: the short side frames are resized to (`None`: no
+            resize).
         crop_size: side of the square crop.
         num_parallel_calls: parallel decoders (`tf.data.AUTOTUNE` or an int).
         flow_reader: see `keras_i3d.data.clips.load_clips`.
@@ -213,7 +214,7 @@ def video_dataset(
             clips = view.select(load_clips(
                 path, stream, view.span, sampling, num_clips,
                 seed=seed_pair.view(np.uint64), fps=fps,
-                flow_path=flow_path, flow_reader=flow_reader, resize=resize,
+                flow_path=flow_path, flow_reader=flow_reader, short_side=short_side,
             ))
         except (ValueError, OSError, cv2.error) as error:
             skipped.add(
@@ -242,7 +243,7 @@ def video_dataset(
         outputs = []
         for name in streams:
             clip = transform_clips(
-                clips[name], seed_pair, augment, crop_size, resize, name == "flow"
+                clips[name], seed_pair, augment, crop_size, short_side, name == "flow"
             )
             if scale:
                 clip = scale_clip(clip, name == "flow")

@@ -11,7 +11,7 @@ way to show the training loop learns.
 
 Example:
 
->>> clips, labels = make_motion_clips(8, frames=8, size=32, seed=0)
+>>> clips, labels = make_motion_clips(8, clip_length=8, size=32, seed=0)
 >>> clips.shape, clips.dtype, labels.tolist()
 ((8, 8, 32, 32, 3), dtype('uint8'), [0, 1, 2, 3, 0, 1, 2, 3])
 """
@@ -41,7 +41,7 @@ def _texture(rng, height, width, block, low, high):
     return texture[:height, :width].astype(np.uint8)
 
 
-def motion_clip(direction, seed, frames=8, size=32, patch_size=None, speed=2):
+def motion_clip(direction, seed, clip_length=8, size=32, patch_size=None, speed=2):
     """Renders one clip of a patch moving in `direction`.
 
     Args:
@@ -49,13 +49,13 @@ def motion_clip(direction, seed, frames=8, size=32, patch_size=None, speed=2):
         seed: an int or a sequence of ints seeding the background, the patch
             and its start; the same seed gives the same first frame for
             every direction.
-        frames: number of frames.
+        clip_length: number of frames.
         size: height and width in pixels.
         patch_size: side of the moving patch; defaults to `size // 3`.
         speed: pixels moved per frame.
 
     Returns:
-        A uint8 array `(frames, size, size, 3)`.
+        A uint8 array `(clip_length, size, size, 3)`.
     """
     if isinstance(direction, (int, np.integer)):
         if not 0 <= direction < len(MOTION_CLASSES):
@@ -69,10 +69,10 @@ def motion_clip(direction, seed, frames=8, size=32, patch_size=None, speed=2):
             f"`direction` must be one of {MOTION_CLASSES}. "
             f"Received: {direction!r}"
         )
-    if frames < 1 or size < 4:
+    if clip_length < 1 or size < 4:
         raise ValueError(
-            f"Need frames >= 1 and size >= 4. Received: frames={frames}, "
-            f"size={size}"
+            "Need clip_length >= 1 and size >= 4. Received: "
+            f"clip_length={clip_length}, size={size}"
         )
     patch_size = patch_size or max(2, size // 3)
     rng = np.random.default_rng(seed)
@@ -84,8 +84,8 @@ def motion_clip(direction, seed, frames=8, size=32, patch_size=None, speed=2):
     layer[:patch_size, :patch_size] = patch
     mask = np.zeros((size, size, 1), bool)
     mask[:patch_size, :patch_size] = True
-    clip = np.empty((frames, size, size, 3), np.uint8)
-    for t in range(frames):
+    clip = np.empty((clip_length, size, size, 3), np.uint8)
+    for t in range(clip_length):
         shift = (
             int(start_row + step_rows * speed * t) % size,
             int(start_column + step_columns * speed * t) % size,
@@ -97,20 +97,20 @@ def motion_clip(direction, seed, frames=8, size=32, patch_size=None, speed=2):
     return clip
 
 
-def make_motion_clips(count, seed=0, frames=8, size=32, speed=2,
+def make_motion_clips(count, seed=0, clip_length=8, size=32, speed=2,
                       classes=len(MOTION_CLASSES)):
     """Renders `count` clips; clip `i` has label `i % classes`.
 
     Args:
         count: number of clips.
         seed: the dataset seed; clip `i` is seeded by `(seed, i)`.
-        frames: frames per clip.
+        clip_length: frames per clip.
         size: height and width.
         speed: pixels moved per frame.
         classes: how many of the four directions to use (2 to 4).
 
     Returns:
-        `(clips, labels)`: uint8 `(count, frames, size, size, 3)` and int32
+        `(clips, labels)`: uint8 `(count, clip_length, size, size, 3)` and int32
         `(count,)`, balanced over the classes.
     """
     if not 2 <= classes <= len(MOTION_CLASSES):
@@ -121,14 +121,14 @@ def make_motion_clips(count, seed=0, frames=8, size=32, speed=2,
     labels = np.arange(count, dtype=np.int32) % classes
     clips = np.stack(
         [
-            motion_clip(int(label), (seed, index), frames, size, speed=speed)
+            motion_clip(int(label), (seed, index), clip_length, size, speed=speed)
             for index, label in enumerate(labels)
         ]
-    ) if count else np.zeros((0, frames, size, size, 3), np.uint8)
+    ) if count else np.zeros((0, clip_length, size, size, 3), np.uint8)
     return clips, labels
 
 
-def motion_dataset(count, batch_size, seed=0, frames=8, size=32, speed=2,
+def motion_dataset(count, batch_size, seed=0, clip_length=8, size=32, speed=2,
                    classes=len(MOTION_CLASSES), shuffle_seed=None,
                    drop_remainder=True):
     """A `tf.data.Dataset` of `(clips, labels)` batches, preprocessed.
@@ -139,7 +139,7 @@ def motion_dataset(count, batch_size, seed=0, frames=8, size=32, speed=2,
         count: number of clips.
         batch_size: clips per batch (the global batch).
         seed: the dataset seed (see `make_motion_clips`).
-        frames: frames per clip.
+        clip_length: frames per clip.
         size: height and width.
         speed: pixels moved per frame.
         classes: how many directions to use.
@@ -149,12 +149,12 @@ def motion_dataset(count, batch_size, seed=0, frames=8, size=32, speed=2,
         drop_remainder: whether to drop a last, smaller batch.
 
     Returns:
-        A `tf.data.Dataset` of `(float32 (B, frames, size, size, 3),
+        A `tf.data.Dataset` of `(float32 (B, clip_length, size, size, 3),
         int32 (B,))`.
     """
     import tensorflow as tf
 
-    clips, labels = make_motion_clips(count, seed, frames, size, speed,
+    clips, labels = make_motion_clips(count, seed, clip_length, size, speed,
                                       classes)
     dataset = tf.data.Dataset.from_tensor_slices(
         (preprocess_rgb(clips), labels)
@@ -165,7 +165,7 @@ def motion_dataset(count, batch_size, seed=0, frames=8, size=32, speed=2,
     return dataset.batch(batch_size, drop_remainder=drop_remainder)
 
 
-def write_motion_videos(root, clips_per_class, seed=0, frames=16, size=64,
+def write_motion_videos(root, clips_per_class, seed=0, num_frames=16, size=64,
                         speed=2, classes=len(MOTION_CLASSES), fps=25):
     """Writes the dataset as a folder-per-class tree of `.mp4` videos.
 
@@ -176,7 +176,7 @@ def write_motion_videos(root, clips_per_class, seed=0, frames=16, size=64,
         root: the dataset folder (created).
         clips_per_class: videos per class.
         seed: the dataset seed.
-        frames: frames per video.
+        num_frames: frames per video.
         size: height and width (even).
         speed: pixels moved per frame.
         classes: how many directions to use.
@@ -188,7 +188,7 @@ def write_motion_videos(root, clips_per_class, seed=0, frames=16, size=64,
     import av
 
     clips, labels = make_motion_clips(
-        clips_per_class * classes, seed, frames, size, speed, classes
+        clips_per_class * classes, seed, num_frames, size, speed, classes
     )
     written = []
     for index, (clip, label) in enumerate(zip(clips, labels)):
@@ -212,7 +212,7 @@ def write_motion_videos(root, clips_per_class, seed=0, frames=16, size=64,
     return written
 
 
-def write_motion_split(root, clips_per_class, seed=0, frames=16, size=64,
+def write_motion_split(root, clips_per_class, seed=0, num_frames=16, size=64,
                        speed=2, classes=len(MOTION_CLASSES), fps=25):
     """Writes a split of the dataset as videos and a manifest, once.
 
@@ -224,7 +224,7 @@ def write_motion_split(root, clips_per_class, seed=0, frames=16, size=64,
 
     Args:
         root: the split's folder (created).
-        clips_per_class, seed, frames, size, speed, classes, fps: as for
+        clips_per_class, seed, num_frames, size, speed, classes, fps: as for
             `write_motion_videos`.
 
     Returns:
@@ -236,14 +236,14 @@ def write_motion_split(root, clips_per_class, seed=0, frames=16, size=64,
 
     Example:
 
-    >>> samples = write_motion_split("motion/train", 2, frames=8, size=32)  # doctest: +SKIP
+    >>> samples = write_motion_split("motion/train", 2, num_frames=8, size=32)  # doctest: +SKIP
     >>> [(s.label, s.label_name) for s in samples[:2]]  # doctest: +SKIP
     [(0, 'right'), (1, 'left')]
     """
     from keras_i3d.atomic_files import atomic_write
 
     settings = {"clips_per_class": clips_per_class, "seed": seed,
-                "frames": frames, "size": size, "speed": speed,
+                "num_frames": num_frames, "size": size, "speed": speed,
                 "classes": classes, "fps": fps}
     manifest = os.path.join(os.fspath(root), MOTION_SPLIT_MANIFEST)
     if os.path.exists(manifest):

@@ -90,10 +90,10 @@ def encode_video_example(frames, label, label_name="", path="", fps=TARGET_FPS, 
     return tf.train.Example(features=tf.train.Features(feature=features))
 
 
-def _encode_sample(sample, fps, resize, jpeg_quality):
+def _encode_sample(sample, fps, short_side, jpeg_quality):
     frames = read_video(sample.path, fps=fps).frames
-    if resize is not None:
-        frames = resize_short_side(frames, resize).numpy()
+    if short_side is not None:
+        frames = resize_short_side(frames, short_side).numpy()
     example = encode_video_example(
         frames, sample.label, sample.label_name, sample.path, fps, jpeg_quality
     )
@@ -106,7 +106,7 @@ def write_tfrecords(
     num_shards=1,
     prefix="videos",
     fps=TARGET_FPS,
-    resize=RESIZE_SHORT_SIDE,
+    short_side=RESIZE_SHORT_SIDE,
     jpeg_quality=DEFAULT_JPEG_QUALITY,
     workers=1,
     skipped=None,
@@ -125,7 +125,7 @@ def write_tfrecords(
         num_shards: number of shard files.
         prefix: shard names are `{prefix}-00000-of-00004.tfrecord`.
         fps: frame rate of the stored frames.
-        resize: short side of the stored frames (`None`: keep the size).
+        short_side: short side of the stored frames (`None`: keep the size).
         jpeg_quality: JPEG quality, 1 to 100.
         workers: decoding threads.
         skipped: a `SkippedVideos` collecting the videos left out.
@@ -159,7 +159,7 @@ def write_tfrecords(
         ]
         with concurrent.futures.ThreadPoolExecutor(max(1, workers)) as pool:
             encoded = pool.map(
-                lambda sample: _try_encode(sample, fps, resize, jpeg_quality), samples
+                lambda sample: _try_encode(sample, fps, short_side, jpeg_quality), samples
             )
             for sample, (record, count, error) in zip(samples, encoded):
                 if error is not None:
@@ -173,9 +173,9 @@ def write_tfrecords(
     return {"shards": final_paths, "videos": videos, "frames": frames_written, "skipped": skipped}
 
 
-def _try_encode(sample, fps, resize, jpeg_quality):
+def _try_encode(sample, fps, short_side, jpeg_quality):
     try:
-        record, count = _encode_sample(sample, fps, resize, jpeg_quality)
+        record, count = _encode_sample(sample, fps, short_side, jpeg_quality)
         return record, count, None
     except (ValueError, OSError, cv2.error) as error:
         return None, 0, error
@@ -192,7 +192,7 @@ def tfrecord_dataset(
     shuffle_buffer=256,
     seed=None,
     deterministic=False,
-    resize=RESIZE_SHORT_SIDE,
+    short_side=RESIZE_SHORT_SIDE,
     crop_size=CROP_SIZE,
     num_parallel_calls=tf.data.AUTOTUNE,
     scale=True,
@@ -254,7 +254,7 @@ def tfrecord_dataset(
             fn_output_signature=tf.TensorSpec((None, None, 3), tf.uint8),
         )
         clips = tf.reshape(frames, tf.concat([clip_shape, tf.shape(frames)[1:]], axis=0))
-        return transform_clips(clips, seed_pair, augment, crop_size, resize, False)
+        return transform_clips(clips, seed_pair, augment, crop_size, short_side, False)
 
     def decode_crop_and_flip(chosen, clip_shape, height, width, seed_pair):
         # Frames already at the target size: decode only the crop window,
@@ -290,10 +290,10 @@ def tfrecord_dataset(
         width = tf.cast(example["width"], tf.int32)
         if not decode_crop:
             stored_at_size = tf.constant(False)
-        elif resize is None:
+        elif short_side is None:
             stored_at_size = tf.constant(True)
         else:
-            new_height, new_width = short_side_size(height, width, resize)
+            new_height, new_width = short_side_size(height, width, short_side)
             stored_at_size = tf.logical_and(
                 tf.equal(new_height, height), tf.equal(new_width, width)
             )

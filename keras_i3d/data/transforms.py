@@ -60,59 +60,59 @@ def _check_crop_fits(frames, size):
         return tf.identity(frames)
 
 
-def crop(frames, top, left, size=CROP_SIZE):
-    """Takes the same `size` x `size` window from every frame."""
-    return frames[:, top : top + size, left : left + size, :]
+def crop(frames, top, left, crop_size=CROP_SIZE):
+    """Takes the same `crop_size` x `crop_size` window from every frame."""
+    return frames[:, top : top + crop_size, left : left + crop_size, :]
 
 
-def center_crop(frames, size=CROP_SIZE):
-    """Takes the central `size` x `size` window of every frame.
+def center_crop(frames, crop_size=CROP_SIZE):
+    """Takes the central `crop_size` x `crop_size` window of every frame.
 
     Args:
-        frames: `(time, height, width, channels)`, both sides `>= size`.
-        size: the side of the square crop.
+        frames: `(time, height, width, channels)`, both sides `>= crop_size`.
+        crop_size: the side of the square crop.
 
     Returns:
-        A `(time, size, size, channels)` tensor of the input's dtype.
+        A `(time, crop_size, crop_size, channels)` tensor of the input's dtype.
     """
-    frames = _check_crop_fits(as_clip_tensor(frames), size)
+    frames = _check_crop_fits(as_clip_tensor(frames), crop_size)
     shape = tf.shape(frames)
-    top, left = center_crop_offsets(shape[1], shape[2], size)
-    return crop(frames, top, left, size)
+    top, left = center_crop_offsets(shape[1], shape[2], crop_size)
+    return crop(frames, top, left, crop_size)
 
 
-def center_crop_offsets(height, width, size=CROP_SIZE):
-    """`(top, left)` of the central `size` x `size` window."""
-    return (height - size) // 2, (width - size) // 2
+def center_crop_offsets(height, width, crop_size=CROP_SIZE):
+    """`(top, left)` of the central `crop_size` x `crop_size` window."""
+    return (height - crop_size) // 2, (width - crop_size) // 2
 
 
-def random_crop_offsets(height, width, seed, size=CROP_SIZE):
-    """`(top, left)` of a random `size` x `size` window, drawn from `seed`."""
+def random_crop_offsets(height, width, seed, crop_size=CROP_SIZE):
+    """`(top, left)` of a random `crop_size` x `crop_size` window, drawn from `seed`."""
     top = tf.random.stateless_uniform(
-        (), seed, minval=0, maxval=height - size + 1, dtype=tf.int32
+        (), seed, minval=0, maxval=height - crop_size + 1, dtype=tf.int32
     )
     left = tf.random.stateless_uniform(
         (), tf.random.experimental.stateless_fold_in(seed, 1),
-        minval=0, maxval=width - size + 1, dtype=tf.int32,
+        minval=0, maxval=width - crop_size + 1, dtype=tf.int32,
     )
     return top, left
 
 
-def random_crop(frames, seed, size=CROP_SIZE):
-    """Takes one random `size` x `size` window, the same for every frame.
+def random_crop(frames, seed, crop_size=CROP_SIZE):
+    """Takes one random `crop_size` x `crop_size` window, the same for every frame.
 
     Args:
-        frames: `(time, height, width, channels)`, both sides `>= size`.
+        frames: `(time, height, width, channels)`, both sides `>= crop_size`.
         seed: stateless seed, a shape `(2,)` integer tensor.
-        size: the side of the square crop.
+        crop_size: the side of the square crop.
 
     Returns:
-        A `(time, size, size, channels)` tensor of the input's dtype.
+        A `(time, crop_size, crop_size, channels)` tensor of the input's dtype.
     """
-    frames = _check_crop_fits(as_clip_tensor(frames), size)
+    frames = _check_crop_fits(as_clip_tensor(frames), crop_size)
     shape = tf.shape(frames)
-    top, left = random_crop_offsets(shape[1], shape[2], seed, size)
-    return crop(frames, top, left, size)
+    top, left = random_crop_offsets(shape[1], shape[2], seed, crop_size)
+    return crop(frames, top, left, crop_size)
 
 
 def flip_left_right(frames, is_flow=False):
@@ -155,24 +155,27 @@ def random_flip_left_right(frames, seed, is_flow=False):
     )
 
 
-def eval_transform(frames, size=CROP_SIZE, resize=RESIZE_SHORT_SIDE, is_flow=False):
-    """The evaluation transform: short side to `resize`, then a centre crop.
+def eval_transform(
+    frames, crop_size=CROP_SIZE, short_side=RESIZE_SHORT_SIDE, is_flow=False
+):
+    """The evaluation transform: short side to `short_side`, then a centre crop.
 
     Args:
         frames: `(time, height, width, channels)` clip (uint8 RGB, or flow
             in pixels with `is_flow=True`).
-        size: crop side.
-        resize: short side after resizing; `None` skips resizing.
+        crop_size: side of the square crop.
+        short_side: the short side frames are resized to; `None` skips
+            resizing.
         is_flow: whether `frames` holds flow (its vectors are rescaled).
 
     Returns:
-        A `(time, size, size, channels)` tensor of the input's dtype.
+        A `(time, crop_size, crop_size, channels)` tensor of the input's dtype.
     """
-    if resize is not None:
+    if short_side is not None:
         frames = (resize_flow_short_side if is_flow else resize_short_side)(
-            frames, resize
+            frames, short_side
         )
-    return center_crop(frames, size)
+    return center_crop(frames, crop_size)
 
 
 def split_transform_seed(seed):
@@ -181,7 +184,8 @@ def split_transform_seed(seed):
 
 
 def train_transform(
-    frames, seed, size=CROP_SIZE, resize=RESIZE_SHORT_SIDE, is_flow=False
+    frames, seed, crop_size=CROP_SIZE, short_side=RESIZE_SHORT_SIDE,
+    is_flow=False,
 ):
     """The training transform: resize, random crop, random left-right flip.
 
@@ -190,17 +194,18 @@ def train_transform(
         seed: stateless seed, a shape `(2,)` integer tensor. The same seed
             gives the same crop and flip, so the RGB and flow clips of a
             two-stream example stay aligned.
-        size: crop side.
-        resize: short side after resizing; `None` skips resizing.
+        crop_size: side of the square crop.
+        short_side: the short side frames are resized to; `None` skips
+            resizing.
         is_flow: whether `frames` holds flow in pixels.
 
     Returns:
-        A `(time, size, size, channels)` tensor of the input's dtype.
+        A `(time, crop_size, crop_size, channels)` tensor of the input's dtype.
     """
-    if resize is not None:
+    if short_side is not None:
         frames = (resize_flow_short_side if is_flow else resize_short_side)(
-            frames, resize
+            frames, short_side
         )
     crop_seed, flip_seed = split_transform_seed(seed)
-    frames = random_crop(frames, crop_seed, size)
+    frames = random_crop(frames, crop_seed, crop_size)
     return random_flip_left_right(frames, flip_seed, is_flow)

@@ -18,6 +18,7 @@ from keras_i3d.conventions import CROP_SIZE
 from keras_i3d.conventions import RESIZE_SHORT_SIDE
 from keras_i3d.conventions import TARGET_FPS
 from keras_i3d.conventions import check_stream
+from keras_i3d.data.clips import check_pipeline_stream
 from keras_i3d.flow.methods import DEFAULT_FLOW_METHOD
 from keras_i3d.flow.methods import check_flow_method
 from keras_i3d.flow.methods import compute_flow
@@ -63,7 +64,7 @@ class VideoClips:
         if frames is None:
             raise ValueError(
                 f"{self.path}: the {stream} stream was not loaded; pass "
-                f"streams=(..., {stream!r}) to `load_video_clips`. "
+                f"stream={stream!r} or 'two_stream' to `load_video_clips`. "
                 f"Received: stream={stream!r}"
             )
         return preprocess_input(frames[None], stream=stream)
@@ -71,7 +72,7 @@ class VideoClips:
 
 def load_video_clips(
     path,
-    streams=("rgb", "flow"),
+    stream="two_stream",
     fps=TARGET_FPS,
     start_time=0.0,
     num_frames=None,
@@ -83,7 +84,8 @@ def load_video_clips(
 
     Args:
         path: a video file, GIF or image folder.
-        streams: which of `"rgb"` and `"flow"` to prepare.
+        stream: `"rgb"`, `"flow"` or `"two_stream"` (both, the default):
+            the streams to prepare.
         fps: the frame rate to resample to.
         start_time: seconds into the video to start at.
         num_frames: the most frames to read (None: the whole video).
@@ -106,7 +108,7 @@ def load_video_clips(
 
     Example:
 
-    >>> clips = load_video_clips("v.mp4", streams=("rgb",), num_frames=64)  # doctest: +SKIP
+    >>> clips = load_video_clips("v.mp4", stream="rgb", num_frames=64)  # doctest: +SKIP
     >>> clips.rgb.shape  # doctest: +SKIP
     (64, 224, 224, 3)
     >>> clips.model_input("rgb").shape  # doctest: +SKIP
@@ -114,12 +116,8 @@ def load_video_clips(
     """
     from keras_i3d.data.transforms import center_crop
 
-    streams = tuple(check_stream(stream) for stream in streams)
-    if not streams:
-        raise ValueError(
-            f"`streams` must name at least one stream. Received: "
-            f"streams={streams!r}"
-        )
+    check_pipeline_stream(stream)
+    streams = ("rgb", "flow") if stream == "two_stream" else (stream,)
     check_flow_method(flow_method)
     if short_side is not None and short_side < crop_size:
         raise ValueError(
@@ -143,7 +141,7 @@ def load_video_clips(
             rgb = np.asarray(center_crop(frames, crop_size))
         if "flow" in streams:
             full_flow = compute_flow(
-                video.frames, method=flow_method, name=video.path
+                video.frames, flow_method=flow_method, name=video.path
             )
             flow = np.asarray(center_crop(full_flow[:num_frames], crop_size))
     except ValueError as error:

@@ -249,14 +249,14 @@ class PaperInput:
         test_clips: windows of the test view per video, spread evenly
             (their scores are averaged).
         crop_size: the frames' side in pixels.
-        resize: the short side frames are resized to before cropping.
+        short_side: the short side frames are resized to before cropping.
     """
 
     train: InputView
     test: InputView
     test_clips: int = 1
     crop_size: int = CROP_SIZE
-    resize: int = RESIZE_SHORT_SIDE
+    short_side: int = RESIZE_SHORT_SIDE
 
     def scaled(self, time_scale, crop_size=CROP_SIZE):
         """These inputs for a smaller run: shorter in time, smaller frames.
@@ -264,7 +264,7 @@ class PaperInput:
         Args:
             time_scale: divides the frame counts (see `InputView.scaled`).
             crop_size: what the paper's 224-pixel crops become; other crop
-                and resize sides are scaled in proportion (C3D's 112 of
+                and short sides are scaled in proportion (C3D's 112 of
                 224 becomes `crop_size / 2`).
 
         Returns:
@@ -273,7 +273,7 @@ class PaperInput:
         Example:
 
         >>> small = PAPER_INPUTS["c3d"].scaled(4, crop_size=32)
-        >>> small.train.steps, small.crop_size, small.resize
+        >>> small.train.steps, small.crop_size, small.short_side
         (4, 16, 18)
         """
         if not isinstance(crop_size, (int, np.integer)) or crop_size < 1:
@@ -290,7 +290,7 @@ class PaperInput:
             train=self.train.scaled(time_scale),
             test=self.test.scaled(time_scale),
             crop_size=smaller(self.crop_size),
-            resize=smaller(self.resize),
+            short_side=smaller(self.short_side),
         )
 
     @property
@@ -315,7 +315,7 @@ PAPER_INPUTS = {
         test_clips=15,
         crop_size=112,
         # C3D's frames: 128 x 171, cropped to 112 x 112 (Tran et al. 2015).
-        resize=128,
+        short_side=128,
     ),
     "two_stream_2d": PaperInput(
         train=InputView(steps=1, **_TWO_STREAM_SNAPSHOT),

@@ -22,7 +22,7 @@ from keras_i3d.flow.methods import DEFAULT_FLOW_METHOD
 
 # What `compute_and_store_flow` does for a setting it is not given.
 DEFAULT_FLOW_SETTINGS = {
-    "method": DEFAULT_FLOW_METHOD,
+    "flow_method": DEFAULT_FLOW_METHOD,
     "flow_format": "jpg",
     "fps": TARGET_FPS,
     "short_side": RESIZE_SHORT_SIDE,
@@ -36,7 +36,7 @@ def compute_and_store_flow(path, target, settings=None, progress=None):
     """Computes one video's optical flow and writes it to `target`.
 
     The flow is `keras_i3d.flow.video.video_flow`'s (frames resampled to
-    `fps`, resized to `short_side`, then `method`), stored by
+    `fps`, resized to `short_side`, then `flow_method`), stored by
     `keras_i3d.flow.write_flow` in `flow_format`; its metadata records how
     it was made, including the stretch computed (`start_time`, and
     `frame_limit`: `num_frames`, or None for the whole video).
@@ -47,7 +47,7 @@ def compute_and_store_flow(path, target, settings=None, progress=None):
             video_id, flow_format)`: a folder for `"jpg"`/`"png"`, a
             `.npz` file for `"npz"`.
         settings: a dict of any of the keys of `DEFAULT_FLOW_SETTINGS`
-            (`method`, `flow_format`, `fps`, `short_side` (None keeps the
+            (`flow_method`, `flow_format`, `fps`, `short_side` (None keeps the
             video's size), `start_time`, `num_frames`, `overwrite`); the
             others take those defaults.
         progress: an optional callable, called as `progress(done, total)`
@@ -74,7 +74,7 @@ def compute_and_store_flow(path, target, settings=None, progress=None):
     settings = {**DEFAULT_FLOW_SETTINGS, **(settings or {})}
     result = video_flow(
         path,
-        method=settings["method"],
+        flow_method=settings["flow_method"],
         fps=settings["fps"],
         short_side=settings["short_side"],
         start_time=settings["start_time"],

@@ -5,7 +5,7 @@ The I3D flow checkpoints were trained on TV-L1 flow. Farneback (OpenCV's
 `benchmarks/flow.py`) but smoother
 and less accurate on fast or thin motion, so flow-stream predictions from it
 are worse. It is available only when asked for by name
-(`method="farneback"`); nothing in keras-i3d falls back to it.
+(`flow_method="farneback"`); nothing in keras-i3d falls back to it.
 """
 
 import cv2

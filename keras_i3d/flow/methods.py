@@ -7,25 +7,25 @@ FLOW_METHODS = {"tvl1": tvl1_flow, "farneback": farneback_flow}
 DEFAULT_FLOW_METHOD = "tvl1"  # The paper's; the checkpoints expect it.
 
 
-def check_flow_method(method):
-    """Returns `method` if it names a flow method, else raises ValueError."""
-    if method not in FLOW_METHODS:
+def check_flow_method(flow_method):
+    """Returns `flow_method` if it names a flow method, else raises ValueError."""
+    if flow_method not in FLOW_METHODS:
         raise ValueError(
-            f"`method` must be one of {tuple(FLOW_METHODS)}. "
-            f"Received: method={method!r}"
+            f"`flow_method` must be one of {tuple(FLOW_METHODS)}. "
+            f"Received: flow_method={flow_method!r}"
         )
-    return method
+    return flow_method
 
 
 def compute_flow(
-    frames, method=DEFAULT_FLOW_METHOD, match_frame_count=True, name="frames",
-    progress=None,
+    frames, flow_method=DEFAULT_FLOW_METHOD, match_frame_count=True,
+    name="frames", progress=None,
 ):
-    """Computes optical flow with the method named `method`.
+    """Computes optical flow with the method named `flow_method`.
 
     Args:
         frames: uint8 frames, `(T, H, W, 3)` RGB or `(T, H, W)` grayscale.
-        method: `"tvl1"` (the paper's, default) or `"farneback"` (a fast
+        flow_method: `"tvl1"` (the paper's, default) or `"farneback"` (a fast
             approximation; the checkpoints were not trained on it).
         match_frame_count: if True, `T` flow frames (see
             `keras_i3d.flow.frames`); else `T - 1`.
@@ -38,8 +38,8 @@ def compute_flow(
         A float32 array of flow in pixels, `(T, H, W, 2)` or
         `(T - 1, H, W, 2)`.
     """
-    check_flow_method(method)
-    return FLOW_METHODS[method](
+    check_flow_method(flow_method)
+    return FLOW_METHODS[flow_method](
         frames, match_frame_count=match_frame_count, name=name,
         progress=progress,
     )

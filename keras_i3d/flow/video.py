@@ -31,7 +31,7 @@ class VideoFlow:
         fps: the frame rate of `frames` and `flow`.
         source_fps: the frame rate of the file.
         path: the video the frames came from.
-        method: the flow method (`"tvl1"` or `"farneback"`).
+        flow_method: the flow method (`"tvl1"` or `"farneback"`).
         short_side: the short side the frames were resized to, or None
             when they kept the file's size.
     """
@@ -41,14 +41,14 @@ class VideoFlow:
     fps: float
     source_fps: float
     path: str
-    method: str
+    flow_method: str
     short_side: int | None
 
     def metadata(self):
         """What `keras_i3d.flow.write_flow` stores about how flow was made."""
         return {
             "source": self.path,
-            "method": self.method,
+            "method": self.flow_method,
             "fps": self.fps,
             "source_fps": self.source_fps,
             "short_side": self.short_side,
@@ -57,7 +57,7 @@ class VideoFlow:
 
 
 def video_flow(
-    path, method=DEFAULT_FLOW_METHOD, fps=TARGET_FPS,
+    path, flow_method=DEFAULT_FLOW_METHOD, fps=TARGET_FPS,
     short_side=RESIZE_SHORT_SIDE, start_time=0.0, num_frames=None,
     progress=None,
 ):
@@ -65,7 +65,7 @@ def video_flow(
 
     Args:
         path: a video file, GIF or image folder.
-        method: `"tvl1"` (the paper's, default) or `"farneback"`.
+        flow_method: `"tvl1"` (the paper's, default) or `"farneback"`.
         fps: the frame rate to resample to before computing flow.
         short_side: the short side to resize to first, or None.
         start_time: seconds into the video to start at.
@@ -89,13 +89,14 @@ def video_flow(
     """
     from keras_i3d.video import read_video
 
-    check_flow_method(method)
+    check_flow_method(flow_method)
     video = read_video(
         path, fps=fps, start_time=start_time, num_frames=num_frames,
         short_side=short_side,
     )
     flow = compute_flow(
-        video.frames, method=method, name=video.path, progress=progress
+        video.frames, flow_method=flow_method, name=video.path,
+        progress=progress,
     )
     return VideoFlow(
         flow=flow,
@@ -103,6 +104,6 @@ def video_flow(
         fps=video.fps,
         source_fps=video.source_fps,
         path=video.path,
-        method=method,
+        flow_method=flow_method,
         short_side=short_side,
     )

@@ -25,11 +25,11 @@ import importlib
 from keras_i3d.conventions import FLOW_CHANNELS
 from keras_i3d.conventions import RGB_CHANNELS
 
-# How a model takes `input_shape`: one input; an RGB shape and `flow_frames`
-# (the 2D two-stream baselines); or `frames`, `height` and `width`.
+# How a model takes `input_shape`: one input; an RGB shape and `flow_stack`
+# (the 2D two-stream baselines); or `clip_length`, `height` and `width`.
 _ONE_INPUT = "one_input"
 _RGB_AND_FLOW_STACKS = "rgb_and_flow_stacks"
-_FRAMES_HEIGHT_WIDTH = "frames_height_width"
+_CLIP_LENGTH_HEIGHT_WIDTH = "clip_length_height_width"
 
 # name -> (module, builder, the arguments the name fixes, its inputs).
 _MODELS = {
@@ -50,7 +50,7 @@ _MODELS = {
     ),
     "two_stream_i3d": (
         "keras_i3d.models.two_stream", "TwoStreamI3D", {},
-        _FRAMES_HEIGHT_WIDTH,
+        _CLIP_LENGTH_HEIGHT_WIDTH,
     ),
 }
 
@@ -100,8 +100,8 @@ def get_model(name, /, **kwargs):
     `input_shape` may be given to every model, also as the pair
     `(rgb_shape, flow_shape)` that `InputView.input_shapes` returns for a
     two-stream view: Two-Stream 2D and 3D-Fused then get the RGB shape and
-    `flow_frames` (the flow channels over 2), Two-Stream I3D its `frames`,
-    `height` and `width`.
+    `flow_stack` (the flow channels over 2), Two-Stream I3D its
+    `clip_length`, `height` and `width`.
 
     Args:
         name: a name of `list_models()` (positional: a `name=` keyword is
@@ -161,7 +161,7 @@ def _input_arguments(name, inputs, input_shape, kwargs):
                 "steps, height and width. Received: "
                 f"input_shape={input_shape!r}"
             )
-    if inputs == _FRAMES_HEIGHT_WIDTH:
+    if inputs == _CLIP_LENGTH_HEIGHT_WIDTH:
         if rgb_shape[-1] != RGB_CHANNELS or (
                 len(shapes) == 2 and flow_shape[-1] != FLOW_CHANNELS):
             raise ValueError(
@@ -169,24 +169,24 @@ def _input_arguments(name, inputs, input_shape, kwargs):
                 f"{FLOW_CHANNELS} (flow) channels. Received: "
                 f"input_shape={input_shape!r}"
             )
-        frames, height, width, _ = rgb_shape
-        return {"frames": frames, "height": height, "width": width}
+        clip_length, height, width, _ = rgb_shape
+        return {"clip_length": clip_length, "height": height, "width": width}
     if len(shapes) == 1:
         return {"input_shape": rgb_shape}
-    flow_frames, remainder = divmod(flow_shape[-1], FLOW_CHANNELS)
-    if remainder or not flow_frames:
+    flow_stack, remainder = divmod(flow_shape[-1], FLOW_CHANNELS)
+    if remainder or not flow_stack:
         raise ValueError(
             f"The flow input of {name!r} stacks x/y flow frames: its "
             f"channels must be a positive multiple of {FLOW_CHANNELS}. "
             f"Received: input_shape={input_shape!r}"
         )
-    if kwargs.get("flow_frames", flow_frames) != flow_frames:
+    if kwargs.get("flow_stack", flow_stack) != flow_stack:
         raise ValueError(
-            f"`input_shape` says {flow_frames} flow frames per stack. "
+            f"`input_shape` says {flow_stack} flow frames per stack. "
             f"Received: input_shape={input_shape!r}, "
-            f"flow_frames={kwargs['flow_frames']!r}"
+            f"flow_stack={kwargs['flow_stack']!r}"
         )
-    return {"input_shape": rgb_shape, "flow_frames": flow_frames}
+    return {"input_shape": rgb_shape, "flow_stack": flow_stack}
 
 
 def _as_shapes(name, input_shape):

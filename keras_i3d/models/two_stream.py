@@ -27,7 +27,7 @@ def TwoStreamI3D(
     weights="kinetics400",
     rgb_weights=SAME_AS_WEIGHTS,
     flow_weights=SAME_AS_WEIGHTS,
-    frames=None,
+    clip_length=None,
     height=CROP_SIZE,
     width=CROP_SIZE,
     classes=400,
@@ -63,8 +63,8 @@ def TwoStreamI3D(
         flow_weights: the flow stream's weights, if not `weights`; None
             initialises the stream randomly (pretrained RGB and a new flow
             stream is the usual start of fine-tuning).
-        frames: number of frames of both inputs, or None (any); a shorthand
-            for `input_shape`.
+        clip_length: number of frames of both inputs, or None (any); a
+            shorthand for `input_shape`.
         height: height of both inputs, or None.
         width: width of both inputs, or None.
         classes: number of classes.
@@ -78,7 +78,7 @@ def TwoStreamI3D(
             tensors to use as the model's inputs.
         input_shape: optional `(frames, height, width, 3)` of the RGB
             input; the flow input has the same frames, height and width and
-            2 channels. Replaces `frames`, `height` and `width`.
+            2 channels. Replaces `clip_length`, `height` and `width`.
         pooling: with `include_top=False`: None (5D feature maps), `"avg"`
             or `"max"` (one feature vector per clip and stream).
 
@@ -94,16 +94,17 @@ def TwoStreamI3D(
     (1, 400)
     """
     _builder.check_builder_args(include_top, pooling, classes)
-    if input_shape is not None and (frames, height, width) != (
+    if input_shape is not None and (clip_length, height, width) != (
         None, CROP_SIZE, CROP_SIZE
     ):
         raise ValueError(
-            "Give the input size either as `input_shape` or as `frames`, "
-            f"`height` and `width`. Received: input_shape={input_shape}, "
-            f"frames={frames}, height={height}, width={width}"
+            "Give the input size either as `input_shape` or as "
+            "`clip_length`, `height` and `width`. Received: "
+            f"input_shape={input_shape}, clip_length={clip_length}, "
+            f"height={height}, width={width}"
         )
     if input_shape is None and input_tensor is None:
-        input_shape = (frames, height, width, RGB_CHANNELS)
+        input_shape = (clip_length, height, width, RGB_CHANNELS)
     stream_weights = {
         "rgb": weights if rgb_weights is SAME_AS_WEIGHTS else rgb_weights,
         "flow": weights if flow_weights is SAME_AS_WEIGHTS else flow_weights,

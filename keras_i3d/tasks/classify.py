@@ -58,33 +58,33 @@ class VideoPrediction:
 
     Attributes:
         video: the video's path.
-        frames: the frames that went through the network.
+        num_frames: the frames that went through the network.
         fps: their frame rate.
-        streams: `"rgb"` or `"two_stream"`.
+        stream: `"rgb"` or `"two_stream"`.
         top: `RankedClass` tuples, best first.
     """
 
     video: str
-    frames: int
+    num_frames: int
     fps: float
-    streams: str
+    stream: str
     top: tuple
 
     def to_json(self):
-        """A JSON-friendly dict: video, frames, fps, streams and top."""
+        """A JSON-friendly dict: video, num_frames, fps, stream and top."""
         return {
             "video": self.video,
-            "frames": self.frames,
+            "num_frames": self.num_frames,
             "fps": self.fps,
-            "streams": self.streams,
+            "stream": self.stream,
             "top": [dataclasses.asdict(ranked) for ranked in self.top],
         }
 
     def format_table(self):
         """A header line and one line per class: rank, probability, logit."""
-        header = f"{self.video}: {self.frames} frames at {self.fps:g} fps"
-        if self.streams != "rgb":
-            header += f" ({self.streams}: RGB + flow logits)"
+        header = f"{self.video}: {self.num_frames} frames at {self.fps:g} fps"
+        if self.stream != "rgb":
+            header += f" ({self.stream}: RGB + flow logits)"
         lines = [header,
                  f"{'rank':>4}  {'probability':>11}  {'logit':>8}  label"]
         for rank, ranked in enumerate(self.top, start=1):
@@ -121,12 +121,13 @@ def rank_logits(logits, top=DEFAULT_TOP_K, label_set=None):
     )
 
 
-def rgb_logits_model(weights="kinetics400", frames=None, fast=False):
+def rgb_logits_model(weights="kinetics400", clip_length=None, fast=False):
     """The RGB I3D that `classify_video` runs, returning logits.
 
     Args:
         weights: anything `I3D(weights=...)` accepts.
-        frames: the clip length, fixed into the model with `fast=True`.
+        clip_length: the frames of the clips it will take, fixed into the
+            model with `fast=True`.
         fast: run `keras_i3d.models.fused.fuse_for_inference` in bfloat16
             (batch norm folded; about 2.5x faster on CPUs with AMX, logits
             within about 0.2 of float32).
@@ -142,7 +143,7 @@ def rgb_logits_model(weights="kinetics400", frames=None, fast=False):
     from keras_i3d.models.fused import fuse_for_inference
 
     model = I3D(stream="rgb", weights=weights, classifier_activation=None,
-                input_shape=(frames, CROP_SIZE, CROP_SIZE, 3))
+                input_shape=(clip_length, CROP_SIZE, CROP_SIZE, 3))
     return fuse_for_inference(model, dtype="mixed_bfloat16")
 
 
@@ -169,7 +170,7 @@ def two_stream_logits_model(weights="kinetics400", flow_weights="kinetics400"):
 def classify_video(
     path,
     *,
-    streams="rgb",
+    stream="rgb",
     weights="kinetics400",
     flow_weights="kinetics400",
     num_frames=None,
@@ -189,7 +190,7 @@ def classify_video(
 
     Args:
         path: a video file, GIF or folder of frames.
-        streams: `"rgb"` or `"two_stream"`.
+        stream: `"rgb"` or `"two_stream"`.
         weights: the RGB stream's weights, anything `I3D(weights=...)`
             accepts (ignored with `model`).
         flow_weights: the flow stream's weights with `"two_stream"`; no
@@ -217,24 +218,23 @@ def classify_video(
     """
     from keras_i3d.data.video_clips import load_video_clips
 
-    if streams not in CLASSIFY_STREAMS:
+    if stream not in CLASSIFY_STREAMS:
         raise ValueError(
-            f"`streams` must be one of {CLASSIFY_STREAMS}. "
-            f"Received: streams={streams!r}"
+            f"`stream` must be one of {CLASSIFY_STREAMS}. "
+            f"Received: stream={stream!r}"
         )
-    if fast and streams != "rgb":
+    if fast and stream != "rgb":
         raise ValueError(
             "`fast` applies to the RGB model only. "
-            f"Received: fast={fast}, streams={streams!r}"
+            f"Received: fast={fast}, stream={stream!r}"
         )
     if not isinstance(top, int) or top < 1:
         raise ValueError(f"`top` must be a positive int. Received: top={top!r}")
-    if streams == "two_stream" and model is None:
+    if stream == "two_stream" and model is None:
         # Built first: a weights error must not wait for minutes of TV-L1.
         model = two_stream_logits_model(weights, flow_weights)
-    stream_names = ("rgb",) if streams == "rgb" else ("rgb", "flow")
-    clips = load_video_clips(path, streams=stream_names,
-                             num_frames=num_frames, flow_method=flow_method)
+    clips = load_video_clips(path, stream=stream, num_frames=num_frames,
+                             flow_method=flow_method)
     if clips.num_frames < MIN_FRAMES_FOR_LOGITS:
         raise ClipTooShortError(
             f"{clips.path}: {clips.num_frames} frame(s) at {clips.fps:g} fps; "
@@ -242,9 +242,9 @@ def classify_video(
             "a clip."
         )
     rgb = clips.model_input("rgb")
-    if streams == "rgb":
+    if stream == "rgb":
         if model is None:
-            model = rgb_logits_model(weights, frames=clips.num_frames,
+            model = rgb_logits_model(weights, clip_length=clips.num_frames,
                                      fast=fast)
         logits = np.asarray(model.predict(rgb, verbose=0))[0]
     else:
@@ -260,6 +260,6 @@ def classify_video(
         logits = (np.asarray(outputs["rgb_logits"])
                   + np.asarray(outputs["flow_logits"]))[0]
     return VideoPrediction(
-        video=str(path), frames=clips.num_frames, fps=clips.fps,
-        streams=streams, top=rank_logits(logits, top),
+        video=str(path), num_frames=clips.num_frames, fps=clips.fps,
+        stream=stream, top=rank_logits(logits, top),
     )

@@ -16,7 +16,7 @@ Example:
 from keras_i3d.data.video_clips import load_video_clips
 from keras_i3d.tasks import extract_features, feature_model
 
-clips = load_video_clips("video.mp4", streams=("rgb",))  # 25 fps, 224 crop
+clips = load_video_clips("video.mp4", stream="rgb")  # 25 fps, 224 crop
 model = feature_model("rgb", endpoint="Mixed_5c", window=64)
 features = extract_features(clips.rgb, model, "rgb", window=64, stride=16)
 features.shape  # (num_windows, 1024)

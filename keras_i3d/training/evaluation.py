@@ -195,20 +195,20 @@ def predict_video(model, clips, crop_size=CROP_SIZE, num_crops=1, flip=False,
     return np.concatenate(scores).mean(axis=0)
 
 
-def load_test_clips(sample, stream="rgb", clip_frames=None, num_clips=1,
-                    resize=RESIZE_SHORT_SIDE, fps=TARGET_FPS, view=None):
+def load_test_clips(sample, stream="rgb", clip_length=None, num_clips=1,
+                    short_side=RESIZE_SHORT_SIDE, fps=TARGET_FPS, view=None):
     """Decodes the test clips of one video, short side resized.
 
     Args:
         sample: a `keras_i3d.data.VideoSample`.
         stream: `"rgb"`, `"flow"` or `"two_stream"` (flow from
             `sample.flow_path`).
-        clip_frames: frames per clip; None: the whole video in one clip
+        clip_length: frames per clip; None: the whole video in one clip
             (looped up to the `MIN_FRAMES_FOR_LOGITS` the head needs).
-        num_clips: evenly spaced clips with `clip_frames`.
-        resize: short side in pixels (`None`: keep the size).
+        num_clips: evenly spaced clips with `clip_length`.
+        short_side: short side in pixels (`None`: keep the size).
         fps: the frame rate videos are sampled at.
-        view: instead of `stream` and `clip_frames`, a
+        view: instead of `stream` and `clip_length`, a
             `keras_i3d.data.InputView` (e.g. a baseline's test view from
             `keras_i3d.data.PAPER_INPUTS`): `num_clips` evenly spaced
             windows, each reduced to the view's frames. Its flow comes back
@@ -228,28 +228,28 @@ def load_test_clips(sample, stream="rgb", clip_frames=None, num_clips=1,
 
     # RGB is resized while it is decoded (read_video's short_side), flow
     # folders are resized here, their vectors scaled with the image.
-    decode = dict(fps=fps, flow_path=sample.flow_path, resize=resize,
-                  short_side=resize)
+    decode = dict(fps=fps, flow_path=sample.flow_path, short_side=short_side,
+                  resize_while_decoding=True)
     if view is not None:
-        if clip_frames is not None:
+        if clip_length is not None:
             raise ValueError(
-                "Pass either `view` or `clip_frames`, not both. Received: "
-                f"view={view}, clip_frames={clip_frames}"
+                "Pass either `view` or `clip_length`, not both. Received: "
+                f"view={view}, clip_length={clip_length}"
             )
         clips = view.select(load_clips(
             sample.path, view.stream, view.span, "uniform", num_clips,
             **decode))
-    elif clip_frames is None:
+    elif clip_length is None:
         clips = load_clips(sample.path, stream, MIN_FRAMES_FOR_LOGITS,
                            "whole", **decode)
     else:
-        clips = load_clips(sample.path, stream, clip_frames, "uniform",
+        clips = load_clips(sample.path, stream, clip_length, "uniform",
                            num_clips, **decode)
-    if resize is None or "flow" not in clips:
+    if short_side is None or "flow" not in clips:
         return clips
     flow = clips["flow"]
     frames = flow.reshape((-1,) + flow.shape[2:])
-    frames = np.asarray(resize_flow_short_side(frames, resize))
+    frames = np.asarray(resize_flow_short_side(frames, short_side))
     return {**clips, "flow": frames.reshape(flow.shape[:2] + frames.shape[1:])}
 
 

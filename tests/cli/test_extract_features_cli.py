@@ -38,7 +38,7 @@ def test_one_feature_vector_per_window(tmp_path, videos, capsys):
 def test_both_streams_write_two_files_and_resume(tmp_path, videos, capsys):
     out = tmp_path / "features"
     video = str(videos / "long.mp4")
-    argv = [video, "--out", str(out), "--stream", "both",
+    argv = [video, "--out", str(out), "--stream", "two_stream",
             "--flow-method", "farneback", *SMALL]
     assert extract(*argv) == 0
     assert sorted(path.name for path in out.iterdir()) == [
@@ -81,7 +81,6 @@ def test_a_single_bad_file_fails_with_a_clear_message(tmp_path, capsys):
     "flags, message",
     [
         (["--endpoint", "Logits"], "at least 9"),
-        (["--batch-size", "0"], "--batch-size"),
         (["--crop-size", "64"], "--short-side"),
     ],
 )
@@ -89,6 +88,14 @@ def test_bad_options_are_refused(tmp_path, videos, capsys, flags, message):
     assert extract(str(videos), "--out", str(tmp_path / "o"), *SMALL,
                    *flags) == 1
     assert message in capsys.readouterr().err
+
+
+def test_a_batch_size_below_one_is_a_usage_error(tmp_path, videos, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        extract(str(videos), "--out", str(tmp_path / "o"), *SMALL,
+                "--batch-size", "0")
+    assert exit_info.value.code == 2
+    assert "--batch-size: must be at least 1" in capsys.readouterr().err
 
 
 @pytest.mark.slow  # two spawned workers import TensorFlow: ~30 s on 2 cores

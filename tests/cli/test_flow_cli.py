@@ -59,7 +59,7 @@ def test_a_second_run_skips_finished_videos(tmp_path, videos, capsys):
 def test_farneback_only_when_asked_and_recorded(tmp_path, videos):
     out = tmp_path / "flow"
     video = str(videos / "clip0.mp4")
-    flow_cli(video, "--out", str(out), "--method", "farneback", "--format",
+    flow_cli(video, "--out", str(out), "--flow-method", "farneback", "--format",
              "png", *SMALL)
     assert read_flow_metadata(out / "clip0")["method"] == "farneback"
     assert (out / "clip0" / "flow_x_00004.png").is_file()

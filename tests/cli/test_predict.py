@@ -16,7 +16,7 @@ SAMPLE = ROOT / "examples" / "data" / "arm_wrestling.mp4"
 
 
 def test_predict_prints_arm_wrestling_first(installed_kinetics400, capsys):
-    assert main(["predict", str(SAMPLE), "--frames", "64"]) == 0
+    assert main(["predict", str(SAMPLE), "--max-frames", "64"]) == 0
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert "64 frames at 25 fps" in lines[0]
@@ -50,7 +50,7 @@ def test_unreadable_videos_fail_cleanly(tmp_path, capsys, make, message):
 
 
 def test_too_few_frames_and_bad_flags(capsys):
-    assert main(["predict", str(SAMPLE), "--frames", "4"]) == 1
+    assert main(["predict", str(SAMPLE), "--max-frames", "4"]) == 1
     assert "needs at least 9 frames" in capsys.readouterr().err
     assert main(["predict", str(SAMPLE), "--top", "0"]) == 2
 
@@ -100,37 +100,37 @@ def test_two_stream_with_a_flow_weights_file(installed_kinetics400, tmp_path,
                         else np.ones(variable.shape, "float32"))
     save_weights_file(flow, flow_file, WeightsFileInfo(stream="flow",
                                                        classes=400))
-    assert main(["predict", str(SAMPLE), "--two-stream", "--frames", "9",
+    assert main(["predict", str(SAMPLE), "--stream", "two_stream", "--max-frames", "9",
                  "--flow-weights", str(flow_file), "--flow-method",
                  "farneback", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     # A zero flow stream adds nothing: the fused ranking is the RGB one.
-    assert result["frames"] == 9
+    assert result["num_frames"] == 9
     assert result["top"][0]["label"] == "arm wrestling"
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--two-stream"], "--two-stream needs --flow-weights FILE"),
-    (["--two-stream", "--flow-weights", "kinetics400"],
+    (["--stream", "two_stream"], "--stream two_stream needs --flow-weights FILE"),
+    (["--stream", "two_stream", "--flow-weights", "kinetics400"],
      "--flow-weights kinetics400: no pretrained flow-stream weights"),
     (["--flow-weights", "flow.weights.h5"],
-     "--flow-weights applies only with --two-stream"),
+     "--flow-weights applies only with --stream two_stream"),
 ], ids=["two-stream-alone", "flow-alias", "flow-weights-alone"])
 def test_flow_weights_usage_errors_name_the_flags(capsys, argv, message):
-    assert main(["predict", str(SAMPLE), "--frames", "9", *argv]) == 2
+    assert main(["predict", str(SAMPLE), "--max-frames", "9", *argv]) == 2
     err = capsys.readouterr().err
     assert message in err
     # The advice is for the command line, not the Python API.
     assert "weights=" not in err
-    if "--two-stream" in argv:
+    if "two_stream" in argv:
         assert "--flow-weights flow.weights.h5" in err
 
 
 def test_fast_bfloat16_model_gives_the_same_top5(installed_kinetics400,
                                                  capsys):
-    assert main(["predict", str(SAMPLE), "--frames", "16", "--json"]) == 0
+    assert main(["predict", str(SAMPLE), "--max-frames", "16", "--json"]) == 0
     reference = json.loads(capsys.readouterr().out)
-    assert main(["predict", str(SAMPLE), "--frames", "16", "--json",
+    assert main(["predict", str(SAMPLE), "--max-frames", "16", "--json",
                  "--fast"]) == 0
     fast = json.loads(capsys.readouterr().out)
     assert [e["index"] for e in fast["top"]] == [
@@ -138,7 +138,7 @@ def test_fast_bfloat16_model_gives_the_same_top5(installed_kinetics400,
     assert fast["top"][0]["label"] == "arm wrestling"
     for a, b in zip(fast["top"], reference["top"]):
         assert abs(a["logit"] - b["logit"]) < 0.5
-    assert main(["predict", str(SAMPLE), "--fast", "--two-stream"]) == 2
+    assert main(["predict", str(SAMPLE), "--fast", "--stream", "two_stream"]) == 2
 
 
 def test_a_truncated_mp4_gives_one_clean_line_on_stderr(tmp_path):

@@ -17,7 +17,7 @@ from keras_i3d.preprocessing import preprocess_input
 from keras_i3d.video import read_video
 from tests.video import corpus
 
-SMALL = dict(clip_length=8, resize=None, crop_size=32)
+SMALL = dict(clip_length=8, short_side=None, crop_size=32)
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def test_batches_multiclip_and_whole(good_videos):
     assert batch[0].shape == (2, 8, 32, 32, 3) and batch[0].dtype == tf.float32
     multi = video_dataset(samples, sampling="uniform", num_clips=3, **SMALL)
     assert next(iter(multi))[0].shape == (3, 8, 32, 32, 3)
-    whole = video_dataset(samples[2:], sampling="whole", clip_length=9, resize=None, crop_size=32)
+    whole = video_dataset(samples[2:], sampling="whole", clip_length=9, short_side=None, crop_size=32)
     assert next(iter(whole))[0].shape == (14, 32, 32, 3)
     with pytest.raises(ValueError, match="cannot be batched"):
         video_dataset(samples, sampling="whole", batch_size=4)
@@ -117,18 +117,18 @@ def test_flow_stored_at_the_models_size_fits_a_larger_video(tmp_path):
     options = dict(stream="two_stream", clip_length=8, sampling="uniform",
                    scale=False, flow_reader=lambda _: flow)
     (rgb, flow_clip), _ = next(iter(video_dataset(
-        [sample], resize=48, crop_size=48, **options)))
+        [sample], short_side=48, crop_size=48, **options)))
     assert rgb.shape == (8, 48, 48, 3) and flow_clip.shape == (8, 48, 48, 2)
     np.testing.assert_allclose(flow_clip[..., 0], 4.0, atol=1e-4)
     skipped = SkippedVideos()
-    dataset = video_dataset([sample], resize=None, crop_size=16,
+    dataset = video_dataset([sample], short_side=None, crop_size=16,
                             skipped=skipped, **options)
     assert list(dataset) == []
     assert "no resize to bring them to one size" in skipped.summary()
     wrong = np.zeros((12, 24, 40, 2), np.float32)  # another aspect ratio
     skipped = SkippedVideos()
     options["flow_reader"] = lambda _: wrong
-    assert list(video_dataset([sample], resize=48, crop_size=48,
+    assert list(video_dataset([sample], short_side=48, crop_size=48,
                               skipped=skipped, **options)) == []
     assert "have different shapes" in skipped.summary()
 

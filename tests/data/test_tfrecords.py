@@ -29,7 +29,7 @@ def test_write_skips_bad_videos_and_shards_atomically(tmp_path, videos):
     skipped = SkippedVideos()
     done = []
     result = write_tfrecords(
-        samples, tmp_path, num_shards=2, resize=None, workers=2, skipped=skipped,
+        samples, tmp_path, num_shards=2, short_side=None, workers=2, skipped=skipped,
         on_video_done=lambda sample, ok: done.append(ok),
     )
     assert result["videos"] == 3 and result["frames"] == 5 + 10 + 15
@@ -39,7 +39,7 @@ def test_write_skips_bad_videos_and_shards_atomically(tmp_path, videos):
 
     dataset = tfrecord_dataset(
         str(tmp_path / "*.tfrecord"), clip_length=16, sampling="whole",
-        resize=None, crop_size=64, scale=False,
+        short_side=None, crop_size=64, scale=False,
     )
     clips = {int(label): clip.numpy() for clip, label in dataset}
     assert sorted(clips) == [0, 1, 2]
@@ -63,18 +63,18 @@ def test_interrupted_write_leaves_no_shard(tmp_path, videos):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        write_tfrecords(samples, tmp_path, resize=None, on_video_done=interrupt)
+        write_tfrecords(samples, tmp_path, short_side=None, on_video_done=interrupt)
     assert os.listdir(tmp_path) == []
 
 
 def test_training_clips_are_reproducible(tmp_path, videos):
     samples = [VideoSample(path, i) for i, path in enumerate(videos[0])]
-    write_tfrecords(samples, tmp_path, num_shards=3, resize=None)
+    write_tfrecords(samples, tmp_path, num_shards=3, short_side=None)
 
     def run(seed):
         dataset = tfrecord_dataset(
             str(tmp_path / "*.tfrecord"), clip_length=8, seed=seed, deterministic=True,
-            resize=None, crop_size=32, batch_size=3,
+            short_side=None, crop_size=32, batch_size=3,
         )
         clips, labels = next(iter(dataset))
         return clips.numpy(), labels.numpy()
@@ -89,12 +89,12 @@ def test_training_clips_are_reproducible(tmp_path, videos):
 @pytest.mark.parametrize("sampling", ["random", "uniform"])
 def test_decoding_only_the_crop_window_gives_the_same_clips(tmp_path, videos, sampling):
     samples = [VideoSample(path, i) for i, path in enumerate(videos[0])]
-    write_tfrecords(samples, tmp_path, resize=None)
+    write_tfrecords(samples, tmp_path, short_side=None)
 
     def run(decode_crop):
         dataset = tfrecord_dataset(
             str(tmp_path / "*.tfrecord"), clip_length=8, sampling=sampling, seed=2,
-            deterministic=True, resize=None, crop_size=40, scale=False,
+            deterministic=True, short_side=None, crop_size=40, scale=False,
             decode_crop=decode_crop,
         )
         return [clip.numpy().astype(int) for clip, _ in dataset]
@@ -118,10 +118,10 @@ def test_a_view_decodes_only_its_frames(tmp_path):
         cv2.imwrite(str(folder / f"img_{index + 1:05d}.png"),
                     np.full((16, 16, 3), 5 * index, np.uint8))
     write_tfrecords([VideoSample(str(folder), 2)], tmp_path / "shards",
-                    resize=None)
+                    short_side=None)
     view = InputView(steps=6, spacing=5)  # every 5th frame, span 26
     dataset = tfrecord_dataset(str(tmp_path / "shards" / "*.tfrecord"),
-                               view=view, sampling="uniform", resize=None,
+                               view=view, sampling="uniform", short_side=None,
                                crop_size=16, scale=False)
     clip, label = next(iter(dataset))
     assert clip.shape == (6, 16, 16, 3) and int(label) == 2

@@ -81,8 +81,8 @@ def test_random_flip_happens_about_half_the_time_and_flow_follows_rgb():
     flips = 0
     for index in range(40):
         seed = tf.constant([index, 1])
-        out_rgb = transforms.train_transform(rgb, seed, size=6, resize=None).numpy()
-        out_flow = transforms.train_transform(flow, seed, size=6, resize=None, is_flow=True).numpy()
+        out_rgb = transforms.train_transform(rgb, seed, crop_size=6, short_side=None).numpy()
+        out_flow = transforms.train_transform(flow, seed, crop_size=6, short_side=None, is_flow=True).numpy()
         same_geometry = np.abs(out_flow[..., 1] - out_rgb[..., 1]).max() == 0
         assert same_geometry
         flipped = np.array_equal(out_flow[..., 0], -out_rgb[..., 0])
@@ -95,7 +95,7 @@ def test_random_flip_happens_about_half_the_time_and_flow_follows_rgb():
 def test_transforms_run_inside_tf_data():
     clip = ramp_clip(height=60, width=80)
     dataset = tf.data.Dataset.from_tensors(clip).map(
-        lambda frames: transforms.eval_transform(frames, size=32, resize=40)
+        lambda frames: transforms.eval_transform(frames, crop_size=32, short_side=40)
     )
     out = next(iter(dataset)).numpy()
     np.testing.assert_array_equal(out, transforms.eval_transform(clip, 32, 40))

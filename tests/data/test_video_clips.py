@@ -37,8 +37,8 @@ def test_both_streams_share_the_resize_and_the_central_crop(moving_video):
 
 
 def test_flow_of_the_last_clip_frame_looks_one_frame_ahead(moving_video):
-    clip = load_video_clips(moving_video, streams=("flow",), num_frames=6, **SMALL)
-    whole = load_video_clips(moving_video, streams=("flow",), **SMALL)
+    clip = load_video_clips(moving_video, stream="flow", num_frames=6, **SMALL)
+    whole = load_video_clips(moving_video, stream="flow", **SMALL)
     assert clip.rgb is None
     np.testing.assert_allclose(clip.flow, whole.flow[:6])
     # Only the video's own last field is a repeat.
@@ -47,7 +47,7 @@ def test_flow_of_the_last_clip_frame_looks_one_frame_ahead(moving_video):
 
 
 def test_rgb_only_computes_no_flow(moving_video):
-    clips = load_video_clips(moving_video, streams=("rgb",), **SMALL)
+    clips = load_video_clips(moving_video, stream="rgb", **SMALL)
     assert clips.flow is None and clips.rgb.shape == (10, 32, 32, 3)
 
 
@@ -62,11 +62,11 @@ def test_bad_videos_raise_value_errors_naming_the_file(tmp_path, moving_video):
     with pytest.raises(ValueError, match="short_side"):
         load_video_clips(moving_video, short_side=24, crop_size=32)
     with pytest.raises(ValueError, match="stream"):
-        load_video_clips(moving_video, streams=("depth",), **SMALL)
+        load_video_clips(moving_video, stream="depth", **SMALL)
 
 
 def test_model_input_scales_one_stream_to_a_batch_of_one(moving_video):
-    clips = load_video_clips(moving_video, streams=("rgb",), num_frames=4,
+    clips = load_video_clips(moving_video, stream="rgb", num_frames=4,
                              **SMALL)
     rgb = clips.model_input("rgb")
     assert rgb.shape == (1, 4, 32, 32, 3) and rgb.dtype == np.float32

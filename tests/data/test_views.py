@@ -34,7 +34,7 @@ def rgb_index(clip):
 
 def view_dataset(numbered_video, view, **kwargs):
     path, flow = numbered_video
-    options = dict(resize=None, crop_size=SIZE, scale=False,
+    options = dict(short_side=None, crop_size=SIZE, scale=False,
                    flow_reader=lambda _: flow, sampling="uniform")
     options.update(kwargs)
     return video_dataset([VideoSample(path, 3, flow_path="flow")], view=view,
@@ -189,9 +189,9 @@ def test_paper_inputs_scale_their_views_and_their_frames():
     assert (c3d.train, c3d.test, c3d.test_clips) == (
         InputView(4), InputView(4), 15)
     # C3D's 112 of 224 (resized to 128) becomes 16 of 32 (resized to 18).
-    assert (c3d.crop_size, c3d.resize) == (16, 18)
+    assert (c3d.crop_size, c3d.short_side) == (16, 18)
     lstm = PAPER_INPUTS["convnet_lstm"].scaled(4, crop_size=32)
-    assert (lstm.train, lstm.test, lstm.crop_size, lstm.resize) == (
+    assert (lstm.train, lstm.test, lstm.crop_size, lstm.short_side) == (
         InputView(7, 5), InputView(13, 5), 32, 37)
     assert PAPER_INPUTS["i3d_rgb"].scaled(1) == PAPER_INPUTS["i3d_rgb"]
     with pytest.raises(ValueError, match="crop_size"):

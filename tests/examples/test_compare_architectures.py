@@ -209,7 +209,7 @@ def test_flags_that_break_the_equal_budget_are_refused(compare, capsys):
 def _run(tmp_path, *flags):
     output = tmp_path / "out"
     result = subprocess.run(
-        [sys.executable, SCRIPT, "--output-dir", str(output),
+        [sys.executable, SCRIPT, "--out", str(output),
          "--cache-dir", str(tmp_path / "cache"), *TINY, *flags],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=1200,
         env=dict(os.environ, PYTHONPATH=PROJECT_ROOT,

@@ -8,7 +8,7 @@ from keras_i3d.flow.video import video_flow
 from tests.video.corpus import moving_frames
 from tests.video.corpus import write_video
 
-FARNEBACK_AT_SIZE = {"method": "farneback", "short_side": None,
+FARNEBACK_AT_SIZE = {"flow_method": "farneback", "short_side": None,
                      "flow_format": "npz"}
 
 
@@ -25,7 +25,7 @@ def test_stores_the_videos_flow_and_how_it_was_made(tmp_path, video):
         progress=lambda done, total: calls.append((done, total)),
     )
     assert written == target
-    expected = video_flow(video, method="farneback", short_side=None).flow
+    expected = video_flow(video, flow_method="farneback", short_side=None).flow
     # Stored flow is quantised in steps of 40 / 255 pixels.
     np.testing.assert_allclose(read_flow(target), expected, atol=40 / 255)
     mean_x, mean_y = read_flow(target).mean(axis=(0, 1, 2))
@@ -40,7 +40,7 @@ def test_stores_the_videos_flow_and_how_it_was_made(tmp_path, video):
 def test_unset_settings_take_the_defaults(tmp_path, video):
     # The checkpoints' short side (256) and the JPEG rawframes layout.
     target = compute_and_store_flow(
-        video, tmp_path / "clip", {"method": "farneback", "num_frames": 3})
+        video, tmp_path / "clip", {"flow_method": "farneback", "num_frames": 3})
     assert sorted(path.name for path in target.iterdir())[:2] == [
         "flow.json", "flow_x_00001.jpg"]
     assert read_flow(target).shape == (3, 256, 320, 2)

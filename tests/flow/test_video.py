@@ -11,7 +11,7 @@ from tests.video.corpus import write_video
 
 def test_flow_is_computed_on_the_decoder_resized_frames(tmp_path):
     path = write_video(tmp_path / "moving.mp4", moving_frames(5, 64, 80))
-    result = video_flow(path, method="farneback", short_side=32)
+    result = video_flow(path, flow_method="farneback", short_side=32)
     frames = read_video(path, short_side=32).frames
     np.testing.assert_array_equal(result.frames, frames)
     np.testing.assert_allclose(result.flow, farneback_flow(frames))

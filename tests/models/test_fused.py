@@ -246,7 +246,7 @@ def test_real_weights_on_a_real_clip(installed_kinetics400, project_root):
 
     clip = load_video_clips(
         project_root / "examples" / "data" / "arm_wrestling.mp4",
-        streams=("rgb",), num_frames=64).model_input("rgb")
+        stream="rgb", num_frames=64).model_input("rgb")
     model = I3D(weights="kinetics400", input_shape=clip.shape[1:],
                 classifier_activation=None)
     expected = np.asarray(model(clip, training=False))

@@ -51,7 +51,7 @@ def test_keras_applications_arguments_reach_the_builder():
     assert model.output_shape == (None, 7)
 
 
-def test_a_two_stream_view_gives_the_rgb_shape_and_flow_frames():
+def test_a_two_stream_view_gives_the_rgb_shape_and_flow_stack():
     from keras_i3d.data import InputView
 
     view = InputView(steps=2, spacing=3, flow_stack=3)
@@ -60,11 +60,11 @@ def test_a_two_stream_view_gives_the_rgb_shape_and_flow_frames():
     assert [tuple(x.shape) for x in model.inputs] == [
         (None, 2, 32, 32, 3), (None, 2, 32, 32, 6)]
     model = get_model("two_stream_2d", input_shape=(1, 32, 32, 3),
-                      flow_frames=2, classes=4)
+                      flow_stack=2, classes=4)
     assert tuple(model.inputs[1].shape) == (None, 1, 32, 32, 4)
 
 
-def test_two_stream_i3d_takes_its_frames_from_the_shapes():
+def test_two_stream_i3d_takes_its_clip_length_from_the_shapes():
     model = get_model("two_stream_i3d", weights=None,
                       input_shape=((9, 193, 193, 3), (9, 193, 193, 2)),
                       classes=3)
@@ -87,7 +87,7 @@ def test_input_shapes_a_model_cannot_take_are_refused(name, input_shape,
         get_model(name, weights=None, input_shape=input_shape)
 
 
-def test_flow_frames_that_contradict_the_flow_shape_are_refused():
+def test_a_flow_stack_that_contradicts_the_flow_shape_are_refused():
     with pytest.raises(ValueError, match="says 10 flow frames"):
-        get_model("two_stream_2d", flow_frames=5,
+        get_model("two_stream_2d", flow_stack=5,
                   input_shape=((1, 32, 32, 3), (1, 32, 32, 20)))

@@ -9,7 +9,7 @@ from keras_i3d.models.two_stream import SAME_AS_WEIGHTS
 
 @pytest.fixture(scope="module")
 def two_stream():
-    return TwoStreamI3D(weights=None, frames=9, height=193, width=193,
+    return TwoStreamI3D(weights=None, clip_length=9, height=193, width=193,
                         classes=6)
 
 
@@ -37,7 +37,7 @@ def test_per_stream_logits_equal_the_stream_models(two_stream):
 
 def test_flow_stream_without_pretrained_weights_says_why():
     with pytest.raises(ValueError, match="No pretrained flow-stream weights"):
-        TwoStreamI3D(weights="kinetics400", frames=9)
+        TwoStreamI3D(weights="kinetics400", clip_length=9)
 
 
 def test_pretrained_rgb_with_a_new_flow_stream(installed_kinetics400):
@@ -59,7 +59,7 @@ def test_pretrained_rgb_with_a_new_flow_stream(installed_kinetics400):
 def test_default_stream_weights_follow_weights():
     assert repr(SAME_AS_WEIGHTS) == "SAME_AS_WEIGHTS"
     with pytest.raises(ValueError, match="No pretrained flow-stream weights"):
-        TwoStreamI3D(weights="kinetics400", rgb_weights=None, frames=9)
+        TwoStreamI3D(weights="kinetics400", rgb_weights=None, clip_length=9)
 
 
 def test_features_without_top_and_input_tensors():
@@ -77,7 +77,7 @@ def test_input_shape_replaces_frames_height_width():
     assert [tuple(x.shape) for x in model.inputs] == [
         (None, 9, 193, 193, 3), (None, 9, 193, 193, 2)]
     with pytest.raises(ValueError, match="either as `input_shape`"):
-        TwoStreamI3D(weights=None, input_shape=(9, 193, 193, 3), frames=9)
+        TwoStreamI3D(weights=None, input_shape=(9, 193, 193, 3), clip_length=9)
     with pytest.raises(ValueError, match="only with `include_top=False`"):
         TwoStreamI3D(weights=None, pooling="avg")
 

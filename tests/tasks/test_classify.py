@@ -40,17 +40,17 @@ def _check_top(result, logits, top):
 def test_rgb_ranks_the_logits_of_the_decoded_clip(video):
     model = rgb_logits_model(weights=None)
     result = classify_video(video, model=model, num_frames=9, top=3)
-    assert (result.frames, result.fps, result.streams) == (9, 25.0, "rgb")
-    clip = load_video_clips(video, streams=("rgb",), num_frames=9)
+    assert (result.num_frames, result.fps, result.stream) == (9, 25.0, "rgb")
+    clip = load_video_clips(video, stream="rgb", num_frames=9)
     logits = np.asarray(model.predict(clip.model_input("rgb"), verbose=0))[0]
     _check_top(result, logits, 3)
 
 
 def test_two_stream_adds_the_streams_logits(video):
     model = two_stream_logits_model(weights=None, flow_weights=None)
-    result = classify_video(video, streams="two_stream", model=model,
+    result = classify_video(video, stream="two_stream", model=model,
                             num_frames=9, top=4, flow_method="farneback")
-    assert (result.frames, result.streams) == (9, "two_stream")
+    assert (result.num_frames, result.stream) == (9, "two_stream")
     clips = load_video_clips(video, num_frames=9, flow_method="farneback")
     outputs = model.predict_on_batch(
         [clips.model_input("rgb"), clips.model_input("flow")])
@@ -60,41 +60,41 @@ def test_two_stream_adds_the_streams_logits(video):
     assert "two_stream" in result.format_table().splitlines()[0]
 
 
-@pytest.mark.parametrize("streams", ["rgb", "two_stream"])
-def test_too_short_a_clip_is_refused_before_the_network(tmp_path, streams):
+@pytest.mark.parametrize("stream", ["rgb", "two_stream"])
+def test_too_short_a_clip_is_refused_before_the_network(tmp_path, stream):
     short = write_video(tmp_path / "short.mp4", moving_frames(5, 64, 80))
     unusable_model = object()  # any call on it would fail differently
     with pytest.raises(ClipTooShortError,
                        match="short.mp4: 5 frame.*at least 9 frames"):
-        classify_video(short, streams=streams, model=unusable_model,
+        classify_video(short, stream=stream, model=unusable_model,
                        flow_method="farneback")
 
 
 def test_argument_errors(video):
-    with pytest.raises(ValueError, match="streams.*Received: streams='flow'"):
-        classify_video(video, streams="flow")
+    with pytest.raises(ValueError, match="stream.*Received: stream='flow'"):
+        classify_video(video, stream="flow")
     with pytest.raises(ValueError, match="RGB model only"):
-        classify_video(video, streams="two_stream", fast=True)
+        classify_video(video, stream="two_stream", fast=True)
     with pytest.raises(ValueError, match="Received: top=0"):
         classify_video(video, top=0)
 
 
 def test_two_stream_without_flow_weights_fails_before_decoding(tmp_path):
     with pytest.raises(ValueError, match="No pretrained flow-stream weights"):
-        classify_video(tmp_path / "never_read.mp4", streams="two_stream",
+        classify_video(tmp_path / "never_read.mp4", stream="two_stream",
                        weights=None)
 
 
 def test_prediction_table_and_json():
     prediction = VideoPrediction(
-        video="v.mp4", frames=64, fps=25.0, streams="rgb",
+        video="v.mp4", num_frames=64, fps=25.0, stream="rgb",
         top=(RankedClass(6, "arm wrestling", 0.75, 12.5),
              RankedClass(0, "abseiling", 0.25, 11.4)))
     lines = prediction.format_table().splitlines()
     assert lines[0] == "v.mp4: 64 frames at 25 fps"
     assert lines[2].split() == ["1", "0.750000", "12.500", "arm", "wrestling"]
     assert prediction.to_json() == {
-        "video": "v.mp4", "frames": 64, "fps": 25.0, "streams": "rgb",
+        "video": "v.mp4", "num_frames": 64, "fps": 25.0, "stream": "rgb",
         "top": [
             {"index": 6, "label": "arm wrestling", "probability": 0.75,
              "logit": 12.5},

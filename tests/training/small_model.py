@@ -10,13 +10,13 @@ import keras
 from keras_i3d import I3D
 
 
-def small_i3d(classes=4, frames=8, size=32, final_endpoint="MaxPool3d_2a_3x3",
+def small_i3d(classes=4, clip_length=8, size=32, final_endpoint="MaxPool3d_2a_3x3",
               frozen_batch_norm=False, dropout_rate=0.0):
     backbone = I3D(
         weights=None,
         include_top=False,
         final_endpoint=final_endpoint,
-        input_shape=(frames, size, size, 3),
+        input_shape=(clip_length, size, size, 3),
     )
     if frozen_batch_norm:
         from keras_i3d.training import freeze_batch_norm
@@ -25,5 +25,5 @@ def small_i3d(classes=4, frames=8, size=32, final_endpoint="MaxPool3d_2a_3x3",
     x = keras.layers.GlobalAveragePooling3D(name="avg_pool")(backbone.output)
     if dropout_rate:
         x = keras.layers.Dropout(dropout_rate, name="dropout")(x)
-    logits = keras.layers.Dense(classes, dtype="float32", name="logits")(x)
+    logits = keras.layers.Dense(classes, dtype="float32", name="Logits")(x)
     return keras.Model(backbone.input, logits, name="small_i3d")

@@ -12,13 +12,13 @@ from tests.training.small_model import small_i3d
 
 
 def _data(epoch):
-    return motion_dataset(16, 4, frames=8, size=32, seed=3,
+    return motion_dataset(16, 4, clip_length=8, size=32, seed=3,
                           shuffle_seed=epoch)
 
 
 def _trainer(checkpoint_dir=None, checkpoint_every=None):
     keras.utils.set_random_seed(5)
-    model = small_i3d(frames=8, size=32, dropout_rate=0.5)
+    model = small_i3d(clip_length=8, size=32, dropout_rate=0.5)
     optimizer = keras.optimizers.SGD(0.05, momentum=0.9)
     return CustomLoopTrainer(model, optimizer, checkpoint_dir=checkpoint_dir,
                              checkpoint_every=checkpoint_every)
@@ -26,10 +26,10 @@ def _trainer(checkpoint_dir=None, checkpoint_every=None):
 
 def test_loss_decreases_on_the_motion_dataset():
     keras.utils.set_random_seed(0)
-    model = small_i3d(frames=8, size=32)
+    model = small_i3d(clip_length=8, size=32)
     trainer = CustomLoopTrainer(model, keras.optimizers.SGD(0.05,
                                                             momentum=0.9))
-    data = motion_dataset(32, 8, frames=8, size=32, shuffle_seed=0)
+    data = motion_dataset(32, 8, clip_length=8, size=32, shuffle_seed=0)
     history = trainer.fit(data, epochs=6, steps_per_epoch=4)
     assert history["loss"][-1] < 0.8 * history["loss"][0]
     assert history["top1"][-1] > history["top1"][0]

@@ -154,14 +154,14 @@ def test_predict_video_two_streams_get_the_same_views():
 
 
 def test_load_test_clips_whole_video_and_uniform_clips(tmp_path):
-    (path, label), = write_motion_videos(tmp_path, 1, frames=6, size=32,
+    (path, label), = write_motion_videos(tmp_path, 1, num_frames=6, size=32,
                                          classes=2)[:1]
     sample = VideoSample(path, label, "right")
-    whole = load_test_clips(sample, resize=16)["rgb"]
+    whole = load_test_clips(sample, short_side=16)["rgb"]
     # Six frames are looped up to the shortest clip the I3D head accepts.
     assert whole.shape == (1, MIN_FRAMES_FOR_LOGITS, 16, 16, 3)
     np.testing.assert_array_equal(whole[0, 6], whole[0, 0])
-    clips = load_test_clips(sample, clip_frames=4, num_clips=3, resize=None)
+    clips = load_test_clips(sample, clip_length=4, num_clips=3, short_side=None)
     assert clips["rgb"].shape == (3, 4, 32, 32, 3)
     np.testing.assert_array_equal(clips["rgb"][0, 2], clips["rgb"][2, 0])
 
@@ -172,17 +172,17 @@ def test_load_test_clips_resize_rgb_while_decoding_and_flow_after(tmp_path):
     from keras_i3d.data import resize_short_side
     from keras_i3d.flow import write_flow
 
-    (path, label), = write_motion_videos(tmp_path, 1, frames=12, size=32,
+    (path, label), = write_motion_videos(tmp_path, 1, num_frames=12, size=32,
                                          classes=2)[:1]
     flow = np.random.default_rng(0).normal(0, 3, (12, 32, 32, 2))
     flow_path = write_flow(flow.astype(np.float32), tmp_path / "flow" / "v",
                            "png")
     sample = VideoSample(path, label, flow_path=str(flow_path))
-    clips = load_test_clips(sample, "two_stream", clip_frames=4, num_clips=2,
-                            resize=24)
+    clips = load_test_clips(sample, "two_stream", clip_length=4, num_clips=2,
+                            short_side=24)
     # The same numbers as decoding at full size and resizing afterwards.
     raw = load_clips(path, "two_stream", 4, "uniform", 2,
-                     flow_path=str(flow_path), resize=24)
+                     flow_path=str(flow_path), short_side=24)
     for name, resize_fn in (("rgb", resize_short_side),
                             ("flow", resize_flow_short_side)):
         expected = np.stack([np.asarray(resize_fn(clip, 24))
@@ -196,7 +196,7 @@ def test_a_baselines_test_view_with_stacked_flow(tmp_path):
     from keras_i3d.data import InputView
     from keras_i3d.flow import write_flow
 
-    (path, label), = write_motion_videos(tmp_path, 1, frames=24, size=16,
+    (path, label), = write_motion_videos(tmp_path, 1, num_frames=24, size=16,
                                          classes=2)[:1]
     flow = np.zeros((24, 16, 16, 2), np.float32)
     flow[..., 0] = np.arange(24)[:, None, None] / 2  # x = frame / 2 px
@@ -205,11 +205,11 @@ def test_a_baselines_test_view_with_stacked_flow(tmp_path):
     # Two-Stream 2D's test view, small: 3 snapshots 5 frames apart, each
     # with 2 stacked flow frames; 2 windows per video.
     view = InputView(3, spacing=5, flow_stack=2)
-    clips = load_test_clips(sample, num_clips=2, resize=None, view=view)
+    clips = load_test_clips(sample, num_clips=2, short_side=None, view=view)
     assert clips["rgb"].shape == (2, 3, 16, 16, 3)
     assert clips["flow"].shape == (2, 6, 16, 16, 2)
-    with pytest.raises(ValueError, match="either `view` or `clip_frames`"):
-        load_test_clips(sample, clip_frames=4, view=view)
+    with pytest.raises(ValueError, match="either `view` or `clip_length`"):
+        load_test_clips(sample, clip_length=4, view=view)
 
     seen = []
 
@@ -235,7 +235,7 @@ def test_a_baselines_test_view_with_stacked_flow(tmp_path):
     from keras_i3d.models import TwoStream2D
 
     model = TwoStream2D(input_shape=(None, 16, 16, 3), classes=2,
-                        flow_frames=2)
+                        flow_stack=2)
     scores = predict_video(model, clips, crop_size=16, from_logits=False,
                            flow_stack=2)
     assert scores.shape == (2,) and abs(scores.sum() - 1) < 1e-5

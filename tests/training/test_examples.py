@@ -12,14 +12,14 @@ from keras_i3d.data.synthetic_motion import write_motion_videos
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
-TINY = ["--frames", "9", "--resize", "193", "--crop-size", "193",
+TINY = ["--clip-length", "9", "--short-side", "193", "--crop-size", "193",
         "--head-epochs", "0", "--epochs", "1", "--steps-per-epoch", "2",
         "--precision", "float32"]
 # The proof that fine-tuning from Kinetics-400 works (docs/training.md):
 # 4 motion classes x 12 videos (9 for training), 16 frames of 224 x 224,
 # bfloat16 on CPU; an epoch is 48 steps of 4 clips, the first trains the
 # new head only.
-PROOF = ["--frames", "16", "--resize", "224", "--crop-size", "224",
+PROOF = ["--clip-length", "16", "--short-side", "224", "--crop-size", "224",
          "--batch-size", "4", "--steps-per-epoch", "48",
          "--head-epochs", "1", "--head-learning-rate", "0.1",
          "--dropout", "0", "--precision", "mixed_bfloat16"]
@@ -37,7 +37,7 @@ def _run_example(script, *argv):
 
 
 def _finetune(tmp_path, *argv):
-    result = _run_example("finetune.py", tmp_path / "data", "--output-dir",
+    result = _run_example("finetune.py", tmp_path / "data", "--out",
                           tmp_path / "run", *argv)
     summary = json.loads((tmp_path / "run" / "finetune.json").read_text())
     for name in ("finetuned.keras", "finetune_curves.png"):
@@ -47,7 +47,7 @@ def _finetune(tmp_path, *argv):
 
 @pytest.mark.slow
 def test_finetune_from_random_weights_skips_bad_videos(tmp_path):
-    write_motion_videos(tmp_path / "data", 3, frames=12, size=193)
+    write_motion_videos(tmp_path / "data", 3, num_frames=12, size=193)
     (tmp_path / "data" / "up" / "broken.mp4").write_bytes(b"not a video")
     result, summary = _finetune(tmp_path, "--weights", "none",
                                 "--batch-size", "2", "--no-augment", *TINY)
@@ -111,12 +111,12 @@ def test_train_kinetics_from_folders_csv_and_tfrecords(tmp_path):
     from keras_i3d.data import read_class_folders
     from keras_i3d.data import write_tfrecords
 
-    written = write_motion_videos(tmp_path / "videos", 2, frames=12,
+    written = write_motion_videos(tmp_path / "videos", 2, num_frames=12,
                                   size=193)
     write_tfrecords(read_class_folders(tmp_path / "videos"),
                     tmp_path / "shards", num_shards=2, prefix="train")
-    common = ["--weights", "none", "--frames", "9", "--crop-size", "193",
-              "--resize", "193", "--batch-per-replica", "2", "--epochs", "1",
+    common = ["--weights", "none", "--clip-length", "9", "--crop-size", "193",
+              "--short-side", "193", "--batch-per-replica", "2", "--epochs", "1",
               "--steps-per-epoch", "2", "--precision", "float32"]
     for name, source in (
         ("folders", ["--train-dir", tmp_path / "videos", "--val-dir",
@@ -124,13 +124,13 @@ def test_train_kinetics_from_folders_csv_and_tfrecords(tmp_path):
         ("tfrecords", ["--train-tfrecords", tmp_path / "shards" / "train-*",
                        "--classes", "4"]),
     ):
-        result = _run_example("train_kinetics.py", "--output-dir",
+        result = _run_example("train_kinetics.py", "--out",
                               tmp_path / name, *source, *common)
         assert "4 classes" in result.stdout
         assert (tmp_path / name / "log.csv").is_file()
     _kinetics_csv(tmp_path / "train.csv", written)
     result = _run_example(
-        "train_kinetics.py", "--output-dir", tmp_path / "csv",
+        "train_kinetics.py", "--out", tmp_path / "csv",
         "--train-dir", tmp_path / "clips", "--train-csv",
         tmp_path / "train.csv", "--loop", "custom", *common)
     assert "400 classes, 8 videos" in result.stdout
@@ -152,10 +152,11 @@ def test_train_kinetics_gives_each_architecture_its_view():
     module = _train_kinetics_module()
 
     def view(*argv):
-        args = module.parse_args(["--output-dir", "out", "--train-dir", "v",
+        args = module.parse_args(["--out", "out", "--train-dir", "v",
                                   *argv])
-        found, resize, crop_size = module.input_view(args)
-        return found.steps, found.spacing, found.flow_stack, resize, crop_size
+        found, short_side, crop_size = module.input_view(args)
+        return (found.steps, found.spacing, found.flow_stack, short_side,
+                crop_size)
 
     assert view() == (64, 1, 0, 256, 224)
     assert view("--architecture", "convnet_lstm") == (25, 5, 0, 256, 224)
@@ -175,14 +176,14 @@ def test_train_kinetics_trains_the_baselines_on_their_views(tmp_path):
     from keras_i3d.flow import write_flow
     from keras_i3d.flow.video import video_flow
 
-    written = write_motion_videos(tmp_path / "videos", 1, frames=12,
+    written = write_motion_videos(tmp_path / "videos", 1, num_frames=12,
                                   size=32)
     for path, _ in written:
-        flow = video_flow(path, method="farneback", short_side=None).flow
+        flow = video_flow(path, flow_method="farneback", short_side=None).flow
         write_flow(flow, tmp_path / "flow" / os.path.basename(path)[:-4],
                    "png")
     common = ["--train-dir", tmp_path / "videos", "--val-dir",
-              tmp_path / "videos", "--resize", "32", "--crop-size", "32",
+              tmp_path / "videos", "--short-side", "32", "--crop-size", "32",
               "--batch-per-replica", "2", "--epochs", "1",
               "--steps-per-epoch", "2", "--precision", "float32",
               "--batch-norm-momentum", "0.9", "--clipnorm", "5"]
@@ -190,7 +191,7 @@ def test_train_kinetics_trains_the_baselines_on_their_views(tmp_path):
                                 ("two_stream_2d", ["--flow-dir",
                                                    tmp_path / "flow"])):
         output = tmp_path / architecture
-        result = _run_example("train_kinetics.py", "--output-dir", output,
+        result = _run_example("train_kinetics.py", "--out", output,
                               "--architecture", architecture, *common,
                               *extra)
         assert f"{architecture}: " in result.stdout
@@ -203,8 +204,8 @@ def test_train_kinetics_trains_the_baselines_on_their_views(tmp_path):
         evaluation = subprocess.run(
             [sys.executable, "-m", "keras_i3d.cli.main", "evaluate",
              tmp_path / "videos", "--model", output / "final.keras",
-             "--view", architecture, "--resize", "32", "--crop-size", "32",
-             "--output-dir", output / "evaluation", *map(str, extra)],
+             "--view", architecture, "--short-side", "32", "--crop-size", "32",
+             "--out", output / "evaluation", *map(str, extra)],
             cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600,
             env=dict(os.environ, PYTHONPATH=PROJECT_ROOT))
         assert evaluation.returncode == 0, evaluation.stderr[-3000:]
@@ -217,7 +218,7 @@ def test_train_kinetics_builds_each_baseline_for_its_view():
     module = _train_kinetics_module()
     shapes = {}
     for architecture in ("convnet_lstm", "two_stream_2d"):
-        args = module.parse_args(["--output-dir", "out", "--train-dir", "v",
+        args = module.parse_args(["--out", "out", "--train-dir", "v",
                                   "--architecture", architecture,
                                   "--flow-dir", "f", "--crop-size", "32"])
         if architecture == "convnet_lstm":

@@ -17,7 +17,7 @@ CHANCE = 0.25
 
 def _train(tmp_path, epochs, steps_per_epoch, train_clips):
     keras.utils.set_random_seed(0)
-    model = small_i3d(frames=8, size=32, frozen_batch_norm=True)
+    model = small_i3d(clip_length=8, size=32, frozen_batch_norm=True)
     trainer = CustomLoopTrainer(model, keras.optimizers.SGD(0.05,
                                                             momentum=0.9))
     train = lambda epoch: motion_dataset(  # noqa: E731

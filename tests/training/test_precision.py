@@ -50,12 +50,12 @@ def test_small_i3d_trains_in_bfloat16_on_cpu(restore_policy):
     from tests.training.small_model import small_i3d
 
     set_precision("mixed_bfloat16")
-    model = small_i3d(frames=4, size=16)
+    model = small_i3d(clip_length=4, size=16)
     assert model.get_layer("Conv3d_1a_7x7").compute_dtype == "bfloat16"
     assert model.get_layer("Conv3d_1a_7x7").variable_dtype == "float32"
     trainer = CustomLoopTrainer(model, keras.optimizers.SGD(0.05,
                                                             momentum=0.9))
-    history = trainer.fit(motion_dataset(8, 4, frames=4, size=16), 1, 2)
+    history = trainer.fit(motion_dataset(8, 4, clip_length=4, size=16), 1, 2)
     assert np.isfinite(history["loss"][0])
 
 

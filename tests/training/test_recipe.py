@@ -16,7 +16,7 @@ from tests.training.small_model import small_i3d
 
 def _config(**overrides):
     values = dict(classes=4, epochs=2, steps_per_epoch=2, learning_rate=0.05,
-                  frames=8, crop_size=32)
+                  clip_length=8, crop_size=32)
     values.update(overrides)
     return TrainingConfig(**values)
 
@@ -124,7 +124,7 @@ def test_two_stream_models_get_a_loss_per_stream(tmp_path):
 def test_build_classifier_gives_two_stream_i3d_its_input_shape():
     from keras_i3d.training import build_classifier
 
-    config = TrainingConfig(classes=3, stream="two_stream", frames=16,
+    config = TrainingConfig(classes=3, stream="two_stream", clip_length=16,
                             dropout_rate=0.2)
     # The override used to be ignored for two-stream models.
     model = build_classifier(config, weights=None,

@@ -46,7 +46,7 @@ def main():
     strategy = make_strategy(args.strategy)
     with strategy.scope():
         model = small_i3d(
-            classes=4, frames=8, size=32, frozen_batch_norm=True,
+            classes=4, clip_length=8, size=32, frozen_batch_norm=True,
             dropout_rate=args.dropout,
         )
         optimizer = keras.optimizers.SGD(0.05, momentum=0.9)

@@ -43,7 +43,7 @@ def test_random_clips_match_flax(models, shape):
 def test_real_video_matches_flax(models):
     keras_model, flax_model = models
     clip = load_video_clips(ROOT / "examples/data/arm_wrestling.mp4",
-                            streams=("rgb",),
+                            stream="rgb",
                             num_frames=32).model_input("rgb")
     keras_logits = keras_model.predict(clip, verbose=0)
     comparison = compare_logits(keras_logits, flax_model.logits(clip), 1e-3)

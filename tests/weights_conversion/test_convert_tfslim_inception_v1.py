@@ -110,7 +110,7 @@ def test_converts_checkpoint_and_matches_reference(
     checkpoint = write_checkpoint(tmp_path / "model.ckpt", slim_variables)
     output = tmp_path / "out" / "inception_v1.weights.h5"
     status = converter.main(
-        [checkpoint, "--output", str(output), "--image-size", "64"]
+        [checkpoint, "--out", str(output), "--image-size", "64"]
     )
     assert status == 0, capsys.readouterr().err
     assert "ignored: ['global_step']" in capsys.readouterr().out
@@ -154,7 +154,7 @@ def test_mismatched_checkpoint_exits_non_zero(
         variables[name] = np.zeros((3, 3, 112, 225), "float32")
     checkpoint = write_checkpoint(tmp_path / "bad.ckpt", variables)
     output = tmp_path / "bad.weights.h5"
-    status = converter.main([checkpoint, "--output", str(output)])
+    status = converter.main([checkpoint, "--out", str(output)])
     assert status == 1
     assert message in capsys.readouterr().err
     assert not output.exists()
@@ -169,7 +169,7 @@ def test_numeric_mismatch_exits_non_zero(
         converter, "reference_logits",
         lambda variables, images: original(variables, images) + 1e-2,
     )
-    status = converter.main([checkpoint, "--output",
+    status = converter.main([checkpoint, "--out",
                              str(tmp_path / "x.weights.h5"),
                              "--image-size", "32"])
     assert status == 1
@@ -177,7 +177,7 @@ def test_numeric_mismatch_exits_non_zero(
 
 
 def test_unreadable_checkpoint(converter, tmp_path, capsys):
-    status = converter.main([str(tmp_path / "missing.ckpt"), "--output",
+    status = converter.main([str(tmp_path / "missing.ckpt"), "--out",
                              str(tmp_path / "x.weights.h5")])
     assert status == 1
     assert "Cannot read checkpoint" in capsys.readouterr().err

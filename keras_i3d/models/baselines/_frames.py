@@ -27,15 +27,15 @@ def frame_stream(x, weights, channels, name, **inception_kwargs):
     return FrameWise(network, name=f"{name}_frames")(x)
 
 
-def flow_stack_channels(flow_frames):
-    """The channels of a stack of `flow_frames` flow frames: `2 * frames`.
+def flow_stack_channels(flow_stack):
+    """The channels of a stack of `flow_stack` flow frames: `2 * flow_stack`.
 
     Channel `2k` holds the horizontal and `2k + 1` the vertical flow of the
     k-th frame of the stack (see `keras_i3d.preprocessing.stack_flow_frames`).
     """
-    if not isinstance(flow_frames, int) or flow_frames < 1:
+    if not isinstance(flow_stack, int) or flow_stack < 1:
         raise ValueError(
-            "`flow_frames` must be a positive int. "
-            f"Received: flow_frames={flow_frames!r}"
+            "`flow_stack` must be a positive int. "
+            f"Received: flow_stack={flow_stack!r}"
         )
-    return FLOW_CHANNELS * flow_frames
+    return FLOW_CHANNELS * flow_stack

@@ -7,7 +7,7 @@ clip (B, 16, 112, 112, 3)
   conv3a, conv3b 256               pool3 2x2x2, stride 2 -> ( 2, 14, 14)
   conv4a, conv4b 512               pool4 2x2x2, stride 2 -> ( 1,  7,  7)
   conv5a, conv5b 512               pool5 2x2x2, stride 2 -> ( 1,  4,  4)
-  fc6 4096, fc7 4096 (batch norm, ReLU, dropout), fc8 classes
+  fc6 4096, fc7 4096 (batch norm, ReLU, dropout), fc8 classes (`Logits`)
 ```
 
 Every conv is 3x3x3, stride 1, "SAME", a `Unit3D` (no bias, batch norm,
@@ -64,8 +64,9 @@ def C3D(
     Parameters: 79,656,464 with 400 classes (paper, Table 1: 79M): convs
     27,653,184, their batch norms 8,256, fc6 33,554,432 (the 1 x 4 x 4 x 512
     = 8,192 pool5 values to 4,096), fc7 16,777,216, their batch norms
-    24,576, fc8 1,638,800. Convs and fc6/fc7 have no bias (batch norm's
-    offset replaces it); batch norm has no scale, as in `Unit3D`.
+    24,576, fc8 (the layer `Logits`) 1,638,800. Convs and fc6/fc7 have no
+    bias (batch norm's offset replaces it); batch norm has no scale, as in
+    `Unit3D`.
 
     Args:
         include_top: whether to include fc6, fc7 and fc8. Without them the
@@ -81,8 +82,8 @@ def C3D(
         pooling: with `include_top=False`: None (pool5 maps), `"avg"` or
             `"max"`.
         classes: number of classes.
-        classifier_activation: activation of fc8 (float32); None returns
-            logits.
+        classifier_activation: activation of fc8, the `Logits` layer
+            (float32); None returns logits.
         dropout_rate: dropout after fc6 and fc7 (C3D: 0.5).
         first_pool_temporal_stride: 2 (the paper) or 1 (original C3D, whose
             pool1 is 1 x 2 x 2). Both give a 1 x 4 x 4 pool5 on 16 frames.
@@ -134,7 +135,7 @@ def C3D(
             )(x)
             x = keras.layers.ReLU(name=f"{fc}_relu")(x)
             x = keras.layers.Dropout(dropout_rate, name=f"{fc}_dropout")(x)
-        x = keras.layers.Dense(classes, dtype="float32", name="fc8")(x)
+        x = keras.layers.Dense(classes, dtype="float32", name="Logits")(x)
         x = _builder.classifier_output(x, classifier_activation)
     else:
         x = _builder.global_pooling(x, pooling)

@@ -101,7 +101,7 @@ def ConvNetLSTM(
     x = keras.layers.LSTM(lstm_units, return_sequences=True, name="lstm")(x)
     x = keras.layers.BatchNormalization(name="lstm_batch_norm")(x)
     if include_top:
-        x = keras.layers.Dense(classes, name="logits")(x)
+        x = keras.layers.Dense(classes, name="Logits")(x)
         if prediction == "last":
             x = LastTimeStep(name="last_step")(x)
         elif prediction == "mean":

@@ -33,7 +33,7 @@ def FusedTwoStream3D(
     pooling=None,
     classes=400,
     classifier_activation="softmax",
-    flow_frames=FLOW_STACK_FRAMES,
+    flow_stack=FLOW_STACK_FRAMES,
     dropout_rate=0.5,
     name="fused_two_stream_3d",
 ):
@@ -72,7 +72,7 @@ def FusedTwoStream3D(
         classes: number of classes.
         classifier_activation: activation of the classifier (float32);
             None returns logits.
-        flow_frames: flow frames per stack (paper: 10).
+        flow_stack: flow frames per stack (paper: 10).
         dropout_rate: dropout before the classifier.
         name: the model's name.
 
@@ -88,7 +88,7 @@ def FusedTwoStream3D(
     (1, 400)
     """
     _builder.check_builder_args(include_top, pooling, classes)
-    flow_channels = flow_stack_channels(flow_frames)
+    flow_channels = flow_stack_channels(flow_stack)
     inputs, rgb, flow = _builder.two_stream_video_inputs(
         input_tensor,
         input_shape,
@@ -112,7 +112,7 @@ def FusedTwoStream3D(
     if include_top:
         x = keras.layers.GlobalAveragePooling3D(name="fusion_AvgPool")(x)
         x = keras.layers.Dropout(dropout_rate, name="fusion_Dropout")(x)
-        x = keras.layers.Dense(classes, dtype="float32", name="logits")(x)
+        x = keras.layers.Dense(classes, dtype="float32", name="Logits")(x)
         x = _builder.classifier_output(x, classifier_activation)
     else:
         x = _builder.global_pooling(x, pooling)

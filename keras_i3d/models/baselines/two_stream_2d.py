@@ -31,7 +31,7 @@ def TwoStream2D(
     pooling=None,
     classes=400,
     classifier_activation="softmax",
-    flow_frames=FLOW_STACK_FRAMES,
+    flow_stack=FLOW_STACK_FRAMES,
     dropout_rate=0.2,
     name="two_stream_2d",
 ):
@@ -44,7 +44,7 @@ def TwoStream2D(
     trains the whole model end to end, averaging included.
 
     The inputs carry a snapshot axis: `[rgb (B, T, H, W, 3), flow
-    (B, T, H, W, 2 * flow_frames)]`. Each snapshot goes through both
+    (B, T, H, W, 2 * flow_stack)]`. Each snapshot goes through both
     streams, and the scores are averaged over the streams and then over
     the T snapshots: T = 1 to train, T = 25 (say) snapshots sampled across
     a video to test, as the paper does.
@@ -73,7 +73,7 @@ def TwoStream2D(
         classes: number of classes.
         classifier_activation: applied to each stream's logits before the
             averages (float32); None averages logits.
-        flow_frames: flow frames per stack (paper: 10).
+        flow_stack: flow frames per stack (paper: 10).
         dropout_rate: dropout before each classifier (Inception-v1: 0.2).
         name: the model's name.
 
@@ -89,7 +89,7 @@ def TwoStream2D(
     (1, 400)
     """
     _builder.check_builder_args(include_top, pooling, classes)
-    flow_channels = flow_stack_channels(flow_frames)
+    flow_channels = flow_stack_channels(flow_stack)
     inputs, rgb, flow = _builder.two_stream_video_inputs(
         input_tensor,
         input_shape,

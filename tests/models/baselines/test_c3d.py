@@ -31,7 +31,7 @@ def test_layer_names():
     model = C3D(input_shape=SMALL, classes=3)
     names = [layer.name for layer in model.layers]
     for name in ("conv1a", "pool1", "conv3b", "conv5b", "pool5", "fc6",
-                 "fc6_batch_norm", "fc7_dropout", "fc8", "Predictions"):
+                 "fc6_batch_norm", "fc7_dropout", "Logits", "Predictions"):
         assert name in names
 
 

@@ -21,7 +21,7 @@ def test_parameter_count():
     assert_matches_paper("ConvNetLSTM", PARAMS)
     names = [layer.name for layer in model.layers]
     assert names[1:] == ["inception_v1_frames", "lstm", "lstm_batch_norm",
-                         "logits", "last_step", "Predictions"]
+                         "Logits", "last_step", "Predictions"]
 
 
 def test_predictions_last_mean_all():

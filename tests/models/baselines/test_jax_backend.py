@@ -31,9 +31,9 @@ builders = {
     "convnet_lstm": (ConvNetLSTM, dict(input_shape=(None, 64, 64, 3)), [rgb]),
     "c3d": (C3D, dict(input_shape=(8, 64, 64, 3)), [c3d_clip]),
     "two_stream_2d": (TwoStream2D, dict(input_shape=(None, 64, 64, 3),
-                                        flow_frames=2), [rgb, flow]),
+                                        flow_stack=2), [rgb, flow]),
     "fused_two_stream_3d": (FusedTwoStream3D, dict(input_shape=(5, 64, 64, 3),
-                                                   flow_frames=2),
+                                                   flow_stack=2),
                             [rgb, flow]),
 }
 outputs = {"backend": keras.backend.backend()}

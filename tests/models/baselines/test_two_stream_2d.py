@@ -77,7 +77,7 @@ def test_trains_with_fit():
 def test_argument_errors():
     with pytest.raises(ValueError, match="No ImageNet Inception-v1 weights"):
         TwoStream2D(input_shape=(1, 64, 64, 3), weights="imagenet")
-    with pytest.raises(ValueError, match="flow_frames"):
-        TwoStream2D(flow_frames=0)
+    with pytest.raises(ValueError, match="flow_stack"):
+        TwoStream2D(flow_stack=0)
     with pytest.raises(ValueError, match="pooling"):
         TwoStream2D(pooling="max")

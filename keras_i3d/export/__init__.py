@@ -22,20 +22,10 @@ print("\\n".join(report.format_lines()))
 ```
 """
 
-from keras_i3d.export.check_clip import DEFAULT_CLIP_LENGTH
-from keras_i3d.export.check_clip import load_check_clip
-from keras_i3d.export.dependencies import MissingExportDependencyError
-from keras_i3d.export.formats import FORMATS
-from keras_i3d.export.formats import PARITY_TOLERANCE
-from keras_i3d.export.formats import ExportError
-from keras_i3d.export.formats import ExportParityError
-from keras_i3d.export.formats import ExportReport
-from keras_i3d.export.formats import export_model
-from keras_i3d.export.pools import PoolRewriteError
-from keras_i3d.export.pools import rewrite_3d_pools
-from keras_i3d.export.serving import NotAClassifierError
-from keras_i3d.export.serving import ServingModel
-from keras_i3d.export.serving import logits_model
+from keras_i3d import IS_CLI_PROCESS
+from keras_i3d.export.choices import DEFAULT_CLIP_LENGTH
+from keras_i3d.export.choices import FORMATS
+from keras_i3d.export.choices import PARITY_TOLERANCE
 
 __all__ = [
     "DEFAULT_CLIP_LENGTH",
@@ -53,3 +43,18 @@ __all__ = [
     "logits_model",
     "rewrite_3d_pools",
 ]
+
+# In the `keras-i3d` command line, building the parser reads `choices` only,
+# so nothing here may import Keras there (see keras_i3d/__init__.py).
+if not IS_CLI_PROCESS:
+    from keras_i3d.export.check_clip import load_check_clip
+    from keras_i3d.export.dependencies import MissingExportDependencyError
+    from keras_i3d.export.formats import ExportError
+    from keras_i3d.export.formats import ExportParityError
+    from keras_i3d.export.formats import ExportReport
+    from keras_i3d.export.formats import export_model
+    from keras_i3d.export.pools import PoolRewriteError
+    from keras_i3d.export.pools import rewrite_3d_pools
+    from keras_i3d.export.serving import NotAClassifierError
+    from keras_i3d.export.serving import ServingModel
+    from keras_i3d.export.serving import logits_model

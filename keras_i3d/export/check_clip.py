@@ -4,12 +4,12 @@ import pathlib
 
 from keras_i3d.conventions import CROP_SIZE
 from keras_i3d.conventions import check_stream
+from keras_i3d.export.choices import DEFAULT_CLIP_LENGTH
 
 # The repository's example (a Kinetics-400 "arm wrestling" clip, see
 # examples/data/PROVENANCE.md). It ships with the source tree, not the wheel.
 DEFAULT_CHECK_VIDEO = (pathlib.Path(__file__).resolve().parents[2]
                        / "examples" / "data" / "arm_wrestling.mp4")
-DEFAULT_CLIP_LENGTH = 16
 # Flow of the check clip: Farneback, seconds instead of TV-L1's minute. The
 # check compares an export with its Keras model on the same input, so it
 # needs realistic flow, not the checkpoints' exact flow method.

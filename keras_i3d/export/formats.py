@@ -17,6 +17,8 @@ import pathlib
 import numpy as np
 
 from keras_i3d.atomic_files import atomic_output
+from keras_i3d.export.choices import PARITY_TOLERANCE
+from keras_i3d.export.choices import check_path
 from keras_i3d.export.dependencies import check_dependencies
 from keras_i3d.export.serving import INPUT_NAME
 from keras_i3d.export.serving import OUTPUT_NAMES
@@ -25,12 +27,6 @@ from keras_i3d.export.serving import logits_model
 from keras_i3d.export.serving import serving_input_spec
 from keras_i3d.export.serving import stream_of
 from keras_i3d.preprocessing import preprocess_input
-
-FORMATS = ("savedmodel", "onnx", "tflite")
-FORMAT_SUFFIXES = {"savedmodel": "", "onnx": ".onnx", "tflite": ".tflite"}
-# The largest |logit difference| an export may show against its Keras model.
-PARITY_TOLERANCE = 1e-4
-
 
 class ExportError(RuntimeError):
     """An export could not be written or run back."""
@@ -197,26 +193,6 @@ _RUNNERS = {"savedmodel": _run_savedmodel, "onnx": _run_onnx,
             "tflite": _run_tflite}
 
 
-def check_format(export_format):
-    """Returns `export_format` if it is one of `FORMATS`, else ValueError."""
-    if export_format not in FORMATS:
-        raise ValueError(
-            f"`export_format` must be one of {FORMATS}. Received: "
-            f"export_format={export_format!r}"
-        )
-    return export_format
-
-
-def check_path(path, export_format):
-    """Raises ValueError if `path` lacks the suffix the format needs."""
-    suffix = FORMAT_SUFFIXES[export_format]
-    if suffix and not os.fspath(path).endswith(suffix):
-        raise ValueError(
-            f"A {export_format} export is a file ending in {suffix}. "
-            f"Received: path={os.fspath(path)!r}"
-        )
-
-
 def export_model(model, path, export_format, check_clip, overwrite=False):
     """Exports a classifier with its preprocessing, and checks the export.
 
@@ -260,7 +236,6 @@ def export_model(model, path, export_format, check_clip, overwrite=False):
     """
     import keras
 
-    check_format(export_format)
     check_path(path, export_format)
     if keras.backend.backend() != "tensorflow":
         raise ExportError(

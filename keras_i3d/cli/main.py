@@ -26,6 +26,7 @@ SUBCOMMAND_MODULES = (
     "keras_i3d.cli.flow",
     "keras_i3d.cli.extract_features",
     "keras_i3d.cli.fvd",
+    "keras_i3d.cli.export",
 )
 
 from keras_i3d.cli.errors import EXIT_ERROR  # noqa: F401 (re-exported)

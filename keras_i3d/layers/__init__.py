@@ -10,17 +10,21 @@ from keras_i3d.layers.fused import FusedInceptionBlock3D
 from keras_i3d.layers.fused import SpaceToDepthConv3D
 from keras_i3d.layers.inception import InceptionBlock3D
 from keras_i3d.layers.inception2d import InceptionBlock2D
+from keras_i3d.layers.pool_as_2d import AveragePooling3DAs2D
+from keras_i3d.layers.pool_as_2d import MaxPooling3DAs2D
 from keras_i3d.layers.time_steps import LastTimeStep
 from keras_i3d.layers.unit2d import Unit2D
 from keras_i3d.layers.unit3d import Unit3D
 
 __all__ = [
+    "AveragePooling3DAs2D",
     "ClipSizeModel",
     "FrameWise",
     "FusedInceptionBlock3D",
     "InceptionBlock2D",
     "InceptionBlock3D",
     "LastTimeStep",
+    "MaxPooling3DAs2D",
     "MinimumClipSize",
     "SpaceToDepthConv3D",
     "Unit2D",

@@ -11,7 +11,7 @@ REPOSITORY_ROOT = os.path.dirname(
 )
 SUBCOMMANDS = (
     "predict", "weights", "evaluate", "make-tfrecords", "flow",
-    "extract-features", "fvd",
+    "extract-features", "fvd", "export",
 )
 
 

@@ -50,9 +50,13 @@ ALLOWED = {
               "conventions", "atomic_files"},
     "training": {"models", "layers", "data", "flow", "video",
                  "preprocessing", "labels", "conventions", "atomic_files"},
+    # An optional engine (the [export] extra): models to SavedModel, ONNX,
+    # LiteRT, checked on a clip from the video side.
+    "export": {"layers", "data", "preprocessing", "conventions",
+               "atomic_files", "flags"},
     # Keras metrics over the tasks (FVD), for `fit` and `evaluate`.
     "metrics": {"tasks", "conventions"},
-    "cli": {"tasks", "training", "models", "weights", "data", "flow",
+    "cli": {"export", "layers", "tasks", "training", "models", "weights", "data", "flow",
             "video", "preprocessing", "labels", "conventions",
             "atomic_files", "flags"},
     FRONT_DOOR: {"models", "layers", "labels", "preprocessing"},

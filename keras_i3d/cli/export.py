@@ -2,6 +2,7 @@
 
 import argparse
 
+from keras_i3d.cli import options
 from keras_i3d.cli.errors import EXIT_USAGE
 from keras_i3d.cli.errors import CLIError
 
@@ -48,23 +49,19 @@ def add_parser(subparsers):
              ".keras model file")
     parser.add_argument("--format", required=True, choices=FORMATS,
                         help="savedmodel (folder), onnx or tflite (file)")
-    parser.add_argument("--out", required=True, metavar="PATH",
-                        help="the folder (savedmodel) or file (.onnx, "
-                             ".tflite) to write")
-    parser.add_argument("--clip-length", type=int,
-                        default=DEFAULT_CLIP_LENGTH,
-                        help="frames of the check clip, and the fixed clip "
-                             f"length of a tflite export (default: "
-                             f"{DEFAULT_CLIP_LENGTH})")
-    parser.add_argument("--stream", choices=STREAMS, default=None,
-                        help="the stream to export (default: rgb for "
-                             "weights; a .keras model's own stream)")
+    options.add_out_option(
+        parser, what="path: a folder (savedmodel) or a file (.onnx, .tflite)",
+        metavar="PATH")
+    options.add_clip_length_option(
+        parser, default_help=f"{DEFAULT_CLIP_LENGTH}: the check clip, and "
+        "the fixed clip length of a tflite export")
+    options.add_stream_option(parser, choices=STREAMS)
     parser.add_argument("--check-video", default=None, metavar="VIDEO",
                         help="the video to check the export on (default: "
                              "examples/data/arm_wrestling.mp4 of the "
                              "source tree)")
-    parser.add_argument("--overwrite", action="store_true",
-                        help="replace an existing --out")
+    options.add_overwrite_option(parser, default_help="refuse an existing "
+                                 "--out")
     parser.set_defaults(func=run)
 
 
@@ -96,16 +93,14 @@ def load_model(source, stream):
             model_stream = stream_of(model)
         except ValueError as error:
             raise CLIError(f"{source}: {error}") from None
-        if stream is not None and stream != model_stream:
-            raise CLIError(f"{source} is a {model_stream}-stream model; drop "
-                           f"--stream {stream} or pass --stream "
-                           f"{model_stream}", EXIT_USAGE)
+        if stream != model_stream:
+            raise CLIError(f"{source} is a {model_stream}-stream model; pass "
+                           f"--stream {model_stream}", EXIT_USAGE)
         return model, model_stream
     from keras_i3d.models.i3d import I3D
     from keras_i3d.weights import WeightsFileError
     from keras_i3d.weights.loading import resolve_weights
 
-    stream = stream or "rgb"
     try:
         # The head gets the checkpoint's class count (400 by default).
         classes = resolve_weights(source, stream, classes=400).classes
@@ -117,9 +112,10 @@ def load_model(source, stream):
 
 
 def run(args):
-    if args.clip_length < 1:
-        raise CLIError(f"--clip-length must be at least 1 (got "
-                       f"{args.clip_length})", EXIT_USAGE)
+    from keras_i3d.export.choices import DEFAULT_CLIP_LENGTH
+
+    if args.clip_length is None:
+        args.clip_length = DEFAULT_CLIP_LENGTH
     from keras_i3d.export.choices import check_path
 
     try:

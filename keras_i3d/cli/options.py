@@ -74,11 +74,12 @@ positive_int = _at_least(1, int)
 non_negative_int = _at_least(0, int)
 
 
-def add_out_option(parser):
-    """Adds `--out DIR` (required): the output folder, created if missing."""
+def add_out_option(parser, what="folder (created if missing)",
+                   metavar="DIR"):
+    """Adds `--out` (required): where the output goes, `what` says how."""
     parser.add_argument(
-        "--out", required=True, type=pathlib.Path, metavar="DIR",
-        help="output folder (created if missing)",
+        "--out", required=True, type=pathlib.Path, metavar=metavar,
+        help=f"output {what}",
     )
 
 
@@ -199,12 +200,13 @@ def add_workers_option(parser):
     )
 
 
-def add_overwrite_option(parser):
-    """Adds `--overwrite`: redo work whose output exists."""
+def add_overwrite_option(parser, default_help="skip them"):
+    """Adds `--overwrite`: redo work whose output exists; without it the
+    command does what `default_help` says."""
     parser.add_argument(
         "--overwrite", action="store_true",
         help="redo the work and replace outputs that already exist "
-        "(default: skip them)",
+        f"(default: {default_help})",
     )
 
 

@@ -51,7 +51,7 @@ def load_check_clip(stream, clip_length=DEFAULT_CLIP_LENGTH, video=None,
                 "the export on."
             )
     clips = load_video_clips(
-        video, streams=(stream,), num_frames=clip_length,
+        video, stream=stream, num_frames=clip_length,
         flow_method=CHECK_FLOW_METHOD,
         short_side=max(RESIZE_SHORT_SIDE, crop_size), crop_size=crop_size,
     )

@@ -67,13 +67,16 @@ def test_no_replaced_flag_exists():
     assert leftovers == {}, f"use {REPLACED_FLAGS} instead"
 
 
-def test_format_is_only_flows_storage_format():
+def test_format_is_only_an_outputs_storage_format():
     commands = [command for command, _ in options_by_flag()["--format"]]
-    assert commands == ["flow"]
+    assert sorted(commands) == ["export", "flow"]
 
 
 # Options whose default is what the command batches (its help says so).
 PER_COMMAND_DEFAULTS = ("--batch-size",)
+# An output's storage format: each command has its own formats (and
+# test_format_is_only_an_outputs_storage_format keeps it to that meaning).
+PER_COMMAND_CHOICES = ("--format",)
 
 
 def without_default(help_text):
@@ -85,6 +88,8 @@ def test_shared_options_have_one_help_and_one_default():
         if len(uses) < 2:
             continue
         (first_command, first), *others = uses
+        if flag in PER_COMMAND_CHOICES:
+            continue
         for command, action in others:
             if flag not in PER_COMMAND_DEFAULTS:
                 assert action.default == first.default, (
@@ -92,7 +97,10 @@ def test_shared_options_have_one_help_and_one_default():
                     f"{first.default!r} in {first_command}")
             assert action.type == first.type, (flag, command, first_command)
             assert action.required == first.required, (flag, command)
-            if flag == "--stream":
+            if flag == "--out":
+                # What the output is (a folder, a file) is the command's.
+                assert action.help.startswith("output "), (flag, command)
+            elif flag == "--stream":
                 # The help names the streams the command runs.
                 assert action.help == options.stream_help(action.choices)
             else:

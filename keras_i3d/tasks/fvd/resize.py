@@ -13,7 +13,9 @@ and `keras.ops.image.resize` sample at pixel centres and give other numbers
 that keeps TF's operation order (on the other backends), as MAGVIT's JAX
 port does (`videogvt/train_lib/metrics_lib.py`).
 
-`resize_videos` applies one of `RESIZE_METHODS` to whole video sets.
+`resize_videos` applies one of `RESIZE_METHODS` to whole video sets;
+`resize_videos_tensor` does the same with TensorFlow ops on a tensor, for a
+compiled Keras step (`keras_i3d.metrics.FrechetVideoDistance`).
 """
 
 import numpy as np
@@ -96,10 +98,18 @@ def resize_bilinear_numpy(frames, size, half_pixel_centers=False):
     return top + (bottom - top) * y_lerp[:, None, None]
 
 
-def resize_bilinear_tensorflow(frames, size, half_pixel_centers=False):
-    """TF's `ResizeBilinear` raw op (the TF1 legacy kernel by default).
+def resize_bilinear_tensor(frames, size, half_pixel_centers=False):
+    """TF's `ResizeBilinear` raw op on a tensor, graph-safe.
 
-    Same arguments and result as `resize_bilinear_numpy`.
+    Args:
+        frames: a tensor `(..., height, width, channels)` of any real dtype
+            (the kernel reads values as float32, like the reference).
+        size: `(out_height, out_width)`.
+        half_pixel_centers: False for the TF1 legacy kernel (the reference),
+            True for pixel-centre sampling.
+
+    Returns:
+        A float32 tensor `(..., out_height, out_width, channels)`.
     """
     import tensorflow as tf
 
@@ -113,7 +123,19 @@ def resize_bilinear_tensorflow(frames, size, half_pixel_centers=False):
         half_pixel_centers=half_pixel_centers,
     )
     shape = tf.concat([leading, tf.shape(resized)[1:]], 0)
-    return tf.reshape(resized, shape).numpy()
+    resized = tf.reshape(resized, shape)
+    resized.set_shape(
+        frames.shape[:-3].concatenate((size[0], size[1], frames.shape[-1]))
+    )
+    return resized
+
+
+def resize_bilinear_tensorflow(frames, size, half_pixel_centers=False):
+    """TF's `ResizeBilinear` raw op (the TF1 legacy kernel by default).
+
+    Same arguments and result as `resize_bilinear_numpy`.
+    """
+    return resize_bilinear_tensor(frames, size, half_pixel_centers).numpy()
 
 
 def resize_bilinear(frames, size=(CROP_SIZE, CROP_SIZE),
@@ -155,22 +177,89 @@ def resize_bilinear(frames, size=(CROP_SIZE, CROP_SIZE),
 
 
 def _short_side_center_crop(videos, antialias):
-    """Short side to 224 (half-pixel bilinear), then the centre 224 crop."""
+    """Short side to 224 (half-pixel bilinear), then the centre 224 crop.
+
+    Args:
+        videos: `(N, T, H, W, 3)` (array or tensor) of static `H` and `W`.
+        antialias: whether `tf.image.resize` antialiases.
+
+    Returns:
+        A float32 tensor `(N, T, 224, 224, 3)`.
+    """
     import tensorflow as tf
 
     from keras_i3d.video.resize import short_side_shape
 
+    videos = tf.convert_to_tensor(videos)
     height, width = videos.shape[-3], videos.shape[-2]
+    if height is None or width is None:
+        raise ValueError(
+            "The short_side_center_crop resize methods need a static frame "
+            f"size. Received: frames of {height} x {width}"
+        )
     new_height, new_width = short_side_shape(height, width, CROP_SIZE)
-    frames = videos.reshape((-1, height, width, videos.shape[-1]))
+    frames = tf.reshape(videos, (-1, height, width, videos.shape[-1]))
     resized = tf.image.resize(
         tf.cast(frames, tf.float32), (new_height, new_width),
         method="bilinear", antialias=antialias,
-    ).numpy()
+    )
     top = (new_height - CROP_SIZE) // 2
     left = (new_width - CROP_SIZE) // 2
     cropped = resized[:, top:top + CROP_SIZE, left:left + CROP_SIZE]
-    return cropped.reshape(videos.shape[:-3] + cropped.shape[1:])
+    shape = tf.concat([tf.shape(videos)[:-3], tf.shape(cropped)[1:]], 0)
+    cropped = tf.reshape(cropped, shape)
+    cropped.set_shape(
+        videos.shape[:-3].concatenate((CROP_SIZE, CROP_SIZE, videos.shape[-1]))
+    )
+    return cropped
+
+
+def resize_videos_tensor(videos, resize="tf1_bilinear"):
+    """`resize_videos` as TensorFlow ops, for a compiled (graph) step.
+
+    The same kernels as `resize_videos`, so the same bits: the bilinear
+    methods are `tf.raw_ops.ResizeBilinear`, the `short_side_center_crop`
+    methods `tf.image.resize`.
+
+    Args:
+        videos: a tensor `(N, T, H, W, 3)`, uint8 or float.
+        resize: one of `RESIZE_METHODS`.
+
+    Returns:
+        A float32 tensor `(N, T, 224, 224, 3)`.
+
+    Raises:
+        ValueError: an unknown method, `resize="none"` with frames that are
+            not 224 x 224, or a `short_side_center_crop` method with frames
+            of unknown size.
+    """
+    import tensorflow as tf
+
+    check_resize_method(resize)
+    videos = tf.convert_to_tensor(videos)
+    size = (CROP_SIZE, CROP_SIZE)
+    frame_size = tuple(videos.shape[-3:-1])
+    if resize == "none":
+        if frame_size != size:
+            raise ValueError(
+                "resize='none' needs 224 x 224 frames. Received: frames of "
+                f"{frame_size[0]} x {frame_size[1]}"
+            )
+        return tf.cast(videos, tf.float32)
+    if resize in ("tf1_bilinear", "bilinear"):
+        return resize_bilinear_tensor(
+            videos, size, half_pixel_centers=resize == "bilinear"
+        )
+    if resize == "tf1_bilinear_via_64":
+        intermediate = (MAGVIT_INTERMEDIATE_SIZE, MAGVIT_INTERMEDIATE_SIZE)
+        if frame_size != intermediate:
+            # Unknown sizes resize too: 64 to 64 returns the frames as
+            # they are.
+            videos = resize_bilinear_tensor(videos, intermediate)
+        return resize_bilinear_tensor(videos, size)
+    return _short_side_center_crop(
+        videos, antialias=resize.endswith("_antialias")
+    )
 
 
 def resize_videos(videos, resize="tf1_bilinear", implementation="auto"):
@@ -214,4 +303,4 @@ def resize_videos(videos, resize="tf1_bilinear", implementation="auto"):
         return resize_bilinear(videos, size, implementation=implementation)
     return _short_side_center_crop(
         videos, antialias=resize.endswith("_antialias")
-    )
+    ).numpy()

@@ -301,3 +301,38 @@ def test_jax_backend_refuses_a_compiled_step_with_a_clear_error():
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert "On the jax backend FrechetVideoDistance keeps" in completed.stdout
     assert "run_eagerly=True" in completed.stdout
+
+
+@needs_tensorflow
+def test_compiled_steps_turn_tf32_off_on_gpus(monkeypatch):
+    """TF32 is read when the graph runs: it goes off for the process."""
+    import tensorflow as tf
+
+    from keras_i3d.metrics import _switch_tf32_off_for_compiled_steps
+
+    monkeypatch.setattr(tf.config, "list_physical_devices",
+                        lambda kind=None: ["a GPU"])
+    previous = tf.config.experimental.tensor_float_32_execution_enabled()
+    tf.config.experimental.enable_tensor_float_32_execution(True)
+    try:
+        with pytest.warns(UserWarning, match="turned TensorFloat-32 off"):
+            _switch_tf32_off_for_compiled_steps()
+        assert not tf.config.experimental.tensor_float_32_execution_enabled()
+    finally:
+        tf.config.experimental.enable_tensor_float_32_execution(previous)
+
+
+@needs_tensorflow
+def test_xla_steps_are_recognised_and_scipy_presets_refuse_them():
+    import tensorflow as tf
+
+    from keras_i3d.metrics import _tracing_for_xla
+
+    for jit_compile in (False, True):
+        traced = tf.function(lambda: tf.constant(_tracing_for_xla()),
+                             jit_compile=jit_compile)
+        assert bool(traced()) is jit_compile
+    metric = FrechetVideoDistance(preset="stylegan_v")
+
+    with pytest.raises(ValueError, match="jit_compile=False"):
+        tf.function(metric.result, jit_compile=True)()

@@ -31,6 +31,7 @@ from keras_i3d.tasks.fvd.embed import video_embeddings
 from keras_i3d.tasks.fvd.embed import video_embeddings_tensor
 from keras_i3d.tasks.fvd.presets import DEFAULT_PRESET
 from keras_i3d.tasks.fvd.presets import get_preset
+from keras_i3d.tasks.fvd.resize import tracing_for_xla
 from keras_i3d.tasks.fvd.statistics import VideoStatistics
 
 VIDEO_SETS = ("real", "generated")
@@ -54,19 +55,6 @@ def _executing_eagerly():
     import tensorflow as tf
 
     return tf.executing_eagerly()
-
-
-def _tracing_for_xla():
-    """Whether the step being traced compiles with XLA (`jit_compile`)."""
-    import tensorflow as tf
-
-    try:
-        from tensorflow.python.ops import control_flow_util
-    except ImportError:  # pragma: no cover (a TensorFlow without it)
-        return False
-    return control_flow_util.GraphOrParentsInXlaContext(
-        tf.compat.v1.get_default_graph()
-    )
 
 
 def _switch_tf32_off_for_compiled_steps():
@@ -107,8 +95,10 @@ class FrechetVideoDistance(keras.metrics.Metric):
     ranges with graph assertions, and `result()` is NaN until both sets
     hold 2 videos; called eagerly, the checks raise `ValueError` as
     `frechet_video_distance` does. Keras compiles with XLA by default on
-    GPUs (`jit_compile="auto"`); XLA resizes and convolves with its own
-    kernels, so compile with `jit_compile=False` for the reference's bits.
+    GPUs (`jit_compile="auto"`): the metric then resizes with gathers
+    (XLA's own bilinear kernel is not TF1's) and warns, since XLA fuses and
+    reorders float32 operations; compile with `jit_compile=False` for the
+    reference's bits.
     On GPUs the first compiled update turns TF32 off for the process (with
     a warning): TF32 moves the logits by more than FVD's rounding.
 
@@ -345,10 +335,10 @@ class FrechetVideoDistance(keras.metrics.Metric):
         import tensorflow as tf
 
         _switch_tf32_off_for_compiled_steps()
-        if _tracing_for_xla():
+        if tracing_for_xla():
             warnings.warn(
-                "FrechetVideoDistance is compiled with XLA: XLA resizes and "
-                "convolves with its own kernels, so the FVD agrees with the "
+                "FrechetVideoDistance is compiled with XLA: XLA fuses and "
+                "reorders float32 operations, so the FVD agrees with the "
                 "reference only to float32 rounding. Compile the model with "
                 "jit_compile=False for the reference's bits.",
                 stacklevel=3,
@@ -486,7 +476,7 @@ class FrechetVideoDistance(keras.metrics.Metric):
     def _result_in_graph(self):
         import tensorflow as tf
 
-        if self.preset.sqrtm == "scipy" and _tracing_for_xla():
+        if self.preset.sqrtm == "scipy" and tracing_for_xla():
             raise ValueError(
                 f"Preset {self.preset.name!r} takes scipy's sqrtm, a host "
                 "callback that XLA cannot compile: compile the model with "

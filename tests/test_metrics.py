@@ -326,10 +326,10 @@ def test_compiled_steps_turn_tf32_off_on_gpus(monkeypatch):
 def test_xla_steps_are_recognised_and_scipy_presets_refuse_them():
     import tensorflow as tf
 
-    from keras_i3d.metrics import _tracing_for_xla
+    from keras_i3d.tasks.fvd.resize import tracing_for_xla
 
     for jit_compile in (False, True):
-        traced = tf.function(lambda: tf.constant(_tracing_for_xla()),
+        traced = tf.function(lambda: tf.constant(tracing_for_xla()),
                              jit_compile=jit_compile)
         assert bool(traced()) is jit_compile
     metric = FrechetVideoDistance(preset="stylegan_v")

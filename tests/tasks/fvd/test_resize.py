@@ -148,3 +148,38 @@ def test_graph_preprocessing_of_uint8_and_224_frames():
 def test_graph_resize_none_refuses_other_sizes():
     with pytest.raises(ValueError, match="resize='none' needs 224 x 224"):
         resize_videos_tensor(random_frames(48, 64)[None], "none")
+
+
+@pytest.mark.parametrize(
+    "method", ("tf1_bilinear", "bilinear", "short_side_center_crop",
+               "tf1_bilinear_via_64"),
+)
+def test_xla_preprocessing_agrees_to_float32_rounding(method):
+    """XLA's own ResizeBilinear is up to 2.0 off when upsampling: not used.
+
+    Under XLA the kernel runs as gathers; XLA may fuse multiply-adds and
+    divide by a reciprocal, so values agree to a few float32 ulps.
+    """
+    videos = random_frames(32, 32)[None]  # Upsampled to 224, as in FVD.
+
+    @tf.function(jit_compile=True)
+    def preprocess_with_xla(videos):
+        return scale_to_model_range_tensor(resize_videos_tensor(videos,
+                                                                method))
+
+    np.testing.assert_allclose(
+        preprocess_with_xla(videos.astype(np.float32)).numpy(),
+        preprocess_videos(videos, method), rtol=0, atol=1e-6,
+    )
+
+
+def test_xla_refuses_the_antialiased_resize():
+    videos = random_frames(32, 48)[None].astype(np.float32)
+
+    with pytest.raises(ValueError, match="jit_compile=False"):
+        tf.function(
+            lambda v: resize_videos_tensor(
+                v, "short_side_center_crop_antialias"
+            ),
+            jit_compile=True,
+        )(videos)

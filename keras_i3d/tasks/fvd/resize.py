@@ -15,7 +15,9 @@ port does (`videogvt/train_lib/metrics_lib.py`).
 
 `resize_videos` applies one of `RESIZE_METHODS` to whole video sets;
 `resize_videos_tensor` does the same with TensorFlow ops on a tensor, for a
-compiled Keras step (`keras_i3d.metrics.FrechetVideoDistance`).
+compiled Keras step (`keras_i3d.metrics.FrechetVideoDistance`). Under XLA,
+whose own bilinear kernel is not TF1's, it computes the kernel with
+`tf.gather` (`resize_bilinear_gather_tensor`).
 """
 
 import numpy as np

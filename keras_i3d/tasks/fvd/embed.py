@@ -137,6 +137,27 @@ def scale_to_model_range(frames, input_range=DEFAULT_INPUT_RANGE):
     return frames
 
 
+def scale_to_model_range_tensor(frames, input_range=DEFAULT_INPUT_RANGE):
+    """`scale_to_model_range` as TensorFlow ops on a float32 tensor.
+
+    The same float32 operations, so the same bits (a true division for
+    0-255), also inside a compiled step.
+    """
+    import tensorflow as tf
+
+    input_range = check_input_range(input_range)
+    frames = tf.cast(frames, tf.float32)
+    if input_range == (0, 255):
+        # divide_no_nan is a true division for a non-zero divisor, and
+        # Grappler does not turn it into a product with the reciprocal (it
+        # does so for `frames / RGB_SCALE`, which changes 1 value in 3).
+        divisor = tf.constant(RGB_SCALE, tf.float32)
+        return tf.math.divide_no_nan(frames, divisor) - 1.0
+    if input_range == (0, 1):
+        return frames * 2.0 - 1.0
+    return frames
+
+
 def preprocess_videos(videos, resize="tf1_bilinear",
                       input_range=DEFAULT_INPUT_RANGE, implementation="auto"):
     """The reference's preprocessing: cast, resize to 224, scale to [-1, 1].
@@ -274,6 +295,35 @@ def embed_model_inputs(model, model_inputs):
     """
     with full_float32_precision():
         return np.asarray(model(model_inputs, training=False), np.float32)
+
+
+def video_embeddings_tensor(videos, model, resize="tf1_bilinear",
+                            input_range=DEFAULT_INPUT_RANGE):
+    """`video_embeddings` as TensorFlow ops, for a compiled (graph) step.
+
+    The same resize kernel (`resize_videos_tensor`), the same scaling and
+    the same model call as `video_embeddings`, on one batch. Unlike
+    `video_embeddings` it does not check the values (a graph cannot raise
+    a clear error) and does not switch TF32 off: that setting is read when
+    the graph runs, not when it is traced.
+
+    Args:
+        videos: a tensor `(n, T, H, W, 3)` in `input_range`.
+        model: an embedding model from `fvd_embedding_model`.
+        resize: one of `keras_i3d.tasks.fvd.resize.RESIZE_METHODS`.
+        input_range: `(0, 255)` (the reference), `(0, 1)` or `(-1, 1)`.
+
+    Returns:
+        A float32 tensor `(n, 400)` or `(n, 1024)`.
+    """
+    import tensorflow as tf
+
+    from keras_i3d.tasks.fvd.resize import resize_videos_tensor
+
+    model_inputs = scale_to_model_range_tensor(
+        resize_videos_tensor(videos, resize), input_range
+    )
+    return tf.cast(model(model_inputs, training=False), tf.float32)
 
 
 def video_statistics(videos, model=None, features="logits",

@@ -7,7 +7,10 @@ import pytest
 
 from keras_i3d.tasks.fvd.distance import frechet_distance
 from keras_i3d.tasks.fvd.distance import frechet_distance_from_activations
+from keras_i3d.tasks.fvd.distance import frechet_distance_from_moments
+from keras_i3d.tasks.fvd.distance import frechet_distance_from_moments_tensor
 from keras_i3d.tasks.fvd.distance import symmetric_matrix_square_root
+from keras_i3d.tasks.fvd.distance import symmetric_matrix_square_root_tensor
 from keras_i3d.tasks.fvd.statistics import VideoStatistics
 from tests.tasks.fvd.tfgan_golden import GOLDEN_PATH
 from tests.tasks.fvd.tfgan_golden import fvd_activations
@@ -40,6 +43,33 @@ def test_scipy_square_root_is_close_to_tfgan(case):
     assert value == pytest.approx(case["tfgan_float64"], rel=1e-6)
 
 
+@pytest.mark.parametrize(
+    "case", TFGAN_CASES, ids=[str(case["num_videos"]) for case in TFGAN_CASES]
+)
+@pytest.mark.parametrize("sqrtm", ("tfgan_svd", "scipy"))
+def test_graph_distance_equals_the_numpy_distance(case, sqrtm):
+    """The compiled metric's distance: tf.linalg.svd in float64, in a graph."""
+    import tensorflow as tf
+
+    real, generated = fvd_activations(case["num_videos"], case["seed"])
+    moments = []
+    for activations in (real, generated):
+        mean, sigma = VideoStatistics.from_embeddings(
+            activations
+        ).mean_and_covariance()
+        moments += [mean, sigma]
+    expected = frechet_distance_from_moments(*moments, sqrtm=sqrtm)
+
+    value = float(tf.function(frechet_distance_from_moments_tensor)(
+        *[tf.constant(moment, tf.float64) for moment in moments], sqrtm=sqrtm
+    ))
+
+    assert value == pytest.approx(expected, rel=1e-10)
+    assert np.float32(value) == np.float32(expected)
+    if sqrtm == "tfgan_svd":
+        assert np.float32(value) == np.float32(case["tfgan_float32"])
+
+
 def test_ddof_0_is_the_n_normalised_covariance():
     real, generated = fvd_activations(16, seed=1)
     mean_real, mean_generated = real.mean(0), generated.mean(0)
@@ -66,6 +96,10 @@ def test_symmetric_square_root_keeps_tiny_singular_values():
 
     np.testing.assert_allclose(
         symmetric_matrix_square_root(matrix), np.diag([2.0, 1e-12, 0.0])
+    )
+    np.testing.assert_allclose(
+        symmetric_matrix_square_root_tensor(matrix).numpy(),
+        np.diag([2.0, 1e-12, 0.0]),
     )
 
 

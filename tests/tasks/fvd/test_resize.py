@@ -4,10 +4,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from keras_i3d.tasks.fvd.embed import preprocess_videos
 from keras_i3d.tasks.fvd.embed import scale_to_model_range
+from keras_i3d.tasks.fvd.embed import scale_to_model_range_tensor
 from keras_i3d.tasks.fvd.resize import RESIZE_METHODS
 from keras_i3d.tasks.fvd.resize import resize_bilinear
 from keras_i3d.tasks.fvd.resize import resize_videos
+from keras_i3d.tasks.fvd.resize import resize_videos_tensor
 
 SIZES = (
     ((64, 64), (224, 224)),  # The reference example's upsample.
@@ -101,3 +104,82 @@ def test_scaling_is_bitwise_the_reference_expression():
     reference = np.float32(2.0) * values / np.float32(255.0) - np.float32(1.0)
 
     np.testing.assert_array_equal(scale_to_model_range(values), reference)
+
+
+@pytest.mark.parametrize("input_range", ((0, 255), (0, 1), (-1, 1)))
+@pytest.mark.parametrize(
+    "method", [method for method in RESIZE_METHODS if method != "none"]
+)
+def test_graph_preprocessing_is_bit_identical(method, input_range):
+    """A compiled step resizes and scales with the host path's bits.
+
+    Grappler turns `x / 127.5` into `x * (1 / 127.5)` in a graph (one value
+    in three changes): the tensor path must not.
+    """
+    low, high = input_range
+    videos = random_frames(40, 56, dtype=np.float32)[None] / 255
+    videos = (videos * (high - low) + low).astype(np.float32)
+    signature = tf.TensorSpec((None, None, 40, 56, 3), tf.float32)
+
+    @tf.function(input_signature=[signature], jit_compile=False)
+    def preprocess_in_graph(videos):
+        return scale_to_model_range_tensor(
+            resize_videos_tensor(videos, method), input_range
+        )
+
+    np.testing.assert_array_equal(
+        preprocess_in_graph(videos).numpy(),
+        preprocess_videos(videos, method, input_range),
+    )
+
+
+def test_graph_preprocessing_of_uint8_and_224_frames():
+    videos = random_frames(224, 224)[None]
+
+    for method in ("tf1_bilinear", "none"):
+        np.testing.assert_array_equal(
+            tf.function(lambda v, m=method: scale_to_model_range_tensor(
+                resize_videos_tensor(v, m)
+            ))(videos).numpy(),
+            preprocess_videos(videos, method),
+        )
+
+
+def test_graph_resize_none_refuses_other_sizes():
+    with pytest.raises(ValueError, match="resize='none' needs 224 x 224"):
+        resize_videos_tensor(random_frames(48, 64)[None], "none")
+
+
+@pytest.mark.parametrize(
+    "method", ("tf1_bilinear", "bilinear", "short_side_center_crop",
+               "tf1_bilinear_via_64"),
+)
+def test_xla_preprocessing_agrees_to_float32_rounding(method):
+    """XLA's own ResizeBilinear is up to 2.0 off when upsampling: not used.
+
+    Under XLA the kernel runs as gathers; XLA may fuse multiply-adds and
+    divide by a reciprocal, so values agree to a few float32 ulps.
+    """
+    videos = random_frames(32, 32)[None]  # Upsampled to 224, as in FVD.
+
+    @tf.function(jit_compile=True)
+    def preprocess_with_xla(videos):
+        return scale_to_model_range_tensor(resize_videos_tensor(videos,
+                                                                method))
+
+    np.testing.assert_allclose(
+        preprocess_with_xla(videos.astype(np.float32)).numpy(),
+        preprocess_videos(videos, method), rtol=0, atol=1e-6,
+    )
+
+
+def test_xla_refuses_the_antialiased_resize():
+    videos = random_frames(32, 48)[None].astype(np.float32)
+
+    with pytest.raises(ValueError, match="jit_compile=False"):
+        tf.function(
+            lambda v: resize_videos_tensor(
+                v, "short_side_center_crop_antialias"
+            ),
+            jit_compile=True,
+        )(videos)

@@ -23,8 +23,7 @@ from keras_i3d.flow import FLOW_METHODS
 from keras_i3d.video import read_video
 
 DEFAULT_VIDEO = (
-    pathlib.Path(__file__).resolve().parents[2]
-    / "shared" / "data" / "mmaction2" / "demo.mp4"
+    pathlib.Path(__file__).resolve().parents[2] / "shared" / "data" / "mmaction2" / "demo.mp4"
 )
 
 
@@ -46,13 +45,10 @@ def main():
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     cv2.setNumThreads(args.threads)
-    video = read_video(
-        args.video, num_frames=args.max_frames, short_side=RESIZE_SHORT_SIDE
-    )
+    video = read_video(args.video, num_frames=args.max_frames, short_side=RESIZE_SHORT_SIDE)
     height, width = video.frames.shape[1:3]
     rates = {
-        method: time_method(method, video.frames, args.repeats)
-        for method in ("tvl1", "farneback")
+        method: time_method(method, video.frames, args.repeats) for method in ("tvl1", "farneback")
     }
     print(
         f"{args.video.name}: {len(video.frames) - 1} flow fields of "

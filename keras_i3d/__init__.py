@@ -36,7 +36,7 @@ def _module_run_with_dash_m():
     interpreter_args = getattr(sys, "orig_argv", [])[1:]
     for index, arg in enumerate(interpreter_args):
         if arg == "-m":
-            following = interpreter_args[index + 1:index + 2]
+            following = interpreter_args[index + 1 : index + 2]
             return following[0] if following else None
         if arg.startswith("-m"):
             return arg[2:]
@@ -60,15 +60,24 @@ def _is_cli_process():
 
 IS_CLI_PROCESS = _is_cli_process()
 
-from keras_i3d import models  # noqa: E402 (needs IS_CLI_PROCESS)
-
-__all__ = sorted([
-    *models.__all__,
+__all__ = [
+    "C3D",
+    "ConvNetLSTM",
     "decode_predictions",
+    "endpoint_model",
+    "ENDPOINTS",
     "fuse_for_inference",
+    "FusedTwoStream3D",
+    "get_model",
+    "I3D",
+    "InceptionV1",
+    "list_models",
     "load_labels",
     "preprocess_input",
-])
+    "stack_flow_frames",
+    "TwoStream2D",
+    "TwoStreamI3D",
+]
 
 if not IS_CLI_PROCESS:
     import keras_i3d.layers  # noqa: F401 (registers every layer)
@@ -76,9 +85,9 @@ if not IS_CLI_PROCESS:
     from keras_i3d.labels import load_labels
     from keras_i3d.models import C3D
     from keras_i3d.models import ENDPOINTS
+    from keras_i3d.models import I3D
     from keras_i3d.models import ConvNetLSTM
     from keras_i3d.models import FusedTwoStream3D
-    from keras_i3d.models import I3D
     from keras_i3d.models import InceptionV1
     from keras_i3d.models import TwoStream2D
     from keras_i3d.models import TwoStreamI3D

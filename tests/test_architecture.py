@@ -39,26 +39,54 @@ ALLOWED = {
     # The video side: files to model inputs; it never builds a network.
     "video": {"conventions", "labels", "atomic_files"},
     "flow": {"video", "conventions", "labels", "atomic_files"},
-    "data": {"flow", "video", "preprocessing", "conventions", "labels",
-             "atomic_files", "flags"},
+    "data": {"flow", "video", "preprocessing", "conventions", "labels", "atomic_files", "flags"},
     # The network side.
     "layers": {"conventions"},
     "weights": {"layers", "conventions", "atomic_files"},
     "models": {"layers", "weights", "preprocessing", "conventions", "flags"},
     # Uses of both sides.
-    "tasks": {"models", "data", "flow", "video", "preprocessing", "labels",
-              "conventions", "atomic_files"},
-    "training": {"models", "layers", "data", "flow", "video",
-                 "preprocessing", "labels", "conventions", "atomic_files"},
+    "tasks": {
+        "models",
+        "data",
+        "flow",
+        "video",
+        "preprocessing",
+        "labels",
+        "conventions",
+        "atomic_files",
+    },
+    "training": {
+        "models",
+        "layers",
+        "data",
+        "flow",
+        "video",
+        "preprocessing",
+        "labels",
+        "conventions",
+        "atomic_files",
+    },
     # An optional engine (the [export] extra): models to SavedModel, ONNX,
     # LiteRT, checked on a clip from the video side.
-    "export": {"layers", "data", "preprocessing", "conventions",
-               "atomic_files", "flags"},
+    "export": {"layers", "data", "preprocessing", "conventions", "atomic_files", "flags"},
     # Keras metrics over the tasks (FVD), for `fit` and `evaluate`.
     "metrics": {"tasks", "conventions"},
-    "cli": {"export", "layers", "tasks", "training", "models", "weights", "data", "flow",
-            "video", "preprocessing", "labels", "conventions",
-            "atomic_files", "flags"},
+    "cli": {
+        "export",
+        "layers",
+        "tasks",
+        "training",
+        "models",
+        "weights",
+        "data",
+        "flow",
+        "video",
+        "preprocessing",
+        "labels",
+        "conventions",
+        "atomic_files",
+        "flags",
+    },
     FRONT_DOOR: {"models", "layers", "labels", "preprocessing"},
     ENTRY_POINT: {"cli"},
 }
@@ -69,8 +97,7 @@ BUILDER_ROOMS = ("models", "tasks", "training", "cli", FRONT_DOOR)
 
 # Top-level folders of the repository that use the package; the package
 # never imports them.
-USERS_OF_THE_PACKAGE = ("weights_conversion", "examples", "benchmarks",
-                        "tests")
+USERS_OF_THE_PACKAGE = ("weights_conversion", "examples", "benchmarks", "tests")
 
 # Third-party modules that one feature needs (Hub downloads, diagnosing a
 # file with PyAV, plots): imported inside the function that uses them, so
@@ -88,9 +115,7 @@ def module_name(path, package_root):
 
 def _is_submodule(package_root, name):
     folder = package_root / name
-    return (package_root / f"{name}.py").is_file() or (
-        folder / "__init__.py"
-    ).is_file()
+    return (package_root / f"{name}.py").is_file() or (folder / "__init__.py").is_file()
 
 
 def room_of(module, package_root):
@@ -121,7 +146,7 @@ def imported_modules(node, importer, is_package):
         return [alias.name for alias in node.names]
     if node.level:
         base = importer.split(".")
-        base = base[:len(base) - node.level + (1 if is_package else 0)]
+        base = base[: len(base) - node.level + (1 if is_package else 0)]
         module = ".".join(base + ([node.module] if node.module else []))
     else:
         module = node.module
@@ -144,8 +169,7 @@ def import_edges(package_root=PACKAGE):
             for module in imported_modules(node, importer, is_package):
                 target_room = room_of(module, package_root)
                 if target_room and target_room != source_room:
-                    edges.append((source_room, target_room,
-                                  f"{where}:{node.lineno}", module))
+                    edges.append((source_room, target_room, f"{where}:{node.lineno}", module))
     return edges
 
 
@@ -155,7 +179,7 @@ def find_cycle(graph):
 
     def visit(room):
         if room in visiting:
-            return visiting[visiting.index(room):] + [room]
+            return visiting[visiting.index(room) :] + [room]
         if room in done:
             return None
         visiting.append(room)
@@ -200,17 +224,15 @@ def documented_table(page=ARCHITECTURE_PAGE):
         if len(cells) != 2 or not cells[0].startswith("`"):
             continue
         room = cells[0].strip("`").rstrip("/")
-        table[room] = {
-            name.rstrip("/") for name in re.findall(r"`([^`]+)`", cells[1])
-        }
+        table[room] = {name.rstrip("/") for name in re.findall(r"`([^`]+)`", cells[1])}
     return table
 
 
 # The real package.
 
+
 def test_every_room_is_in_the_table():
-    rooms = {room_of(module_name(path, PACKAGE), PACKAGE)
-             for path in PACKAGE.rglob("*.py")}
+    rooms = {room_of(module_name(path, PACKAGE), PACKAGE) for path in PACKAGE.rglob("*.py")}
     assert rooms - set(ALLOWED) == set(), (
         "a new room: add it to ALLOWED and to docs/architecture.md"
     )
@@ -224,8 +246,7 @@ def test_every_import_between_rooms_is_allowed():
     offenders = edges_not_allowed(import_edges(), ALLOWED)
     assert offenders == [], (
         "imports between rooms that docs/architecture.md does not allow "
-        "(change the code, or the table there and ALLOWED here):\n"
-        + "\n".join(offenders)
+        "(change the code, or the table there and ALLOWED here):\n" + "\n".join(offenders)
     )
 
 
@@ -239,8 +260,9 @@ def test_the_allowed_table_is_the_documented_one():
 
 def test_weights_imports_no_builder():
     offenders = [
-        f"{where}: {module}" for source, target, where, module
-        in import_edges() if source == "weights" and target in BUILDER_ROOMS
+        f"{where}: {module}"
+        for source, target, where, module in import_edges()
+        if source == "weights" and target in BUILDER_ROOMS
     ]
     assert offenders == [], (
         "weights/ imports a builder; pass it a function that builds the "
@@ -255,8 +277,11 @@ def test_the_package_never_imports_its_users():
             if isinstance(node, ast.ImportFrom) and node.level:
                 continue
             if isinstance(node, (ast.Import, ast.ImportFrom)):
-                names = ([alias.name for alias in node.names]
-                         if isinstance(node, ast.Import) else [node.module])
+                names = (
+                    [alias.name for alias in node.names]
+                    if isinstance(node, ast.Import)
+                    else [node.module]
+                )
                 offenders += [
                     f"{path.relative_to(ROOT)}:{node.lineno}: {name}"
                     for name in names
@@ -285,8 +310,11 @@ def test_single_feature_engines_are_imported_only_when_used():
     offenders = []
     for path in sorted(PACKAGE.rglob("*.py")):
         for node in module_level_imports(ast.parse(path.read_text())):
-            names = ([alias.name for alias in node.names]
-                     if isinstance(node, ast.Import) else [node.module or ""])
+            names = (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+            )
             offenders += [
                 f"{path.relative_to(ROOT)}:{node.lineno}: {name}"
                 for name in names
@@ -310,13 +338,18 @@ def process_access(path):
     `sys.stderr` and `print(...)` in the code of `path`."""
     found = []
     for node in ast.walk(ast.parse(path.read_text())):
-        if (isinstance(node, ast.Attribute)
-                and isinstance(node.value, ast.Name)
-                and node.value.id == "sys"
-                and node.attr in ("argv", "exit", "stdout", "stderr")):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "sys"
+            and node.attr in ("argv", "exit", "stdout", "stderr")
+        ):
             found.append((f"sys.{node.attr}", node.lineno))
-        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                and node.func.id in ("print", "exit")):
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("print", "exit")
+        ):
             found.append((f"{node.func.id}()", node.lineno))
     return found
 
@@ -328,13 +361,15 @@ def test_only_the_cli_knows_argv_stdout_and_exit_codes():
         if relative.startswith("keras_i3d/cli/"):
             continue
         offenders += [
-            f"{relative}:{line}: {name}" for name, line in process_access(path)
+            f"{relative}:{line}: {name}"
+            for name, line in process_access(path)
             if (relative, name) not in PROCESS_ACCESS_EXCEPTIONS
         ]
     assert offenders == []
 
 
 # The checks find what they look for.
+
 
 def _write_package(root, files):
     for relative, text in files.items():
@@ -345,41 +380,41 @@ def _write_package(root, files):
 
 
 def test_import_edges_resolve_absolute_relative_and_flag_imports(tmp_path):
-    package = _write_package(tmp_path, {
-        "keras_i3d/__init__.py": "IS_CLI_PROCESS = False\n"
-                                 "from keras_i3d import models\n",
-        "keras_i3d/conventions.py": "",
-        "keras_i3d/layers/__init__.py": "from ..conventions import X\n",
-        "keras_i3d/models/__init__.py": "from keras_i3d import IS_CLI_PROCESS\n"
-                                        "from . import i3d\n",
-        "keras_i3d/models/i3d.py": "def build():\n"
-                                   "    import keras_i3d.layers.unit3d\n",
-    })
+    package = _write_package(
+        tmp_path,
+        {
+            "keras_i3d/__init__.py": "IS_CLI_PROCESS = False\nfrom keras_i3d import models\n",
+            "keras_i3d/conventions.py": "",
+            "keras_i3d/layers/__init__.py": "from ..conventions import X\n",
+            "keras_i3d/models/__init__.py": "from keras_i3d import IS_CLI_PROCESS\n"
+            "from . import i3d\n",
+            "keras_i3d/models/i3d.py": "def build():\n    import keras_i3d.layers.unit3d\n",
+        },
+    )
 
     assert import_edges(package) == [
         ("keras_i3d", "models", "keras_i3d/__init__.py:2", "keras_i3d.models"),
-        ("layers", "conventions", "keras_i3d/layers/__init__.py:1",
-         "keras_i3d.conventions.X"),
-        ("models", "flags", "keras_i3d/models/__init__.py:1",
-         "keras_i3d.IS_CLI_PROCESS"),
-        ("models", "layers", "keras_i3d/models/i3d.py:2",
-         "keras_i3d.layers.unit3d"),
+        ("layers", "conventions", "keras_i3d/layers/__init__.py:1", "keras_i3d.conventions.X"),
+        ("models", "flags", "keras_i3d/models/__init__.py:1", "keras_i3d.IS_CLI_PROCESS"),
+        ("models", "layers", "keras_i3d/models/i3d.py:2", "keras_i3d.layers.unit3d"),
     ]
 
 
 def test_an_edge_against_the_table_is_named_by_file_and_line(tmp_path):
-    package = _write_package(tmp_path, {
-        "keras_i3d/__init__.py": "",
-        "keras_i3d/weights/__init__.py": "",
-        "keras_i3d/weights/loading.py": "import numpy\n\n"
-                                        "from keras_i3d.models.i3d import I3D\n",
-        "keras_i3d/models/__init__.py": "",
-        "keras_i3d/models/i3d.py": "",
-    })
+    package = _write_package(
+        tmp_path,
+        {
+            "keras_i3d/__init__.py": "",
+            "keras_i3d/weights/__init__.py": "",
+            "keras_i3d/weights/loading.py": "import numpy\n\n"
+            "from keras_i3d.models.i3d import I3D\n",
+            "keras_i3d/models/__init__.py": "",
+            "keras_i3d/models/i3d.py": "",
+        },
+    )
     edges = import_edges(package)
 
-    offender = ("keras_i3d/weights/loading.py:3: weights -> models "
-                "(keras_i3d.models.i3d.I3D)")
+    offender = "keras_i3d/weights/loading.py:3: weights -> models (keras_i3d.models.i3d.I3D)"
     assert edges_not_allowed(edges, ALLOWED) == [offender]
     assert find_cycle(room_graph(edges)) is None
 
@@ -393,7 +428,8 @@ def test_find_cycle_names_the_rooms_of_a_cycle():
 
 def test_process_access_finds_print_and_argv(tmp_path):
     path = tmp_path / "module.py"
-    path.write_text('"""print(x) in a docstring is text."""\nimport sys\n'
-                    "def main():\n    print(sys.argv)\n")
+    path.write_text(
+        '"""print(x) in a docstring is text."""\nimport sys\ndef main():\n    print(sys.argv)\n'
+    )
 
     assert sorted(process_access(path)) == [("print()", 4), ("sys.argv", 4)]

@@ -31,9 +31,7 @@ def test_files_and_folders_get_the_umask_permissions(tmp_path, umask):
     assert _mode(tmp_path / "frames" / "x.txt") == 0o666 & ~umask
 
 
-def test_a_writer_that_reopens_the_path_keeps_the_permissions(
-    tmp_path, umask
-):
+def test_a_writer_that_reopens_the_path_keeps_the_permissions(tmp_path, umask):
     import h5py
 
     with (
@@ -95,15 +93,14 @@ def test_the_suffix_is_kept_and_the_parent_folder_created(tmp_path):
 def test_leftovers_of_an_interrupted_run_can_be_removed(tmp_path):
     target = tmp_path / "video"
     (tmp_path / ".partial-0123abcd-video").mkdir()
-    (tmp_path / ".partial-0123abcd-video" / "flow_x_00001.png").write_bytes(
-        b"x"
-    )
+    (tmp_path / ".partial-0123abcd-video" / "flow_x_00001.png").write_bytes(b"x")
     (tmp_path / ".partial-89abcdef-video").write_bytes(b"x")
     # Another target whose name ends like this one's is left alone.
     (tmp_path / ".partial-0123abcd-my-video").mkdir()
     (tmp_path / ".partial-0123abcd-other").mkdir()
     assert remove_partial_outputs(target) == 2
     assert sorted(entry.name for entry in tmp_path.iterdir()) == [
-        ".partial-0123abcd-my-video", ".partial-0123abcd-other",
+        ".partial-0123abcd-my-video",
+        ".partial-0123abcd-other",
     ]
     assert remove_partial_outputs(tmp_path / "missing" / "video") == 0

@@ -16,7 +16,10 @@ def run_python(code):
     environment = dict(os.environ, PYTHONPATH=REPOSITORY_ROOT)
     return subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True, text=True, env=environment, timeout=600,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=600,
     )
 
 
@@ -74,13 +77,10 @@ def package_names_imported_through_namespaces(package_root):
                 is_submodule = (folder / f"{alias.name}.py").is_file() or (
                     folder / alias.name / "__init__.py"
                 ).is_file()
-                always_bound = alias.name.startswith("__") or (
-                    alias.name == "IS_CLI_PROCESS"
-                )
+                always_bound = alias.name.startswith("__") or (alias.name == "IS_CLI_PROCESS")
                 if not (is_submodule or always_bound):
                     offenders.append(
-                        f"{relative}:{node.lineno}: from {node.module} "
-                        f"import {alias.name}"
+                        f"{relative}:{node.lineno}: from {node.module} import {alias.name}"
                     )
     return offenders
 
@@ -98,8 +98,7 @@ def test_the_namespace_check_finds_an_offender(tmp_path):
     (package / "models" / "__init__.py").write_text("")
     (package / "models" / "i3d.py").write_text("")
     (package / "tasks.py").write_text(
-        "from keras_i3d.models import i3d\n"
-        "def build():\n    from keras_i3d.models import I3D\n"
+        "from keras_i3d.models import i3d\ndef build():\n    from keras_i3d.models import I3D\n"
     )
 
     assert package_names_imported_through_namespaces(package) == [

@@ -27,9 +27,7 @@ needs_tensorflow = pytest.mark.skipif(
 
 def random_videos(num_videos, seed, num_frames=9):
     rng = np.random.default_rng(seed)
-    return rng.integers(
-        0, 256, (num_videos, num_frames, 32, 32, 3)
-    ).astype(np.uint8)
+    return rng.integers(0, 256, (num_videos, num_frames, 32, 32, 3)).astype(np.uint8)
 
 
 REAL, GENERATED = random_videos(4, seed=0), random_videos(4, seed=1)
@@ -37,8 +35,7 @@ REAL, GENERATED = random_videos(4, seed=0), random_videos(4, seed=1)
 
 def identity_generator(num_frames=9):
     """A stand-in generator that returns its input: y_pred = x."""
-    return keras.Sequential([keras.Input((num_frames, 32, 32, 3)),
-                             keras.layers.Identity()])
+    return keras.Sequential([keras.Input((num_frames, 32, 32, 3)), keras.layers.Identity()])
 
 
 def compiled_generator(metric, num_frames=9):
@@ -52,8 +49,11 @@ def compiled_generator(metric, num_frames=9):
 def evaluate_fvd(generator, generated, real, batch_size=2):
     """`fvd` of `generator.evaluate` on generated (x) and real (y) videos."""
     logs = generator.evaluate(
-        generated.astype("float32"), real.astype("float32"),
-        batch_size=batch_size, verbose=0, return_dict=True,
+        generated.astype("float32"),
+        real.astype("float32"),
+        batch_size=batch_size,
+        verbose=0,
+        return_dict=True,
     )
     return logs["fvd"]
 
@@ -89,18 +89,14 @@ def test_metric_over_batches_equals_the_function(model, expected, tmp_path):
     metric = with_model(FrechetVideoDistance(), model)
 
     for start in (0, 2):
-        metric.update_state(real[start:start + 2], generated[start:start + 2])
+        metric.update_state(real[start : start + 2], generated[start : start + 2])
 
     assert float(metric.result()) == expected.fvd
-    assert metric.result_details().fvd_float64 == pytest.approx(
-        expected.fvd_float64, rel=1e-12
-    )
+    assert metric.result_details().fvd_float64 == pytest.approx(expected.fvd_float64, rel=1e-12)
 
     # Precomputed real statistics are kept across reset_state.
     real_path = metric.real_statistics.save(tmp_path / "real.npz")
-    with_saved_real = with_model(
-        FrechetVideoDistance(real_statistics=real_path), model
-    )
+    with_saved_real = with_model(FrechetVideoDistance(real_statistics=real_path), model)
     with_saved_real.update_state(None, generated)
     assert float(with_saved_real.result()) == expected.fvd
     with_saved_real.reset_state()
@@ -138,8 +134,7 @@ def test_compiled_evaluate_equals_the_function(small_model):
     for statistic in ("sum", "sum_outer"):
         np.testing.assert_allclose(
             getattr(metric.generated_statistics, statistic),
-            getattr(video_statistics(generated, model=small_model),
-                    statistic),
+            getattr(video_statistics(generated, model=small_model), statistic),
             rtol=1e-6,
         )
     # Without weights, FVD is a small difference of large sums: float32
@@ -159,18 +154,12 @@ def test_compiled_evaluate_equals_the_function(small_model):
 
 
 @needs_tensorflow
-def test_compiled_evaluate_with_merged_precomputed_real_statistics(
-    small_model, tmp_path
-):
+def test_compiled_evaluate_with_merged_precomputed_real_statistics(small_model, tmp_path):
     real, generated = REAL, GENERATED // 2
-    shards = [video_statistics(real[start:start + 2], model=small_model)
-              for start in (0, 2)]
+    shards = [video_statistics(real[start : start + 2], model=small_model) for start in (0, 2)]
     merged_path = shards[0].merge(shards[1]).save(tmp_path / "real.npz")
-    expected = compute_fvd(VideoStatistics.load(merged_path), generated,
-                           model=small_model)
-    metric = with_model(
-        FrechetVideoDistance(real_statistics=merged_path), small_model
-    )
+    expected = compute_fvd(VideoStatistics.load(merged_path), generated, model=small_model)
+    metric = with_model(FrechetVideoDistance(real_statistics=merged_path), small_model)
 
     generator = compiled_generator(metric)
 
@@ -181,8 +170,7 @@ def test_compiled_evaluate_with_merged_precomputed_real_statistics(
 
     assert first == second == pytest.approx(expected.fvd, rel=1e-3)
     assert metric.real_statistics.count == 4
-    np.testing.assert_array_equal(metric.real_statistics.sum,
-                                  VideoStatistics.load(merged_path).sum)
+    np.testing.assert_array_equal(metric.real_statistics.sum, VideoStatistics.load(merged_path).sum)
     assert metric.generated_statistics.count == 4
 
     metric.reset_state()
@@ -201,31 +189,22 @@ def test_compiled_result_is_nan_before_two_videos_per_set():
 
 
 @needs_tensorflow
-def test_compiled_update_refuses_another_clip_length_than_the_statistics(
-    small_model, tmp_path
-):
-    real_path = video_statistics(REAL, model=small_model).save(
-        tmp_path / "real.npz"
-    )
-    metric = with_model(
-        FrechetVideoDistance(real_statistics=real_path), small_model
-    )
+def test_compiled_update_refuses_another_clip_length_than_the_statistics(small_model, tmp_path):
+    real_path = video_statistics(REAL, model=small_model).save(tmp_path / "real.npz")
+    metric = with_model(FrechetVideoDistance(real_statistics=real_path), small_model)
     longer = random_videos(4, seed=2, num_frames=10)
 
     with pytest.raises(ValueError, match=r"clips of \[9, 10\] frames"):
-        evaluate_fvd(compiled_generator(metric, num_frames=10), longer,
-                     longer)
+        evaluate_fvd(compiled_generator(metric, num_frames=10), longer, longer)
 
 
 @needs_tensorflow
 def test_compiled_update_asserts_the_value_range(small_model):
     import tensorflow as tf
 
-    metric = with_model(FrechetVideoDistance(input_range=(-1, 1)),
-                        small_model)
+    metric = with_model(FrechetVideoDistance(input_range=(-1, 1)), small_model)
 
-    with pytest.raises(tf.errors.InvalidArgumentError,
-                       match=r"values must lie in \[-1, 1\]"):
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"values must lie in \[-1, 1\]"):
         evaluate_fvd(compiled_generator(metric), GENERATED, REAL)
 
 
@@ -248,20 +227,18 @@ def test_result_before_update_is_an_error():
 
 def test_sample_weight_is_refused():
     with pytest.raises(ValueError, match="does not weigh videos"):
-        FrechetVideoDistance().update_state(REAL, GENERATED,
-                                            sample_weight=np.ones(4))
+        FrechetVideoDistance().update_state(REAL, GENERATED, sample_weight=np.ones(4))
 
 
 def test_config_round_trip(tmp_path):
     real_path = VideoStatistics(
         400, {"resize": "bilinear", "features": "logits", "clip_length": 16}
     ).save(tmp_path / "real.npz")
-    metric = FrechetVideoDistance(preset="stylegan_v", input_range=(-1, 1),
-                                  real_statistics=real_path, name="fvd_16f")
-
-    restored = keras.saving.deserialize_keras_object(
-        keras.saving.serialize_keras_object(metric)
+    metric = FrechetVideoDistance(
+        preset="stylegan_v", input_range=(-1, 1), real_statistics=real_path, name="fvd_16f"
     )
+
+    restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(metric))
 
     assert isinstance(restored, FrechetVideoDistance)
     assert restored.preset.name == "stylegan_v"
@@ -271,7 +248,7 @@ def test_config_round_trip(tmp_path):
     assert restored.precomputed_real.options["clip_length"] == 16
 
 
-JAX_SCRIPT = r'''
+JAX_SCRIPT = r"""
 import jax
 import numpy as np
 from keras_i3d.metrics import FrechetVideoDistance
@@ -284,18 +261,24 @@ try:
     )
 except RuntimeError as error:
     print(error)
-'''
+"""
 
 
 def test_jax_backend_refuses_a_compiled_step_with_a_clear_error():
     """Without float64 variables on JAX, the metric needs run_eagerly."""
-    environment = dict(os.environ, KERAS_BACKEND="jax",
-                       TF_CPP_MIN_LOG_LEVEL="3",
-                       PYTHONPATH=os.path.dirname(os.path.dirname(
-                           os.path.abspath(__file__))))
+    environment = dict(
+        os.environ,
+        KERAS_BACKEND="jax",
+        TF_CPP_MIN_LOG_LEVEL="3",
+        PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+    )
     completed = subprocess.run(
-        [sys.executable, "-c", JAX_SCRIPT], env=environment,
-        capture_output=True, text=True, timeout=600, check=False,
+        [sys.executable, "-c", JAX_SCRIPT],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
 
     assert completed.returncode == 0, completed.stderr[-3000:]
@@ -310,8 +293,7 @@ def test_compiled_steps_turn_tf32_off_on_gpus(monkeypatch):
 
     from keras_i3d.metrics import _switch_tf32_off_for_compiled_steps
 
-    monkeypatch.setattr(tf.config, "list_physical_devices",
-                        lambda kind=None: ["a GPU"])
+    monkeypatch.setattr(tf.config, "list_physical_devices", lambda kind=None: ["a GPU"])
     previous = tf.config.experimental.tensor_float_32_execution_enabled()
     tf.config.experimental.enable_tensor_float_32_execution(True)
     try:
@@ -329,8 +311,7 @@ def test_xla_steps_are_recognised_and_scipy_presets_refuse_them():
     from keras_i3d.tasks.fvd.resize import tracing_for_xla
 
     for jit_compile in (False, True):
-        traced = tf.function(lambda: tf.constant(tracing_for_xla()),
-                             jit_compile=jit_compile)
+        traced = tf.function(lambda: tf.constant(tracing_for_xla()), jit_compile=jit_compile)
         assert bool(traced()) is jit_compile
     metric = FrechetVideoDistance(preset="stylegan_v")
 

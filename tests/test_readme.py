@@ -20,8 +20,7 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<code>.*?)^```\s*$",
-                   re.MULTILINE | re.DOTALL)
+FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<code>.*?)^```\s*$", re.MULTILINE | re.DOTALL)
 ILLUSTRATION = "python illustration"
 
 # Runs the blocks given as JSON [[label, code], ...] on stdin in one
@@ -53,8 +52,10 @@ def _padded(code, line):
 
 def test_the_block_extractor_finds_fenced_python_only(tmp_path):
     page = tmp_path / "page.md"
-    page.write_text("text\n```python\na = 1\n```\n```bash\nls\n```\n"
-                    f"```{ILLUSTRATION} (needs flow weights)\nb = 2\n```\n")
+    page.write_text(
+        "text\n```python\na = 1\n```\n```bash\nls\n```\n"
+        f"```{ILLUSTRATION} (needs flow weights)\nb = 2\n```\n"
+    )
     assert python_blocks(page) == [
         ("python", 3, "a = 1\n"),
         (f"{ILLUSTRATION} (needs flow weights)", 9, "b = 2\n"),
@@ -85,17 +86,27 @@ def _runnable_pages():
 @pytest.mark.parametrize("page", _runnable_pages())
 def test_python_blocks_run(page, installed_kinetics400, tmp_path):
     label = str(page.relative_to(ROOT))
-    blocks = [[label, _padded(code, line)]
-              for info, line, code in python_blocks(page) if info == "python"]
+    blocks = [
+        [label, _padded(code, line)] for info, line, code in python_blocks(page) if info == "python"
+    ]
     # `installed_kinetics400` has set KERAS_I3D_HOME in os.environ.
-    env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="2",
-               MPLBACKEND="Agg", TMPDIR=str(tmp_path))
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        TF_CPP_MIN_LOG_LEVEL="2",
+        MPLBACKEND="Agg",
+        TMPDIR=str(tmp_path),
+    )
     result = subprocess.run(
-        [sys.executable, "-c", RUNNER], input=json.dumps(blocks), cwd=ROOT,
-        env=env, capture_output=True, text=True, timeout=600, check=False,
+        [sys.executable, "-c", RUNNER],
+        input=json.dumps(blocks),
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
-    assert result.returncode == 0, (
-        f"a Python block of {label} failed:\n{result.stderr[-4000:]}"
-    )
+    assert result.returncode == 0, f"a Python block of {label} failed:\n{result.stderr[-4000:]}"
     if page.name == "README.md":
         assert "arm wrestling" in result.stdout, result.stdout

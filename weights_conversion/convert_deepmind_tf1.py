@@ -47,17 +47,12 @@ def read_checkpoint(prefix):
         reader = tf.train.load_checkpoint(prefix)
     except (tf.errors.OpError, ValueError) as error:
         raise CheckpointError(
-            f"{prefix}: not a readable TensorFlow checkpoint "
-            f"({type(error).__name__}: {error})"
+            f"{prefix}: not a readable TensorFlow checkpoint ({type(error).__name__}: {error})"
         ) from None
-    return {
-        name: reader.get_tensor(name)
-        for name in reader.get_variable_to_shape_map()
-    }
+    return {name: reader.get_tensor(name) for name in reader.get_variable_to_shape_map()}
 
 
-def write_checkpoint_in_deepmind_layout(arrays, stream, prefix,
-                                        extra_variables=None):
+def write_checkpoint_in_deepmind_layout(arrays, stream, prefix, extra_variables=None):
     """Writes canonical arrays as a TF1 checkpoint with DeepMind's names.
 
     The inverse of the conversion, for tests and round trips: batch-norm
@@ -76,8 +71,7 @@ def write_checkpoint_in_deepmind_layout(arrays, stream, prefix,
     variables.update(extra_variables or {})
     with tf.Graph().as_default():
         graph_variables = [
-            tf.compat.v1.Variable(value, name=name)
-            for name, value in variables.items()
+            tf.compat.v1.Variable(value, name=name) for name, value in variables.items()
         ]
         saver = tf.compat.v1.train.Saver(graph_variables)
         with tf.compat.v1.Session() as session:
@@ -102,7 +96,9 @@ def convert(prefix, stream, classes):
             f"{logits_kernel.shape[-1]}."
         )
     model = I3D(
-        stream=stream, weights=None, classes=classes,
+        stream=stream,
+        weights=None,
+        classes=classes,
         input_shape=(None, None, None, STREAM_CHANNELS[stream]),
         classifier_activation=None,
     )
@@ -112,14 +108,12 @@ def convert(prefix, stream, classes):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--checkpoint", required=True,
-                        help="checkpoint prefix (…/model.ckpt)")
+    parser.add_argument("--checkpoint", required=True, help="checkpoint prefix (…/model.ckpt)")
     parser.add_argument("--stream", required=True, choices=("rgb", "flow"))
     parser.add_argument("--classes", type=int, default=400)
     parser.add_argument("--out", required=True, help=".weights.h5 to write")
     parser.add_argument("--input", help=".npy clip (1, T, 224, 224, C)")
-    parser.add_argument("--expected-logits", help=".npy logits of the source "
-                        "model on --input")
+    parser.add_argument("--expected-logits", help=".npy logits of the source model on --input")
     parser.add_argument("--tolerance", type=float, default=1e-3)
     args = parser.parse_args(argv)
     try:
@@ -130,14 +124,17 @@ def main(argv=None):
     print(f"assigned {count} variables from {args.checkpoint}")
     if args.input and args.expected_logits:
         logits = model.predict(np.load(args.input), verbose=0)
-        comparison = compare_logits(logits, np.load(args.expected_logits),
-                                    args.tolerance)
+        comparison = compare_logits(logits, np.load(args.expected_logits), args.tolerance)
         print(f"logits vs the source model: {comparison}")
         if not comparison.ok:
             return 1
-    save_weights_file(model, args.out, WeightsFileInfo(
-        stream=args.stream, classes=args.classes,
-        label_set=label_set_for_classes(args.classes)))
+    save_weights_file(
+        model,
+        args.out,
+        WeightsFileInfo(
+            stream=args.stream, classes=args.classes, label_set=label_set_for_classes(args.classes)
+        ),
+    )
     print(f"saved {args.out}")
     return 0
 

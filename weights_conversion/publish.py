@@ -41,8 +41,7 @@ CITATION = """@inproceedings{carreira2017quo,
 def model_card(record, sha256, comparison):
     """The Hub README of a record, generated from its fields."""
     metrics = "\n".join(
-        f"| {m.dataset} | {m.top1} | {m.top5} | {m.protocol} | {m.source} |"
-        for m in record.metrics
+        f"| {m.dataset} | {m.top1} | {m.top5} | {m.protocol} | {m.source} |" for m in record.metrics
     )
     return f"""---
 license: apache-2.0
@@ -114,10 +113,13 @@ def write_repository(record, weights_path, out_dir):
 
     out_dir = pathlib.Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    model = I3D(stream=record.stream, weights=str(weights_path),
-                classes=record.classes, classifier_activation=None,
-                input_shape=(None, None, None,
-                             3 if record.stream == "rgb" else 2))
+    model = I3D(
+        stream=record.stream,
+        weights=str(weights_path),
+        classes=record.classes,
+        classifier_activation=None,
+        input_shape=(None, None, None, 3 if record.stream == "rgb" else 2),
+    )
     comparison = verify_against_golden(model, record)
     if not comparison.ok:
         raise SystemExit(f"{weights_path}: {comparison}")
@@ -134,11 +136,16 @@ def write_repository(record, weights_path, out_dir):
         record=record.name,
     ).write(out_dir / hub.MANIFEST)
     logits = model.predict(golden_clip(record.golden.clip_shape), verbose=0)
-    (out_dir / "golden.json").write_text(json.dumps({
-        "clip": "keras_i3d.weights.verify.golden_clip(clip_shape)",
-        "clip_shape": list(record.golden.clip_shape),
-        "logits": np.asarray(logits).tolist(),
-    }) + "\n")
+    (out_dir / "golden.json").write_text(
+        json.dumps(
+            {
+                "clip": "keras_i3d.weights.verify.golden_clip(clip_shape)",
+                "clip_shape": list(record.golden.clip_shape),
+                "logits": np.asarray(logits).tolist(),
+            }
+        )
+        + "\n"
+    )
     (out_dir / "README.md").write_text(model_card(record, sha256, comparison))
     return out_dir
 
@@ -149,32 +156,32 @@ def push(out_dir, repo_id):
 
     api = HfApi()
     api.create_repo(repo_id, exist_ok=True)
-    info = api.upload_folder(repo_id=repo_id, folder_path=str(out_dir),
-                             commit_message="keras-i3d weights")
+    info = api.upload_folder(
+        repo_id=repo_id, folder_path=str(out_dir), commit_message="keras-i3d weights"
+    )
     return info.oid
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--record", required=True,
-                        choices=records.list_weights())
+    parser.add_argument("--record", required=True, choices=records.list_weights())
     parser.add_argument("--weights", required=True, help=".weights.h5 file")
     parser.add_argument("--out", required=True, help="folder to write")
-    parser.add_argument("--push", action="store_true",
-                        help="upload the folder to the Hub")
+    parser.add_argument("--push", action="store_true", help="upload the folder to the Hub")
     parser.add_argument("--repo-id", help="OWNER/NAME, with --push")
     args = parser.parse_args(argv)
     if args.push and not args.repo_id:
         parser.error("--push needs --repo-id")
     record = records.get_record(args.record)
     out_dir = write_repository(record, args.weights, args.out)
-    print(f"wrote {out_dir}: " + ", ".join(
-        sorted(p.name for p in out_dir.iterdir())))
+    print(f"wrote {out_dir}: " + ", ".join(sorted(p.name for p in out_dir.iterdir())))
     if args.push:
         commit = push(out_dir, args.repo_id)
-        print(f"uploaded to {args.repo_id} at commit {commit}; set "
-              f"hub_repo={args.repo_id!r}, hub_revision={commit!r} and "
-              "file_sha256 in the record")
+        print(
+            f"uploaded to {args.repo_id} at commit {commit}; set "
+            f"hub_repo={args.repo_id!r}, hub_revision={commit!r} and "
+            "file_sha256 in the record"
+        )
     return 0
 
 

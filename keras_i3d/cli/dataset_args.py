@@ -36,9 +36,7 @@ def read_samples(args, source, label_set=None):
     if dataset_format != "folders" and not args.video_dir:
         raise CLIError(f"--dataset-format {dataset_format} needs --video-dir")
     if dataset_format in ("ucf101", "hmdb51") and args.subset is None:
-        raise CLIError(
-            f"--dataset-format {dataset_format} needs --subset train or test"
-        )
+        raise CLIError(f"--dataset-format {dataset_format} needs --subset train or test")
     if not os.path.exists(source):
         raise CLIError(f"{source}: no such file or folder")
     try:
@@ -49,11 +47,9 @@ def read_samples(args, source, label_set=None):
                 source, args.video_dir, label_set=label_set or DEFAULT_LABEL_SET
             )
         elif dataset_format == "ucf101":
-            samples = formats.read_ucf101_split(source, args.video_dir,
-                                                args.split, args.subset)
+            samples = formats.read_ucf101_split(source, args.video_dir, args.split, args.subset)
         else:
-            samples = formats.read_hmdb51_split(source, args.video_dir,
-                                                args.split, args.subset)
+            samples = formats.read_hmdb51_split(source, args.video_dir, args.split, args.subset)
     except (ValueError, OSError) as error:
         raise CLIError(str(error)) from None
     if not samples:

@@ -68,7 +68,8 @@ def add_parser(subparsers):
         "1 are probabilities; anything else gets a softmax).",
     )
     parser.add_argument(
-        "--view", choices=tuple(PAPER_INPUTS),
+        "--view",
+        choices=tuple(PAPER_INPUTS),
         help="Score with the paper's test protocol of this architecture: "
         "its test view, windows per video, crop and resize (see "
         "keras_i3d.data.PAPER_INPUTS). Replaces --clip-length/--clips; "
@@ -82,17 +83,22 @@ def add_parser(subparsers):
     )
     options.add_clip_length_option(parser)
     parser.add_argument(
-        "--clips", type=options.positive_int, default=1,
-        help="Evenly spaced clips per video, with --clip-length (default 1: "
-        "the central clip).",
+        "--clips",
+        type=options.positive_int,
+        default=1,
+        help="Evenly spaced clips per video, with --clip-length (default 1: the central clip).",
     )
     parser.add_argument(
-        "--crops", type=int, default=1, choices=(1, 3, 5),
+        "--crops",
+        type=int,
+        default=1,
+        choices=(1, 3, 5),
         help="Spatial crops per clip: 1 centre, 3 along the long side, 5 "
         "corners and centre (default 1).",
     )
     parser.add_argument(
-        "--flip", action="store_true",
+        "--flip",
+        action="store_true",
         help="Also score the horizontally flipped views.",
     )
     options.add_short_side_option(parser)
@@ -107,37 +113,36 @@ def resolve_protocol(args):
     if paper is None:
         if args.flow_dir:
             raise CLIError("--flow-dir needs a --view that uses flow", 2)
-        args.short_side = RESIZE_SHORT_SIDE if args.short_side is None else \
-            args.short_side
-        args.crop_size = CROP_SIZE if args.crop_size is None else \
-            args.crop_size
+        args.short_side = RESIZE_SHORT_SIDE if args.short_side is None else args.short_side
+        args.crop_size = CROP_SIZE if args.crop_size is None else args.crop_size
         return None
     if args.clip_length is not None or args.clips != 1:
-        raise CLIError("--view sets the clips; drop --clip-length/--clips",
-                       2)
+        raise CLIError("--view sets the clips; drop --clip-length/--clips", 2)
     if paper.test.flow_stack and not args.model:
-        raise CLIError(f"the {args.view} view reads flow, which the "
-                       "--weights I3D does not take: pass the trained --model",
-                       2)
+        raise CLIError(
+            f"the {args.view} view reads flow, which the "
+            "--weights I3D does not take: pass the trained --model",
+            2,
+        )
     if paper.test.flow_stack and not args.flow_dir:
-        raise CLIError(f"the {args.view} view needs flow: pass --flow-dir "
-                       "(the output folder of `keras-i3d flow`)", 2)
+        raise CLIError(
+            f"the {args.view} view needs flow: pass --flow-dir "
+            "(the output folder of `keras-i3d flow`)",
+            2,
+        )
     args.clips = paper.test_clips
-    args.short_side = (paper.short_side if args.short_side is None
-                       else args.short_side)
-    args.crop_size = (paper.crop_size if args.crop_size is None
-                      else args.crop_size)
+    args.short_side = paper.short_side if args.short_side is None else args.short_side
+    args.crop_size = paper.crop_size if args.crop_size is None else args.crop_size
     return paper.test
 
 
 def _check_numbers(args):
     if args.clips > 1 and args.clip_length is None:
-        raise CLIError("--clips needs --clip-length (without it the whole "
-                       "video is one clip)", 2)
+        raise CLIError("--clips needs --clip-length (without it the whole video is one clip)", 2)
     if args.short_side < args.crop_size:
         raise CLIError(
-            f"--short-side ({args.short_side}) must be at least --crop-size "
-            f"({args.crop_size})", 2)
+            f"--short-side ({args.short_side}) must be at least --crop-size ({args.crop_size})", 2
+        )
 
 
 def dataset_classes(args, samples):
@@ -150,17 +155,20 @@ def dataset_classes(args, samples):
 
     from keras_i3d.labels import load_labels
 
-    label_set = args.labels or (DEFAULT_LABEL_SET
-                                if args.dataset_format == "kinetics" else None)
+    label_set = args.labels or (DEFAULT_LABEL_SET if args.dataset_format == "kinetics" else None)
     if label_set is None:
         names = {sample.label: sample.label_name for sample in samples}
         if args.dataset_format == "folders":
-            names.update(enumerate(sorted(
-                entry for entry in os.listdir(args.source)
-                if os.path.isdir(os.path.join(args.source, entry))
-            )))
-        return [names.get(i, f"class {i}")
-                for i in range(max(names) + 1)], samples
+            names.update(
+                enumerate(
+                    sorted(
+                        entry
+                        for entry in os.listdir(args.source)
+                        if os.path.isdir(os.path.join(args.source, entry))
+                    )
+                )
+            )
+        return [names.get(i, f"class {i}") for i in range(max(names) + 1)], samples
     try:
         labels = list(load_labels(label_set))
     except ValueError as error:
@@ -168,12 +176,8 @@ def dataset_classes(args, samples):
     index = {name: i for i, name in enumerate(labels)}
     unknown = sorted({s.label_name for s in samples} - set(index))
     if unknown:
-        raise CLIError(
-            f"classes not in the {label_set} labels: "
-            f"{', '.join(unknown[:10])}"
-        )
-    return labels, [dataclasses.replace(s, label=index[s.label_name])
-                    for s in samples]
+        raise CLIError(f"classes not in the {label_set} labels: {', '.join(unknown[:10])}")
+    return labels, [dataclasses.replace(s, label=index[s.label_name]) for s in samples]
 
 
 def _load_model(args, classes):
@@ -207,50 +211,52 @@ def _load_model(args, classes):
             classifier_activation=None,
         )
     except (ValueError, OSError, ImportError) as error:
-        raise CLIError(f"cannot build I3D with --weights "
-                       f"{args.weights}: {error}") from None
+        raise CLIError(f"cannot build I3D with --weights {args.weights}: {error}") from None
 
 
 def _check_model_input(model, args, view):
     """Rejects a `--model` whose inputs the test views cannot match."""
     shapes = [tuple(x.shape) for x in model.inputs]
-    expected = (view.input_shapes(args.crop_size) if view is not None
-                else (None, args.crop_size, args.crop_size, 3))
-    expected = list(expected) if isinstance(expected[0], tuple) else [
-        expected]
+    expected = (
+        view.input_shapes(args.crop_size)
+        if view is not None
+        else (None, args.crop_size, args.crop_size, 3)
+    )
+    expected = list(expected) if isinstance(expected[0], tuple) else [expected]
     if len(shapes) != len(expected) or any(len(s) != 5 for s in shapes):
         wanted = " and ".join(str((None,) + e) for e in expected)
-        raise CLIError(f"{args.model}: expects inputs of shapes "
-                       f"{', '.join(map(str, shapes))}, not {wanted}.")
+        raise CLIError(
+            f"{args.model}: expects inputs of shapes {', '.join(map(str, shapes))}, not {wanted}."
+        )
     for shape, want in zip(shapes, expected):
         frames, height, width, channels = shape[1:]
         wanted_frames = want[0] if view is not None else args.clip_length
         if frames is not None and frames != wanted_frames:
-            hint = (f"the --view {args.view} test view has {wanted_frames} "
-                    "steps" if view is not None
-                    else f"pass --clip-length {frames}")
-            raise CLIError(f"{args.model} takes clips of {frames} frames: "
-                           f"{hint}.")
-        if (height, width) != (None, None) and (height, width) != (
-                args.crop_size, args.crop_size):
-            raise CLIError(f"{args.model} takes {height}x{width} frames: "
-                           f"pass --crop-size {height}.")
+            hint = (
+                f"the --view {args.view} test view has {wanted_frames} steps"
+                if view is not None
+                else f"pass --clip-length {frames}"
+            )
+            raise CLIError(f"{args.model} takes clips of {frames} frames: {hint}.")
+        if (height, width) != (None, None) and (height, width) != (args.crop_size, args.crop_size):
+            raise CLIError(
+                f"{args.model} takes {height}x{width} frames: pass --crop-size {height}."
+            )
         if channels is not None and channels != want[3]:
-            raise CLIError(f"{args.model} takes {channels} channels where "
-                           f"the test views have {want[3]}.")
+            raise CLIError(
+                f"{args.model} takes {channels} channels where the test views have {want[3]}."
+            )
 
 
 def _print_report(result, metrics_path, plots):
     summary = result.summary()
-    print(f"videos evaluated: {summary['videos']} "
-          f"(skipped: {summary['skipped']})")
+    print(f"videos evaluated: {summary['videos']} (skipped: {summary['skipped']})")
     print(f"top-1 accuracy: {summary['top1']:.4f}")
     print(f"top-5 accuracy: {summary['top5']:.4f}")
     print(f"mean class accuracy: {summary['mean_class_accuracy']:.4f}")
     for name, label, predicted, probability in result.predictions:
         mark = "ok" if label == predicted else "WRONG"
-        print(f"{mark:>5}  {name}: {label} -> {predicted} "
-              f"(p={probability:.3f})")
+        print(f"{mark:>5}  {name}: {label} -> {predicted} (p={probability:.3f})")
     if result.skipped:
         print(result.skipped.summary())
     print(f"wrote {metrics_path}, {', '.join(plots)}")
@@ -263,11 +269,13 @@ def run(args):
 
     view = resolve_protocol(args)
     _check_numbers(args)
-    if args.clip_length is not None and args.clip_length < \
-            MIN_FRAMES_FOR_LOGITS and not args.model:
-        raise CLIError(f"I3D's head needs clips of at least "
-                       f"{MIN_FRAMES_FOR_LOGITS} frames (got --clip-length "
-                       f"{args.clip_length})", 2)
+    if args.clip_length is not None and args.clip_length < MIN_FRAMES_FOR_LOGITS and not args.model:
+        raise CLIError(
+            f"I3D's head needs clips of at least "
+            f"{MIN_FRAMES_FOR_LOGITS} frames (got --clip-length "
+            f"{args.clip_length})",
+            2,
+        )
     samples = read_samples(args, args.source, label_set=args.labels)
     class_names, samples = dataset_classes(args, samples)
     if args.flow_dir:
@@ -280,8 +288,9 @@ def run(args):
 
     def loader(sample):
         def load():
-            clips = load_test_clips(sample, "rgb", args.clip_length,
-                                    args.clips, args.short_side, view=view)
+            clips = load_test_clips(
+                sample, "rgb", args.clip_length, args.clips, args.short_side, view=view
+            )
             return clips, sample.label
 
         return load
@@ -291,11 +300,16 @@ def run(args):
     logging.getLogger("keras_i3d.data").setLevel(logging.ERROR)
     try:
         result = evaluate_videos(
-            model, [(s.path, loader(s)) for s in samples], class_names,
-            crop_size=args.crop_size, num_crops=args.crops, flip=args.flip,
+            model,
+            [(s.path, loader(s)) for s in samples],
+            class_names,
+            crop_size=args.crop_size,
+            num_crops=args.crops,
+            flip=args.flip,
             from_logits=False if args.probabilities else None,
             skipped=skipped,
-            progress=True, flow_stack=view.flow_stack if view else 1,
+            progress=True,
+            flow_stack=view.flow_stack if view else 1,
         )
     except ValueError as error:
         raise CLIError(str(error)) from None

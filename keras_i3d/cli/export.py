@@ -37,31 +37,42 @@ def add_parser(subparsers):
     from keras_i3d.export.choices import FORMATS
 
     parser = subparsers.add_parser(
-        "export", help="export a model to SavedModel, ONNX or LiteRT "
-                       "(checked against Keras)",
+        "export",
+        help="export a model to SavedModel, ONNX or LiteRT (checked against Keras)",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "model", metavar="WEIGHTS_OR_MODEL",
+        "model",
+        metavar="WEIGHTS_OR_MODEL",
         help="weights as I3D(weights=...) takes them (alias such as "
-             "kinetics400, record name, weights file or hf:// URI), or a "
-             ".keras model file")
-    parser.add_argument("--format", required=True, choices=FORMATS,
-                        help="savedmodel (folder), onnx or tflite (file)")
+        "kinetics400, record name, weights file or hf:// URI), or a "
+        ".keras model file",
+    )
+    parser.add_argument(
+        "--format",
+        required=True,
+        choices=FORMATS,
+        help="savedmodel (folder), onnx or tflite (file)",
+    )
     options.add_out_option(
-        parser, what="path: a folder (savedmodel) or a file (.onnx, .tflite)",
-        metavar="PATH")
+        parser, what="path: a folder (savedmodel) or a file (.onnx, .tflite)", metavar="PATH"
+    )
     options.add_clip_length_option(
-        parser, default_help=f"{DEFAULT_CLIP_LENGTH}: the check clip, and "
-        "the fixed clip length of a tflite export")
+        parser,
+        default_help=f"{DEFAULT_CLIP_LENGTH}: the check clip, and "
+        "the fixed clip length of a tflite export",
+    )
     options.add_stream_option(parser, choices=STREAMS)
-    parser.add_argument("--check-video", default=None, metavar="VIDEO",
-                        help="the video to check the export on (default: "
-                             "examples/data/arm_wrestling.mp4 of the "
-                             "source tree)")
-    options.add_overwrite_option(parser, default_help="refuse an existing "
-                                 "--out")
+    parser.add_argument(
+        "--check-video",
+        default=None,
+        metavar="VIDEO",
+        help="the video to check the export on (default: "
+        "examples/data/arm_wrestling.mp4 of the "
+        "source tree)",
+    )
+    options.add_overwrite_option(parser, default_help="refuse an existing --out")
     parser.set_defaults(func=run)
 
 
@@ -94,8 +105,10 @@ def load_model(source, stream):
         except ValueError as error:
             raise CLIError(f"{source}: {error}") from None
         if stream != model_stream:
-            raise CLIError(f"{source} is a {model_stream}-stream model; pass "
-                           f"--stream {model_stream}", EXIT_USAGE)
+            raise CLIError(
+                f"{source} is a {model_stream}-stream model; pass --stream {model_stream}",
+                EXIT_USAGE,
+            )
         return model, model_stream
     from keras_i3d.models.i3d import I3D
     from keras_i3d.weights import WeightsFileError
@@ -104,8 +117,7 @@ def load_model(source, stream):
     try:
         # The head gets the checkpoint's class count (400 by default).
         classes = resolve_weights(source, stream, classes=400).classes
-        model = I3D(stream=stream, weights=source, classes=classes,
-                    classifier_activation=None)
+        model = I3D(stream=stream, weights=source, classes=classes, classifier_activation=None)
     except (WeightsFileError, ValueError) as error:
         raise CLIError(str(error)) from None
     return model, stream
@@ -138,22 +150,20 @@ def run(args):
     model, stream = load_model(args.model, args.stream)
     height, width = frame_size(model)
     if height != width:
-        raise CLIError(f"{args.model}: the check crops square frames; the "
-                       f"model takes {height}x{width}")
+        raise CLIError(
+            f"{args.model}: the check crops square frames; the model takes {height}x{width}"
+        )
     try:
-        clip = load_check_clip(stream, args.clip_length, args.check_video,
-                               crop_size=height)
+        clip = load_check_clip(stream, args.clip_length, args.check_video, crop_size=height)
     except (FileNotFoundError, VideoReadError, ValueError) as error:
         raise CLIError(f"{error} (--check-video)") from None
     try:
-        report = export_model(model, args.out, args.format, clip,
-                              overwrite=args.overwrite)
+        report = export_model(model, args.out, args.format, clip, overwrite=args.overwrite)
     except ExportParityError as error:
         print("\n".join(error.report.format_lines()))
         raise CLIError(str(error)) from None
     except FileExistsError:
-        raise CLIError(f"{args.out} exists; pass --overwrite to replace "
-                       "it") from None
+        raise CLIError(f"{args.out} exists; pass --overwrite to replace it") from None
     except (ExportError, ValueError) as error:
         raise CLIError(str(error)) from None
     print("\n".join(report.format_lines()))

@@ -34,11 +34,9 @@ from keras_i3d.conventions import RESIZE_SHORT_SIDE
 
 def add_parser(subparsers):
     from keras_i3d.models.endpoints import ENDPOINTS
-    from keras_i3d.tasks.features import (
-        DEFAULT_ENDPOINT,
-        DEFAULT_STRIDE,
-        DEFAULT_WINDOW,
-    )
+    from keras_i3d.tasks.features import DEFAULT_ENDPOINT
+    from keras_i3d.tasks.features import DEFAULT_STRIDE
+    from keras_i3d.tasks.features import DEFAULT_WINDOW
 
     parser = subparsers.add_parser(
         "extract-features",
@@ -54,7 +52,9 @@ def add_parser(subparsers):
         ),
     )
     parser.add_argument(
-        "inputs", nargs="+", metavar="VIDEO_OR_LIST",
+        "inputs",
+        nargs="+",
+        metavar="VIDEO_OR_LIST",
         help=(
             "a video file, a folder of videos, or a .txt list of video "
             "paths, one per line (relative to the list)"
@@ -63,15 +63,21 @@ def add_parser(subparsers):
     options.add_out_option(parser)
     options.add_stream_option(parser)
     parser.add_argument(
-        "--window", type=int, default=DEFAULT_WINDOW,
+        "--window",
+        type=int,
+        default=DEFAULT_WINDOW,
         help=f"frames per window (default {DEFAULT_WINDOW})",
     )
     parser.add_argument(
-        "--stride", type=int, default=DEFAULT_STRIDE,
+        "--stride",
+        type=int,
+        default=DEFAULT_STRIDE,
         help=f"frames between window starts (default {DEFAULT_STRIDE})",
     )
     parser.add_argument(
-        "--endpoint", choices=ENDPOINTS, default=DEFAULT_ENDPOINT,
+        "--endpoint",
+        choices=ENDPOINTS,
+        default=DEFAULT_ENDPOINT,
         metavar="ENDPOINT",
         help=(
             "Mixed_5c (1024-d, average-pooled; default), Logits (400 class "
@@ -79,9 +85,7 @@ def add_parser(subparsers):
         ),
     )
     options.add_weights_option(parser)
-    parser.add_argument(
-        "--rgb-weights", default=None, help="overrides --weights for RGB"
-    )
+    parser.add_argument("--rgb-weights", default=None, help="overrides --weights for RGB")
     options.add_flow_weights_option(parser)
     options.add_batch_size_option(parser, default=8)
     options.add_workers_option(parser)
@@ -107,8 +111,7 @@ def run(args):
         raise CLIError(str(error)) from None
     if args.short_side < args.crop_size:
         raise CLIError(
-            f"--short-side ({args.short_side}) must be at least --crop-size "
-            f"({args.crop_size})"
+            f"--short-side ({args.short_side}) must be at least --crop-size ({args.crop_size})"
         )
     videos = collect_videos(args.inputs)
     video_ids = unique_video_ids(videos)
@@ -116,9 +119,9 @@ def run(args):
     todo = {}
     for video, video_id in zip(videos, video_ids):
         missing = tuple(
-            stream for stream in streams
-            if args.overwrite
-            or not feature_path(args.out, video_id, stream).exists()
+            stream
+            for stream in streams
+            if args.overwrite or not feature_path(args.out, video_id, stream).exists()
         )
         if missing:
             todo[video] = (video_id, missing)
@@ -171,8 +174,7 @@ def extract_all(args, todo, models):
         crop_size=args.crop_size,
     )
     loaded = load_ahead(todo, settings, args.workers)
-    with tqdm(total=len(todo), unit="video", desc="features",
-              file=sys.stderr) as progress:
+    with tqdm(total=len(todo), unit="video", desc="features", file=sys.stderr) as progress:
         for video, clips in loaded:
             video_id, streams = todo[video]
             if isinstance(clips, str):
@@ -190,9 +192,7 @@ def extract_all(args, todo, models):
                         batch_size=args.batch_size,
                     )
                     with (
-                        atomic_output(
-                            feature_path(args.out, video_id, stream)
-                        ) as temporary,
+                        atomic_output(feature_path(args.out, video_id, stream)) as temporary,
                         open(temporary, "wb") as file,
                     ):
                         np.save(file, features)
@@ -208,8 +208,7 @@ def load_ahead(todo, settings, workers):
     With more than one worker, videos are decoded (and their flow computed)
     in worker processes, at most `2 * workers` ahead of the network.
     """
-    tasks = [(str(video), streams, settings)
-             for video, (_, streams) in todo.items()]
+    tasks = [(str(video), streams, settings) for video, (_, streams) in todo.items()]
     videos = list(todo)
     if workers == 1:
         for video, task in zip(videos, tasks):
@@ -219,16 +218,15 @@ def load_ahead(todo, settings, workers):
 
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(
-        max_workers=workers, mp_context=context,
+        max_workers=workers,
+        mp_context=context,
         initializer=_single_threaded_worker,
     ) as pool:
         pending = []
         next_task = 0
         for index, video in enumerate(videos):
             while next_task < len(tasks) and next_task < index + 2 * workers:
-                pending.append(
-                    pool.submit(_load_or_reason, *tasks[next_task])
-                )
+                pending.append(pool.submit(_load_or_reason, *tasks[next_task]))
                 next_task += 1
             try:
                 clips = pending[index].result()

@@ -29,8 +29,18 @@ from keras_i3d.cli.errors import CLIError
 from keras_i3d.conventions import RESIZE_SHORT_SIDE
 
 VIDEO_EXTENSIONS = (
-    ".mp4", ".avi", ".mkv", ".webm", ".mov", ".m4v", ".mpg", ".mpeg",
-    ".flv", ".wmv", ".3gp", ".gif",
+    ".mp4",
+    ".avi",
+    ".mkv",
+    ".webm",
+    ".mov",
+    ".m4v",
+    ".mpg",
+    ".mpeg",
+    ".flv",
+    ".wmv",
+    ".3gp",
+    ".gif",
 )
 LIST_EXTENSIONS = (".txt", ".lst", ".list")
 PROGRESS_INTERVAL_SECONDS = 0.25  # How often worker progress is shown.
@@ -50,7 +60,9 @@ def add_parser(subparsers):
         ),
     )
     parser.add_argument(
-        "inputs", nargs="+", metavar="INPUT",
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
         help=(
             "a video file, a folder of videos (its video files, not "
             "recursive; a folder of numbered frames is one video), or a "
@@ -61,7 +73,10 @@ def add_parser(subparsers):
     options.add_workers_option(parser)
     options.add_flow_method_option(parser)
     parser.add_argument(
-        "--format", dest="flow_format", choices=FLOW_FORMATS, default="jpg",
+        "--format",
+        dest="flow_format",
+        choices=FLOW_FORMATS,
+        default="jpg",
         help=(
             "jpg (smallest, lossy), png (lossless quantised) or npz (one "
             "compressed array per video); default jpg"
@@ -70,11 +85,17 @@ def add_parser(subparsers):
     options.add_fps_option(parser)
     options.add_short_side_option(parser)
     parser.add_argument(
-        "--start", type=float, default=0.0, metavar="SEC",
+        "--start",
+        type=float,
+        default=0.0,
+        metavar="SEC",
         help="seconds into each video to start at (default 0)",
     )
     parser.add_argument(
-        "--duration", type=float, default=None, metavar="SEC",
+        "--duration",
+        type=float,
+        default=None,
+        metavar="SEC",
         help="compute at most this many seconds of each video",
     )
     options.add_max_frames_option(parser)
@@ -94,10 +115,7 @@ def run(args):
     if args.duration is not None and args.duration <= 0:
         raise CLIError(f"--duration must be positive (got {args.duration:g})")
     if args.max_frames is not None and args.max_frames < 2:
-        raise CLIError(
-            f"--max-frames must be >= 2, flow needs two frames "
-            f"(got {args.max_frames})"
-        )
+        raise CLIError(f"--max-frames must be >= 2, flow needs two frames (got {args.max_frames})")
     videos = collect_videos(args.inputs)
     video_ids = unique_video_ids(videos)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -105,10 +123,7 @@ def run(args):
         video: flow_output_path(args.out, video_id, args.flow_format)
         for video, video_id in zip(videos, video_ids)
     }
-    pending = [
-        video for video in videos
-        if args.overwrite or not targets[video].exists()
-    ]
+    pending = [video for video in videos if args.overwrite or not targets[video].exists()]
     skipped = len(videos) - len(pending)
     for video in pending:
         remove_partial_outputs(targets[video])
@@ -122,9 +137,7 @@ def run(args):
         overwrite=args.overwrite,
     )
     tasks = [(str(video), str(targets[video]), settings) for video in pending]
-    failures = run_tasks(
-        compute_and_store_flow, tasks, args.workers, description="flow"
-    )
+    failures = run_tasks(compute_and_store_flow, tasks, args.workers, description="flow")
     return report(len(videos), skipped, failures, args.out)
 
 
@@ -152,9 +165,9 @@ def collect_videos(inputs):
                     videos.append(path.parent / line)
         elif path.is_dir():
             inside = sorted(
-                child for child in path.iterdir()
-                if child.is_file()
-                and child.suffix.lower() in VIDEO_EXTENSIONS
+                child
+                for child in path.iterdir()
+                if child.is_file() and child.suffix.lower() in VIDEO_EXTENSIONS
             )
             if inside:
                 videos.extend(inside)
@@ -181,8 +194,7 @@ def unique_video_ids(videos):
     clashes = {key: paths for key, paths in by_id.items() if len(paths) > 1}
     if clashes:
         examples = "; ".join(
-            " and ".join(str(path) for path in paths)
-            for paths in list(clashes.values())[:3]
+            " and ".join(str(path) for path in paths) for paths in list(clashes.values())[:3]
         )
         raise CLIError(
             f"{len(clashes)} video name(s) appear more than once, so their "
@@ -218,12 +230,8 @@ def run_tasks(function, tasks, workers, description):
     from tqdm import tqdm
 
     failures = []
-    task_bar = tqdm(
-        total=len(tasks), unit="video", desc=description, file=sys.stderr
-    )
-    frame_bar = tqdm(
-        total=0, unit="frame", desc="frames", file=sys.stderr, leave=False
-    )
+    task_bar = tqdm(total=len(tasks), unit="video", desc=description, file=sys.stderr)
+    frame_bar = tqdm(total=0, unit="frame", desc="frames", file=sys.stderr, leave=False)
     frames = FrameProgress(frame_bar)
     with task_bar, frame_bar:
         if workers == 1:
@@ -245,15 +253,14 @@ def run_tasks(function, tasks, workers, description):
         ):
             queue = manager.Queue()
             futures = {
-                pool.submit(
-                    _attempt, function, task, QueuedProgress(queue, task[0])
-                ): task
+                pool.submit(_attempt, function, task, QueuedProgress(queue, task[0])): task
                 for task in tasks
             }
             running = set(futures)
             while running:
                 finished, running = concurrent.futures.wait(
-                    running, timeout=PROGRESS_INTERVAL_SECONDS,
+                    running,
+                    timeout=PROGRESS_INTERVAL_SECONDS,
                     return_when=concurrent.futures.FIRST_COMPLETED,
                 )
                 frames.update_from(queue)
@@ -337,8 +344,7 @@ def report(total, skipped, failures, out):
     """Prints the run's summary; raises CLIError when any video failed."""
     done = total - skipped - len(failures)
     print(
-        f"{done} done, {skipped} already done (skipped), {len(failures)} "
-        f"failed; outputs in {out}"
+        f"{done} done, {skipped} already done (skipped), {len(failures)} failed; outputs in {out}"
     )
     if not failures:
         return 0

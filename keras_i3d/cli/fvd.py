@@ -36,7 +36,8 @@ def add_parser(subparsers):
     from keras_i3d.tasks.fvd.presets import PRESETS
 
     parser = subparsers.add_parser(
-        "fvd", help="Fréchet Video Distance between two sets of videos",
+        "fvd",
+        help="Fréchet Video Distance between two sets of videos",
         description=(
             "Compute the FVD between REAL and GEN. Each is a .npy/.npz array "
             "(N, T, H, W, 3) on a 0-255 scale, a folder or .txt list of "
@@ -46,10 +47,11 @@ def add_parser(subparsers):
         ),
     )
     parser.add_argument("real", metavar="REAL", help="the real videos")
-    parser.add_argument("generated", metavar="GEN",
-                        help="the generated videos")
+    parser.add_argument("generated", metavar="GEN", help="the generated videos")
     parser.add_argument(
-        "--preset", choices=tuple(PRESETS), default=DEFAULT_PRESET,
+        "--preset",
+        choices=tuple(PRESETS),
+        default=DEFAULT_PRESET,
         help=(
             "the FVD protocol (default reference; stylegan_v* and cd_fvd "
             "use the N-normalised covariance and scipy's sqrtm; videogpt and"
@@ -57,9 +59,12 @@ def add_parser(subparsers):
         ),
     )
     parser.add_argument(
-        "--num-videos", type=int, default=None, metavar="N",
+        "--num-videos",
+        type=int,
+        default=None,
+        metavar="N",
         help="use the first N videos of each set (default: the preset's "
-             "count for video files, else all)",
+        "count for video files, else all)",
     )
     options.add_clip_length_option(
         parser,
@@ -67,22 +72,27 @@ def add_parser(subparsers):
         "of arrays, else their first N",
     )
     parser.add_argument(
-        "--input-range", choices=tuple(INPUT_RANGE_CHOICES), default="0-255",
+        "--input-range",
+        choices=tuple(INPUT_RANGE_CHOICES),
+        default="0-255",
         help="value range of array inputs (default 0-255, the reference; "
-             "write --input-range=-1-1 for [-1, 1])",
+        "write --input-range=-1-1 for [-1, 1])",
     )
     options.add_batch_size_option(parser, default=DEFAULT_BATCH_SIZE)
     parser.add_argument(
-        "--seed", type=int, default=0,
+        "--seed",
+        type=int,
+        default=0,
         help="seed of the random offsets of real clips (stylegan_v presets)",
     )
     parser.add_argument(
-        "--save-stats", type=pathlib.Path, default=None, metavar="FILE",
-        help="save the real set's statistics to FILE (.npz) for reuse as "
-             "REAL",
+        "--save-stats",
+        type=pathlib.Path,
+        default=None,
+        metavar="FILE",
+        help="save the real set's statistics to FILE (.npz) for reuse as REAL",
     )
-    parser.add_argument("--json", action="store_true",
-                        help="print the result as JSON")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.set_defaults(func=run)
     return parser
 
@@ -96,8 +106,7 @@ def run(args):
     from keras_i3d.tasks.fvd.presets import get_preset
 
     if args.num_videos is not None and args.num_videos < 1:
-        raise CLIError(
-            f"--num-videos must be at least 1. Received: {args.num_videos}")
+        raise CLIError(f"--num-videos must be at least 1. Received: {args.num_videos}")
     preset = get_preset(args.preset)
     embedder = SetEmbedder(args, preset)
     with warnings.catch_warnings():
@@ -105,8 +114,7 @@ def run(args):
         try:
             real = embedder.statistics(args.real, real=True)
             generated = embedder.statistics(args.generated, real=False)
-            result = frechet_distance(real, generated,
-                                      **preset.distance_options())
+            result = frechet_distance(real, generated, **preset.distance_options())
         except ValueError as error:
             raise CLIError(str(error)) from None
     if args.save_stats is not None:
@@ -114,8 +122,10 @@ def run(args):
     if args.json:
         print(json.dumps(result.to_json_dict(preset=preset.name)))
     else:
-        print(f"FVD {result.fvd:.8g} ({preset.name} preset; "
-              f"{result.n_real} real, {result.n_generated} generated videos)")
+        print(
+            f"FVD {result.fvd:.8g} ({preset.name} preset; "
+            f"{result.n_real} real, {result.n_generated} generated videos)"
+        )
     return 0
 
 
@@ -154,27 +164,30 @@ class SetEmbedder:
 
         args = self.args
         if args.num_videos is not None:
-            videos = videos[:args.num_videos]
+            videos = videos[: args.num_videos]
         if args.clip_length is not None:
             if videos.ndim == 5 and videos.shape[1] < args.clip_length:
                 raise CLIError(
                     f"{path}: --clip-length {args.clip_length} needs that "
                     f"many frames. Received: {videos.shape[1]} frames"
                 )
-            videos = videos[:, :args.clip_length]
+            videos = videos[:, : args.clip_length]
         input_range = INPUT_RANGE_CHOICES[args.input_range]
         # Checked before the model is built, so bad input fails at once.
         check_videos(videos, name=str(path), input_range=input_range)
         if videos.shape[0] < 2:
             raise CLIError(
-                f"{path}: FVD needs at least 2 videos per set. Received: "
-                f"shape={videos.shape}"
+                f"{path}: FVD needs at least 2 videos per set. Received: shape={videos.shape}"
             )
         return video_statistics(
-            videos, model=self.model, features=self.preset.features,
+            videos,
+            model=self.model,
+            features=self.preset.features,
             resize=self.preset.resize,
-            input_range=input_range, batch_size=args.batch_size,
-            progress=True, name=str(path),
+            input_range=input_range,
+            batch_size=args.batch_size,
+            progress=True,
+            name=str(path),
         )
 
     def _file_statistics(self, path, real):
@@ -187,11 +200,16 @@ class SetEmbedder:
         videos = collect_videos([path])
         try:
             return video_file_statistics(
-                videos, preset=self.preset, real=real,
+                videos,
+                preset=self.preset,
+                real=real,
                 clip_length=self.args.clip_length,
-                num_videos=self.args.num_videos, model=self.model,
-                batch_size=self.args.batch_size, seed=self.args.seed,
-                progress=True, name=str(path),
+                num_videos=self.args.num_videos,
+                model=self.model,
+                batch_size=self.args.batch_size,
+                seed=self.args.seed,
+                progress=True,
+                name=str(path),
             )
         except VideoReadError as error:
             raise CLIError(str(error)) from None

@@ -17,6 +17,10 @@ import importlib
 import os
 import sys
 
+from keras_i3d.cli.errors import EXIT_ERROR  # noqa: F401 (re-exported)
+from keras_i3d.cli.errors import EXIT_USAGE  # noqa: F401 (re-exported)
+from keras_i3d.cli.errors import CLIError
+
 # Subcommand modules, in the order `--help` lists them.
 SUBCOMMAND_MODULES = (
     "keras_i3d.cli.predict",
@@ -29,9 +33,6 @@ SUBCOMMAND_MODULES = (
     "keras_i3d.cli.export",
 )
 
-from keras_i3d.cli.errors import EXIT_ERROR  # noqa: F401 (re-exported)
-from keras_i3d.cli.errors import EXIT_USAGE  # noqa: F401 (re-exported)
-from keras_i3d.cli.errors import CLIError
 
 EXIT_OK = 0
 
@@ -43,9 +44,7 @@ def build_parser():
         prog="keras-i3d",
         description="I3D video action recognition (Keras 3 / TensorFlow).",
     )
-    parser.add_argument(
-        "--version", action="version", version=f"keras-i3d {__version__}"
-    )
+    parser.add_argument("--version", action="version", version=f"keras-i3d {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     for module_name in SUBCOMMAND_MODULES:

@@ -23,9 +23,12 @@ def add_parser(subparsers):
     options.add_out_option(parser)
     options.add_dataset_options(parser)
     options.add_labels_option(parser)
-    parser.add_argument("--shards", type=options.positive_int, default=8,
-                        help="number of shard files (default: 8)")
-    parser.add_argument("--prefix", default="videos", help="shard file name prefix (default: videos)")
+    parser.add_argument(
+        "--shards", type=options.positive_int, default=8, help="number of shard files (default: 8)"
+    )
+    parser.add_argument(
+        "--prefix", default="videos", help="shard file name prefix (default: videos)"
+    )
     options.add_fps_option(parser)
     options.add_short_side_option(parser)
     parser.add_argument("--quality", type=int, default=90, help="JPEG quality 1-100 (default: 90)")

@@ -44,13 +44,10 @@ def _at_least(minimum, number_type):
             value = number_type(text)
         except ValueError:
             raise argparse.ArgumentTypeError(
-                f"expected {'an integer' if number_type is int else 'a number'}"
-                f". Received: {text!r}"
+                f"expected {'an integer' if number_type is int else 'a number'}. Received: {text!r}"
             ) from None
         if value < minimum:
-            raise argparse.ArgumentTypeError(
-                f"must be at least {minimum:g}. Received: {text}"
-            )
+            raise argparse.ArgumentTypeError(f"must be at least {minimum:g}. Received: {text}")
         return value
 
     parse.__name__ = f"{number_type.__name__} >= {minimum:g}"
@@ -62,9 +59,7 @@ def _positive_float(text):
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a number. Received: {text!r}"
-        ) from None
+        raise argparse.ArgumentTypeError(f"expected a number. Received: {text!r}") from None
     if not value > 0:
         raise argparse.ArgumentTypeError(f"must be positive. Received: {text}")
     return value
@@ -74,11 +69,13 @@ positive_int = _at_least(1, int)
 non_negative_int = _at_least(0, int)
 
 
-def add_out_option(parser, what="folder (created if missing)",
-                   metavar="DIR"):
+def add_out_option(parser, what="folder (created if missing)", metavar="DIR"):
     """Adds `--out` (required): where the output goes, `what` says how."""
     parser.add_argument(
-        "--out", required=True, type=pathlib.Path, metavar=metavar,
+        "--out",
+        required=True,
+        type=pathlib.Path,
+        metavar=metavar,
         help=f"output {what}",
     )
 
@@ -86,7 +83,8 @@ def add_out_option(parser, what="folder (created if missing)",
 def add_weights_option(parser):
     """Adds `--weights` (default kinetics400): the RGB (or only) model's."""
     parser.add_argument(
-        "--weights", default=DEFAULT_WEIGHTS,
+        "--weights",
+        default=DEFAULT_WEIGHTS,
         help=(
             "weights: an alias (kinetics400, the default), a weights record "
             "name, a .weights.h5 file or an hf://owner/repo URI"
@@ -97,7 +95,9 @@ def add_weights_option(parser):
 def add_flow_weights_option(parser):
     """Adds `--flow-weights FILE` (default None): the flow stream's."""
     parser.add_argument(
-        "--flow-weights", default=None, metavar="FILE",
+        "--flow-weights",
+        default=None,
+        metavar="FILE",
         help=(
             "weights of the flow stream: a converted flow.weights.h5 (no "
             "pretrained flow stream is distributed), a weights record name "
@@ -116,8 +116,7 @@ def stream_help(choices=STREAM_CHOICES):
     }
     named = [meanings[choice] for choice in choices]
     return "the streams to run: " + (
-        f"{', '.join(named[:-1])} or {named[-1]}" if len(named) > 1
-        else named[0]
+        f"{', '.join(named[:-1])} or {named[-1]}" if len(named) > 1 else named[0]
     )
 
 
@@ -132,14 +131,15 @@ def add_stream_option(parser, choices=STREAM_CHOICES):
     Raises:
         ValueError: `choices` is not such a subset.
     """
-    if "rgb" not in choices or any(
-            choice not in STREAM_CHOICES for choice in choices):
+    if "rgb" not in choices or any(choice not in STREAM_CHOICES for choice in choices):
         raise ValueError(
             f"`choices` must be a subset of {STREAM_CHOICES} with 'rgb'. "
             f"Received: choices={choices!r}"
         )
     parser.add_argument(
-        "--stream", choices=tuple(choices), default="rgb",
+        "--stream",
+        choices=tuple(choices),
+        default="rgb",
         help=stream_help(choices),
     )
 
@@ -150,7 +150,8 @@ def add_flow_method_option(parser):
     from keras_i3d.flow.methods import FLOW_METHODS
 
     parser.add_argument(
-        "--flow-method", choices=tuple(FLOW_METHODS),
+        "--flow-method",
+        choices=tuple(FLOW_METHODS),
         default=DEFAULT_FLOW_METHOD,
         help=(
             f"optical flow algorithm (default {DEFAULT_FLOW_METHOD}): tvl1 "
@@ -164,7 +165,10 @@ def add_flow_method_option(parser):
 def add_short_side_option(parser):
     """Adds `--short-side N` (default None: the caller's, usually 256)."""
     parser.add_argument(
-        "--short-side", type=non_negative_int, default=None, metavar="N",
+        "--short-side",
+        type=non_negative_int,
+        default=None,
+        metavar="N",
         help=(
             f"short side in pixels frames are resized to (default "
             f"{RESIZE_SHORT_SIDE}, or the evaluation view's); 0 keeps the "
@@ -176,7 +180,10 @@ def add_short_side_option(parser):
 def add_crop_size_option(parser):
     """Adds `--crop-size N` (default None: the caller's, usually 224)."""
     parser.add_argument(
-        "--crop-size", type=positive_int, default=None, metavar="N",
+        "--crop-size",
+        type=positive_int,
+        default=None,
+        metavar="N",
         help=(
             f"side in pixels of the square crop (default {CROP_SIZE}, the "
             "checkpoints', or the evaluation view's)"
@@ -187,7 +194,9 @@ def add_crop_size_option(parser):
 def add_fps_option(parser):
     """Adds `--fps` (default 25): the frame rate videos are resampled to."""
     parser.add_argument(
-        "--fps", type=_positive_float, default=TARGET_FPS,
+        "--fps",
+        type=_positive_float,
+        default=TARGET_FPS,
         help=f"frame rate to resample videos to (default {TARGET_FPS:g})",
     )
 
@@ -195,7 +204,10 @@ def add_fps_option(parser):
 def add_workers_option(parser):
     """Adds `--workers N` (default 1): videos processed in parallel."""
     parser.add_argument(
-        "--workers", type=positive_int, default=1, metavar="N",
+        "--workers",
+        type=positive_int,
+        default=1,
+        metavar="N",
         help="videos processed in parallel (default 1)",
     )
 
@@ -204,16 +216,19 @@ def add_overwrite_option(parser, default_help="skip them"):
     """Adds `--overwrite`: redo work whose output exists; without it the
     command does what `default_help` says."""
     parser.add_argument(
-        "--overwrite", action="store_true",
-        help="redo the work and replace outputs that already exist "
-        f"(default: {default_help})",
+        "--overwrite",
+        action="store_true",
+        help=f"redo the work and replace outputs that already exist (default: {default_help})",
     )
 
 
 def add_max_frames_option(parser):
     """Adds `--max-frames N` (default None: every frame)."""
     parser.add_argument(
-        "--max-frames", type=positive_int, default=None, metavar="N",
+        "--max-frames",
+        type=positive_int,
+        default=None,
+        metavar="N",
         help="read at most the first N frames of each video, at the "
         "resampled frame rate (default: all)",
     )
@@ -221,13 +236,15 @@ def add_max_frames_option(parser):
 
 def add_clip_length_option(
     parser,
-    default_help="the whole video in one clip, convolutional in time as in "
-    "the paper",
+    default_help="the whole video in one clip, convolutional in time as in the paper",
 ):
     """Adds `--clip-length N` (default None, which `default_help` explains:
     the command decides)."""
     parser.add_argument(
-        "--clip-length", type=positive_int, default=None, metavar="N",
+        "--clip-length",
+        type=positive_int,
+        default=None,
+        metavar="N",
         help=f"frames per clip, one model input (default: {default_help})",
     )
 
@@ -236,16 +253,20 @@ def add_batch_size_option(parser, default):
     """Adds `--batch-size N`: the default suits what the command batches
     (64-frame windows or 16-frame clips), so each command gives its own."""
     parser.add_argument(
-        "--batch-size", type=positive_int, default=default, metavar="N",
-        help=f"model inputs (clips or windows) per forward pass "
-        f"(default: {default})",
+        "--batch-size",
+        type=positive_int,
+        default=default,
+        metavar="N",
+        help=f"model inputs (clips or windows) per forward pass (default: {default})",
     )
 
 
 def add_labels_option(parser):
     """Adds `--labels NAME` (default None)."""
     parser.add_argument(
-        "--labels", default=None, metavar="NAME",
+        "--labels",
+        default=None,
+        metavar="NAME",
         help=(
             "label set (kinetics400, kinetics600): the class order of the "
             "model's outputs. --dataset-format kinetics reads its CSV in this "
@@ -258,7 +279,9 @@ def add_labels_option(parser):
 def add_dataset_format_option(parser):
     """Adds `--dataset-format` (default folders): the annotations' layout."""
     parser.add_argument(
-        "--dataset-format", choices=DATASET_FORMATS, default="folders",
+        "--dataset-format",
+        choices=DATASET_FORMATS,
+        default="folders",
         help="how SOURCE lists the videos and labels (default: folders)",
     )
 
@@ -273,14 +296,17 @@ def add_dataset_options(parser):
     add_dataset_format_option(group)
     group.add_argument(
         "--video-dir",
-        help="folder of the videos, for --dataset-format kinetics, ucf101 "
-        "and hmdb51",
+        help="folder of the videos, for --dataset-format kinetics, ucf101 and hmdb51",
     )
     group.add_argument(
-        "--split", type=positive_int, default=1,
+        "--split",
+        type=positive_int,
+        default=1,
         help="UCF101/HMDB51 split number (default: 1)",
     )
     group.add_argument(
-        "--subset", choices=("train", "test"), default=None,
+        "--subset",
+        choices=("train", "test"),
+        default=None,
         help="UCF101/HMDB51 subset, required with those formats",
     )

@@ -33,21 +33,27 @@ def add_parser(subparsers):
     from keras_i3d.tasks.classify import CLASSIFY_STREAMS
 
     parser = subparsers.add_parser(
-        "predict", help="classify a video (top-k Kinetics classes)",
+        "predict",
+        help="classify a video (top-k Kinetics classes)",
         description=DESCRIPTION,
     )
     parser.add_argument("video", help="video file, GIF or folder of frames")
-    parser.add_argument("--top", type=int, default=DEFAULT_TOP_K,
-                        help="how many classes to print "
-                             f"(default: {DEFAULT_TOP_K})")
+    parser.add_argument(
+        "--top",
+        type=int,
+        default=DEFAULT_TOP_K,
+        help=f"how many classes to print (default: {DEFAULT_TOP_K})",
+    )
     options.add_max_frames_option(parser)
     options.add_weights_option(parser)
-    parser.add_argument("--json", action="store_true",
-                        help="print the result as JSON")
-    parser.add_argument("--fast", action="store_true",
-                        help="run a batch-norm-folded bfloat16 model "
-                             "(about 2.5x faster on CPUs with AMX; logits "
-                             "within about 0.2 of float32)")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument(
+        "--fast",
+        action="store_true",
+        help="run a batch-norm-folded bfloat16 model "
+        "(about 2.5x faster on CPUs with AMX; logits "
+        "within about 0.2 of float32)",
+    )
     options.add_stream_option(parser, choices=CLASSIFY_STREAMS)
     options.add_flow_weights_option(parser)
     options.add_flow_method_option(parser)
@@ -59,15 +65,13 @@ def run(args):
         raise CLIError(f"--top must be at least 1 (got {args.top})", 2)
     two_stream = args.stream == "two_stream"
     if args.fast and two_stream:
-        raise CLIError("--fast applies to the RGB model only; drop it or "
-                       "--stream two_stream", 2)
+        raise CLIError("--fast applies to the RGB model only; drop it or --stream two_stream", 2)
     if two_stream and args.flow_weights is None:
-        raise CLIError(
-            "--stream two_stream needs --flow-weights FILE: "
-            f"{FLOW_WEIGHTS_ADVICE}", 2)
+        raise CLIError(f"--stream two_stream needs --flow-weights FILE: {FLOW_WEIGHTS_ADVICE}", 2)
     if args.flow_weights is not None and not two_stream:
-        raise CLIError("--flow-weights applies only with --stream "
-                       "two_stream; add it or drop --flow-weights", 2)
+        raise CLIError(
+            "--flow-weights applies only with --stream two_stream; add it or drop --flow-weights", 2
+        )
     from keras_i3d.tasks import ClipTooShortError
     from keras_i3d.tasks import classify_video
     from keras_i3d.video import VideoReadError
@@ -75,8 +79,7 @@ def run(args):
     from keras_i3d.weights.records import MISSING_ALIASES
 
     if (args.flow_weights, "flow") in MISSING_ALIASES:
-        raise CLIError(
-            f"--flow-weights {args.flow_weights}: {FLOW_WEIGHTS_ADVICE}", 2)
+        raise CLIError(f"--flow-weights {args.flow_weights}: {FLOW_WEIGHTS_ADVICE}", 2)
     try:
         result = classify_video(
             args.video,

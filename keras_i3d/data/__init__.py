@@ -4,14 +4,6 @@ from keras_i3d import IS_CLI_PROCESS
 
 # In the `keras-i3d` command line, no public names: see keras_i3d/__init__.py.
 if not IS_CLI_PROCESS:
-    from keras_i3d.data.transforms import center_crop
-    from keras_i3d.data.transforms import eval_transform
-    from keras_i3d.data.transforms import flip_left_right
-    from keras_i3d.data.transforms import random_crop
-    from keras_i3d.data.transforms import random_flip_left_right
-    from keras_i3d.data.transforms import resize_flow_short_side
-    from keras_i3d.data.transforms import resize_short_side
-    from keras_i3d.data.transforms import train_transform
     from keras_i3d.data.clips import load_clips
     from keras_i3d.data.formats import AnnotationError
     from keras_i3d.data.formats import VideoSample
@@ -30,11 +22,56 @@ if not IS_CLI_PROCESS:
     from keras_i3d.data.skipped import SkippedVideos
     from keras_i3d.data.tfrecords import tfrecord_dataset
     from keras_i3d.data.tfrecords import write_tfrecords
+    from keras_i3d.data.transforms import center_crop
+    from keras_i3d.data.transforms import eval_transform
+    from keras_i3d.data.transforms import flip_left_right
+    from keras_i3d.data.transforms import random_crop
+    from keras_i3d.data.transforms import random_flip_left_right
+    from keras_i3d.data.transforms import resize_flow_short_side
+    from keras_i3d.data.transforms import resize_short_side
+    from keras_i3d.data.transforms import train_transform
+    from keras_i3d.data.video_clips import VideoClips
+    from keras_i3d.data.video_clips import load_video_clips
     from keras_i3d.data.views import PAPER_INPUTS
     from keras_i3d.data.views import InputView
     from keras_i3d.data.views import PaperInput
     from keras_i3d.data.views import paper_input
     from keras_i3d.flow.errors import FlowReadError
     from keras_i3d.flow.storage import read_flow_folder
-    from keras_i3d.data.video_clips import VideoClips
-    from keras_i3d.data.video_clips import load_video_clips
+
+__all__ = [
+    "AnnotationError",
+    "center_crop",
+    "eval_transform",
+    "flip_left_right",
+    "FlowReadError",
+    "InputView",
+    "kinetics_filename",
+    "load_clips",
+    "load_video_clips",
+    "paper_input",
+    "PAPER_INPUTS",
+    "PaperInput",
+    "random_clip_indices",
+    "random_crop",
+    "random_flip_left_right",
+    "read_class_folders",
+    "read_flow_folder",
+    "read_hmdb51_split",
+    "read_kinetics_csv",
+    "read_ucf101_split",
+    "resize_flow_short_side",
+    "resize_short_side",
+    "sample_clip_indices",
+    "scale_clip",
+    "SkippedVideos",
+    "tfrecord_dataset",
+    "train_transform",
+    "uniform_clip_indices",
+    "video_dataset",
+    "VideoClips",
+    "VideoSample",
+    "whole_video_indices",
+    "with_flow_folders",
+    "write_tfrecords",
+]

@@ -20,17 +20,16 @@ PIPELINE_STREAMS = ("rgb", "flow", "two_stream")
 
 def check_pipeline_stream(stream):
     if stream not in PIPELINE_STREAMS:
-        raise ValueError(
-            f"`stream` must be one of {PIPELINE_STREAMS}. Received: stream={stream!r}"
-        )
+        raise ValueError(f"`stream` must be one of {PIPELINE_STREAMS}. Received: stream={stream!r}")
     return stream
 
 
 def _read_rgb_window(path, indices, fps, short_side):
     """Reads frames `indices` (at `fps`) decoding only from min to max index."""
     first, last = int(indices.min()), int(indices.max())
-    video = read_video(path, fps=fps, start_time=first / fps,
-                       num_frames=last - first + 1, short_side=short_side)
+    video = read_video(
+        path, fps=fps, start_time=first / fps, num_frames=last - first + 1, short_side=short_side
+    )
     if video.num_frames < last - first + 1:
         return None
     return video.frames[indices - first]
@@ -107,8 +106,7 @@ def load_clips(
         if rgb is None:
             # The container's frame count was missing or too high: decode
             # everything and sample again on the true count.
-            frames = read_video(path, fps=fps,
-                                short_side=decode_short_side).frames
+            frames = read_video(path, fps=fps, short_side=decode_short_side).frames
             num_frames = min([len(frames)] + counts[1:])
             indices = sample_clip_indices(
                 num_frames, clip_length, sampling, num_clips, np.random.default_rng(seed)
@@ -124,8 +122,9 @@ def load_clips(
             flat = read_flow_folder(flow_path, indices.reshape(-1))
             result["flow"] = flat.reshape(indices.shape + flat.shape[1:])
     if wants_rgb and wants_flow:
-        check_stream_sizes(path, result["rgb"].shape[2:4], flow_path,
-                           result["flow"].shape[2:4], short_side)
+        check_stream_sizes(
+            path, result["rgb"].shape[2:4], flow_path, result["flow"].shape[2:4], short_side
+        )
     return result
 
 

@@ -50,9 +50,9 @@ def with_flow_folders(samples, flow_dir):
     return [
         dataclasses.replace(
             sample,
-            flow_path=os.path.join(os.fspath(flow_dir),
-                                   os.path.splitext(os.path.basename(
-                                       os.fspath(sample.path)))[0]),
+            flow_path=os.path.join(
+                os.fspath(flow_dir), os.path.splitext(os.path.basename(os.fspath(sample.path)))[0]
+            ),
         )
         for sample in samples
     ]
@@ -96,9 +96,7 @@ def read_kinetics_csv(csv_path, video_dir, label_set="kinetics400", classes=None
         for line_number, row in enumerate(reader, start=2):
             name = row["label"].strip()
             if name not in index_of:
-                raise AnnotationError(
-                    f"{csv_path}, line {line_number}: unknown class {name!r}"
-                )
+                raise AnnotationError(f"{csv_path}, line {line_number}: unknown class {name!r}")
             try:
                 filename = kinetics_filename(
                     row["youtube_id"], float(row["time_start"]), float(row["time_end"]), extension
@@ -196,8 +194,10 @@ def read_class_folders(root, classes=None):
     """
     if not os.path.isdir(root):
         raise AnnotationError(f"{root}: not a folder")
-    class_names = list(classes) if classes is not None else sorted(
-        name for name in os.listdir(root) if os.path.isdir(os.path.join(root, name))
+    class_names = (
+        list(classes)
+        if classes is not None
+        else sorted(name for name in os.listdir(root) if os.path.isdir(os.path.join(root, name)))
     )
     samples = []
     for label, name in enumerate(class_names):

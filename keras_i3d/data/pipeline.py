@@ -51,9 +51,7 @@ def transform_clips(clips, seed, augment, crop_size, short_side, is_flow):
         frames = train_transform(frames, seed, crop_size, short_side, is_flow)
     else:
         frames = eval_transform(frames, crop_size, short_side, is_flow)
-    return tf.reshape(
-        frames, tf.stack([shape[0], shape[1], crop_size, crop_size, shape[4]])
-    )
+    return tf.reshape(frames, tf.stack([shape[0], shape[1], crop_size, crop_size, shape[4]]))
 
 
 def example_seeds(seed):
@@ -107,10 +105,7 @@ def resolve_view(view, stream, clip_length):
             f"stream={stream!r}, clip_length={clip_length!r}"
         )
     if not isinstance(view, InputView):
-        raise ValueError(
-            "`view` must be a `keras_i3d.data.InputView`. "
-            f"Received: view={view!r}"
-        )
+        raise ValueError(f"`view` must be a `keras_i3d.data.InputView`. Received: view={view!r}")
     return view
 
 
@@ -211,11 +206,20 @@ def video_dataset(
         path = path.decode()
         flow_path = flow_path.decode() or None
         try:
-            clips = view.select(load_clips(
-                path, stream, view.span, sampling, num_clips,
-                seed=seed_pair.view(np.uint64), fps=fps,
-                flow_path=flow_path, flow_reader=flow_reader, short_side=short_side,
-            ))
+            clips = view.select(
+                load_clips(
+                    path,
+                    stream,
+                    view.span,
+                    sampling,
+                    num_clips,
+                    seed=seed_pair.view(np.uint64),
+                    fps=fps,
+                    flow_path=flow_path,
+                    flow_reader=flow_reader,
+                    short_side=short_side,
+                )
+            )
         except (ValueError, OSError, cv2.error) as error:
             skipped.add(
                 path if stream != "flow" else flow_path,
@@ -226,7 +230,8 @@ def video_dataset(
 
     def load(path, flow_path, label, seed_pair):
         outputs = tf.numpy_function(
-            decode, [path, flow_path, seed_pair],
+            decode,
+            [path, flow_path, seed_pair],
             [dtypes[name] for name in streams] + [tf.bool],
             stateful=False,
         )

@@ -17,8 +17,7 @@ SAMPLING_MODES = ("random", "uniform", "whole")
 def check_sampling(sampling):
     if sampling not in SAMPLING_MODES:
         raise ValueError(
-            f"`sampling` must be one of {SAMPLING_MODES}. "
-            f"Received: sampling={sampling!r}"
+            f"`sampling` must be one of {SAMPLING_MODES}. Received: sampling={sampling!r}"
         )
     return sampling
 

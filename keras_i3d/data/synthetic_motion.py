@@ -25,8 +25,7 @@ from keras_i3d.preprocessing import preprocess_rgb
 
 MOTION_CLASSES = ("right", "left", "down", "up")
 # (rows, columns) moved per frame, per pixel of speed.
-_DIRECTION_STEPS = {"right": (0, 1), "left": (0, -1), "down": (1, 0),
-                    "up": (-1, 0)}
+_DIRECTION_STEPS = {"right": (0, 1), "left": (0, -1), "down": (1, 0), "up": (-1, 0)}
 _BACKGROUND_BLOCK = 8  # coarse, dim texture
 _PATCH_BLOCK = 2  # fine, bright texture
 # Lists a complete split of `write_motion_split`, in the split's folder.
@@ -34,9 +33,7 @@ MOTION_SPLIT_MANIFEST = "split.json"
 
 
 def _texture(rng, height, width, block, low, high):
-    cells = rng.integers(
-        low, high, size=(-(-height // block), -(-width // block), 3)
-    )
+    cells = rng.integers(low, high, size=(-(-height // block), -(-width // block), 3))
     texture = np.repeat(np.repeat(cells, block, axis=0), block, axis=1)
     return texture[:height, :width].astype(np.uint8)
 
@@ -60,19 +57,14 @@ def motion_clip(direction, seed, clip_length=8, size=32, patch_size=None, speed=
     if isinstance(direction, (int, np.integer)):
         if not 0 <= direction < len(MOTION_CLASSES):
             raise ValueError(
-                f"`direction` index must be in [0, {len(MOTION_CLASSES)}). "
-                f"Received: {direction}"
+                f"`direction` index must be in [0, {len(MOTION_CLASSES)}). Received: {direction}"
             )
         direction = MOTION_CLASSES[direction]
     if direction not in _DIRECTION_STEPS:
-        raise ValueError(
-            f"`direction` must be one of {MOTION_CLASSES}. "
-            f"Received: {direction!r}"
-        )
+        raise ValueError(f"`direction` must be one of {MOTION_CLASSES}. Received: {direction!r}")
     if clip_length < 1 or size < 4:
         raise ValueError(
-            "Need clip_length >= 1 and size >= 4. Received: "
-            f"clip_length={clip_length}, size={size}"
+            f"Need clip_length >= 1 and size >= 4. Received: clip_length={clip_length}, size={size}"
         )
     patch_size = patch_size or max(2, size // 3)
     rng = np.random.default_rng(seed)
@@ -91,14 +83,11 @@ def motion_clip(direction, seed, clip_length=8, size=32, patch_size=None, speed=
             int(start_column + step_columns * speed * t) % size,
         )
         moved_mask = np.roll(mask, shift, axis=(0, 1))
-        clip[t] = np.where(
-            moved_mask, np.roll(layer, shift, axis=(0, 1)), background
-        )
+        clip[t] = np.where(moved_mask, np.roll(layer, shift, axis=(0, 1)), background)
     return clip
 
 
-def make_motion_clips(count, seed=0, clip_length=8, size=32, speed=2,
-                      classes=len(MOTION_CLASSES)):
+def make_motion_clips(count, seed=0, clip_length=8, size=32, speed=2, classes=len(MOTION_CLASSES)):
     """Renders `count` clips; clip `i` has label `i % classes`.
 
     Args:
@@ -115,22 +104,33 @@ def make_motion_clips(count, seed=0, clip_length=8, size=32, speed=2,
     """
     if not 2 <= classes <= len(MOTION_CLASSES):
         raise ValueError(
-            f"`classes` must be in [2, {len(MOTION_CLASSES)}]. "
-            f"Received: classes={classes}"
+            f"`classes` must be in [2, {len(MOTION_CLASSES)}]. Received: classes={classes}"
         )
     labels = np.arange(count, dtype=np.int32) % classes
-    clips = np.stack(
-        [
-            motion_clip(int(label), (seed, index), clip_length, size, speed=speed)
-            for index, label in enumerate(labels)
-        ]
-    ) if count else np.zeros((0, clip_length, size, size, 3), np.uint8)
+    clips = (
+        np.stack(
+            [
+                motion_clip(int(label), (seed, index), clip_length, size, speed=speed)
+                for index, label in enumerate(labels)
+            ]
+        )
+        if count
+        else np.zeros((0, clip_length, size, size, 3), np.uint8)
+    )
     return clips, labels
 
 
-def motion_dataset(count, batch_size, seed=0, clip_length=8, size=32, speed=2,
-                   classes=len(MOTION_CLASSES), shuffle_seed=None,
-                   drop_remainder=True):
+def motion_dataset(
+    count,
+    batch_size,
+    seed=0,
+    clip_length=8,
+    size=32,
+    speed=2,
+    classes=len(MOTION_CLASSES),
+    shuffle_seed=None,
+    drop_remainder=True,
+):
     """A `tf.data.Dataset` of `(clips, labels)` batches, preprocessed.
 
     Clips are scaled to `[-1, 1]` like real RGB input.
@@ -154,19 +154,23 @@ def motion_dataset(count, batch_size, seed=0, clip_length=8, size=32, speed=2,
     """
     import tensorflow as tf
 
-    clips, labels = make_motion_clips(count, seed, clip_length, size, speed,
-                                      classes)
-    dataset = tf.data.Dataset.from_tensor_slices(
-        (preprocess_rgb(clips), labels)
-    )
+    clips, labels = make_motion_clips(count, seed, clip_length, size, speed, classes)
+    dataset = tf.data.Dataset.from_tensor_slices((preprocess_rgb(clips), labels))
     if shuffle_seed is not None:
-        dataset = dataset.shuffle(count, seed=shuffle_seed,
-                                  reshuffle_each_iteration=False)
+        dataset = dataset.shuffle(count, seed=shuffle_seed, reshuffle_each_iteration=False)
     return dataset.batch(batch_size, drop_remainder=drop_remainder)
 
 
-def write_motion_videos(root, clips_per_class, seed=0, num_frames=16, size=64,
-                        speed=2, classes=len(MOTION_CLASSES), fps=25):
+def write_motion_videos(
+    root,
+    clips_per_class,
+    seed=0,
+    num_frames=16,
+    size=64,
+    speed=2,
+    classes=len(MOTION_CLASSES),
+    fps=25,
+):
     """Writes the dataset as a folder-per-class tree of `.mp4` videos.
 
     `root/<direction>/<direction>_<index>.mp4`, MPEG-4 Part 2 at `fps`, the
@@ -202,9 +206,7 @@ def write_motion_videos(root, clips_per_class, seed=0, num_frames=16, size=64,
             stream.pix_fmt = "yuv420p"
             stream.options = {"qscale": "2"}
             for frame in clip:
-                for packet in stream.encode(
-                    av.VideoFrame.from_ndarray(frame, format="rgb24")
-                ):
+                for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
                     container.mux(packet)
             for packet in stream.encode():
                 container.mux(packet)
@@ -212,8 +214,16 @@ def write_motion_videos(root, clips_per_class, seed=0, num_frames=16, size=64,
     return written
 
 
-def write_motion_split(root, clips_per_class, seed=0, num_frames=16, size=64,
-                       speed=2, classes=len(MOTION_CLASSES), fps=25):
+def write_motion_split(
+    root,
+    clips_per_class,
+    seed=0,
+    num_frames=16,
+    size=64,
+    speed=2,
+    classes=len(MOTION_CLASSES),
+    fps=25,
+):
     """Writes a split of the dataset as videos and a manifest, once.
 
     The videos are `write_motion_videos`'s (`root/<direction>/...mp4`);
@@ -242,9 +252,15 @@ def write_motion_split(root, clips_per_class, seed=0, num_frames=16, size=64,
     """
     from keras_i3d.atomic_files import atomic_write
 
-    settings = {"clips_per_class": clips_per_class, "seed": seed,
-                "num_frames": num_frames, "size": size, "speed": speed,
-                "classes": classes, "fps": fps}
+    settings = {
+        "clips_per_class": clips_per_class,
+        "seed": seed,
+        "num_frames": num_frames,
+        "size": size,
+        "speed": speed,
+        "classes": classes,
+        "fps": fps,
+    }
     manifest = os.path.join(os.fspath(root), MOTION_SPLIT_MANIFEST)
     if os.path.exists(manifest):
         with open(manifest) as file:
@@ -257,9 +273,10 @@ def write_motion_split(root, clips_per_class, seed=0, num_frames=16, size=64,
             )
         return read_motion_split(root)
     written = write_motion_videos(root, **settings)
-    entries = [{"path": os.path.relpath(path, root), "label": label,
-                "label_name": MOTION_CLASSES[label]}
-               for path, label in written]
+    entries = [
+        {"path": os.path.relpath(path, root), "label": label, "label_name": MOTION_CLASSES[label]}
+        for path, label in written
+    ]
     content = json.dumps({"settings": settings, "samples": entries}, indent=1)
     atomic_write(manifest, lambda file: file.write(content.encode()))
     return read_motion_split(root)
@@ -277,11 +294,13 @@ def read_motion_split(root):
     manifest = os.path.join(os.fspath(root), MOTION_SPLIT_MANIFEST)
     with open(manifest) as file:
         entries = json.load(file)["samples"]
-    samples = [VideoSample(os.path.join(os.fspath(root), entry["path"]),
-                           entry["label"], entry["label_name"])
-               for entry in entries]
-    missing = [sample.path for sample in samples
-               if not os.path.exists(sample.path)]
+    samples = [
+        VideoSample(
+            os.path.join(os.fspath(root), entry["path"]), entry["label"], entry["label_name"]
+        )
+        for entry in entries
+    ]
+    missing = [sample.path for sample in samples if not os.path.exists(sample.path)]
     if missing:
         raise ValueError(
             f"{manifest}: {len(missing)} of its videos are missing (first: "

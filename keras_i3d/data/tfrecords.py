@@ -61,7 +61,9 @@ def shard_name(prefix, index, num_shards):
     return f"{prefix}-{index:05d}-of-{num_shards:05d}{SHARD_SUFFIX}"
 
 
-def encode_video_example(frames, label, label_name="", path="", fps=TARGET_FPS, jpeg_quality=DEFAULT_JPEG_QUALITY):
+def encode_video_example(
+    frames, label, label_name="", path="", fps=TARGET_FPS, jpeg_quality=DEFAULT_JPEG_QUALITY
+):
     """Serializes uint8 RGB frames `(T, H, W, 3)` and a label as an Example."""
     params = [cv2.IMWRITE_JPEG_QUALITY, int(jpeg_quality)]
     encoded = []
@@ -143,19 +145,15 @@ def write_tfrecords(
     skipped = SkippedVideos() if skipped is None else skipped
     os.makedirs(out_dir, exist_ok=True)
     final_paths = [
-        os.path.join(out_dir, shard_name(prefix, index, num_shards))
-        for index in range(num_shards)
+        os.path.join(out_dir, shard_name(prefix, index, num_shards)) for index in range(num_shards)
     ]
     videos = frames_written = 0
     with contextlib.ExitStack() as outputs:
         # Leaving the block closes the writers, then renames every shard
         # into place (or, after an error, removes them all).
-        temporary_paths = [
-            outputs.enter_context(atomic_output(path)) for path in final_paths
-        ]
+        temporary_paths = [outputs.enter_context(atomic_output(path)) for path in final_paths]
         writers = [
-            outputs.enter_context(tf.io.TFRecordWriter(os.fspath(path)))
-            for path in temporary_paths
+            outputs.enter_context(tf.io.TFRecordWriter(os.fspath(path))) for path in temporary_paths
         ]
         with concurrent.futures.ThreadPoolExecutor(max(1, workers)) as pool:
             encoded = pool.map(
@@ -234,7 +232,9 @@ def tfrecord_dataset(
     files = tf.data.Dataset.list_files(file_pattern, shuffle=shuffle, seed=seed)
     dataset = files.interleave(
         tf.data.TFRecordDataset,
-        cycle_length=tf.data.AUTOTUNE if num_parallel_calls == tf.data.AUTOTUNE else num_parallel_calls,
+        cycle_length=tf.data.AUTOTUNE
+        if num_parallel_calls == tf.data.AUTOTUNE
+        else num_parallel_calls,
         num_parallel_calls=num_parallel_calls,
         deterministic=deterministic,
     )
@@ -243,7 +243,11 @@ def tfrecord_dataset(
 
     def sample_indices(num_frames, seed_pair):
         windows = sample_clip_indices(
-            int(num_frames), view.span, sampling, num_clips, np.random.default_rng(seed_pair.view(np.uint64))
+            int(num_frames),
+            view.span,
+            sampling,
+            num_clips,
+            np.random.default_rng(seed_pair.view(np.uint64)),
         )
         return windows[:, view.rgb_offsets(windows.shape[1])].astype(np.int64)
 
@@ -273,9 +277,7 @@ def tfrecord_dataset(
         )
         if augment:
             frames = random_flip_left_right(frames, flip_seed)
-        return tf.reshape(
-            frames, tf.concat([clip_shape, [crop_size, crop_size, 3]], axis=0)
-        )
+        return tf.reshape(frames, tf.concat([clip_shape, [crop_size, crop_size, 3]], axis=0))
 
     def load(serialized, seed_pair):
         example = tf.io.parse_single_example(serialized, _FEATURES)

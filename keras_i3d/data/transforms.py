@@ -50,13 +50,10 @@ def _check_crop_fits(frames, size):
     if tf.executing_eagerly():
         if not bool(fits):
             raise ValueError(
-                f"{message}. Received: frames of "
-                f"{int(shape[1])}x{int(shape[2])} pixels"
+                f"{message}. Received: frames of {int(shape[1])}x{int(shape[2])} pixels"
             )
         return frames
-    with tf.control_dependencies(
-        [tf.debugging.assert_equal(fits, True, message=message)]
-    ):
+    with tf.control_dependencies([tf.debugging.assert_equal(fits, True, message=message)]):
         return tf.identity(frames)
 
 
@@ -92,8 +89,11 @@ def random_crop_offsets(height, width, seed, crop_size=CROP_SIZE):
         (), seed, minval=0, maxval=height - crop_size + 1, dtype=tf.int32
     )
     left = tf.random.stateless_uniform(
-        (), tf.random.experimental.stateless_fold_in(seed, 1),
-        minval=0, maxval=width - crop_size + 1, dtype=tf.int32,
+        (),
+        tf.random.experimental.stateless_fold_in(seed, 1),
+        minval=0,
+        maxval=width - crop_size + 1,
+        dtype=tf.int32,
     )
     return top, left
 
@@ -155,9 +155,7 @@ def random_flip_left_right(frames, seed, is_flow=False):
     )
 
 
-def eval_transform(
-    frames, crop_size=CROP_SIZE, short_side=RESIZE_SHORT_SIDE, is_flow=False
-):
+def eval_transform(frames, crop_size=CROP_SIZE, short_side=RESIZE_SHORT_SIDE, is_flow=False):
     """The evaluation transform: short side to `short_side`, then a centre crop.
 
     Args:
@@ -172,9 +170,7 @@ def eval_transform(
         A `(time, crop_size, crop_size, channels)` tensor of the input's dtype.
     """
     if short_side is not None:
-        frames = (resize_flow_short_side if is_flow else resize_short_side)(
-            frames, short_side
-        )
+        frames = (resize_flow_short_side if is_flow else resize_short_side)(frames, short_side)
     return center_crop(frames, crop_size)
 
 
@@ -184,7 +180,10 @@ def split_transform_seed(seed):
 
 
 def train_transform(
-    frames, seed, crop_size=CROP_SIZE, short_side=RESIZE_SHORT_SIDE,
+    frames,
+    seed,
+    crop_size=CROP_SIZE,
+    short_side=RESIZE_SHORT_SIDE,
     is_flow=False,
 ):
     """The training transform: resize, random crop, random left-right flip.
@@ -203,9 +202,7 @@ def train_transform(
         A `(time, crop_size, crop_size, channels)` tensor of the input's dtype.
     """
     if short_side is not None:
-        frames = (resize_flow_short_side if is_flow else resize_short_side)(
-            frames, short_side
-        )
+        frames = (resize_flow_short_side if is_flow else resize_short_side)(frames, short_side)
     crop_seed, flip_seed = split_transform_seed(seed)
     frames = random_crop(frames, crop_seed, crop_size)
     return random_flip_left_right(frames, flip_seed, is_flow)

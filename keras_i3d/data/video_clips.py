@@ -130,7 +130,9 @@ def load_video_clips(
     # repeat of the one before (see keras_i3d.flow.frames).
     extra = 1 if "flow" in streams and num_frames is not None else 0
     video = read_video(
-        path, fps=fps, start_time=start_time,
+        path,
+        fps=fps,
+        start_time=start_time,
         num_frames=None if num_frames is None else num_frames + extra,
         short_side=short_side,
     )
@@ -140,9 +142,7 @@ def load_video_clips(
         if "rgb" in streams:
             rgb = np.asarray(center_crop(frames, crop_size))
         if "flow" in streams:
-            full_flow = compute_flow(
-                video.frames, flow_method=flow_method, name=video.path
-            )
+            full_flow = compute_flow(video.frames, flow_method=flow_method, name=video.path)
             flow = np.asarray(center_crop(full_flow[:num_frames], crop_size))
     except ValueError as error:
         if "crop" not in str(error):

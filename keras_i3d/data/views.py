@@ -72,10 +72,7 @@ class InputView:
         for field in ("steps", "spacing"):
             value = getattr(self, field)
             if not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(
-                    f"`{field}` must be a positive int. Received: "
-                    f"{field}={value!r}"
-                )
+                raise ValueError(f"`{field}` must be a positive int. Received: {field}={value!r}")
         if not isinstance(self.flow_stack, (int, np.integer)) or self.flow_stack < 0:
             raise ValueError(
                 "`flow_stack` must be an int >= 0 (0: no flow input). "
@@ -83,8 +80,7 @@ class InputView:
             )
         if not self.rgb and not self.flow_stack:
             raise ValueError(
-                "An input view needs RGB, flow or both. Received: rgb=False, "
-                "flow_stack=0"
+                "An input view needs RGB, flow or both. Received: rgb=False, flow_stack=0"
             )
 
     @classmethod
@@ -164,9 +160,7 @@ class InputView:
         if self.rgb:
             shapes.append((steps, crop_size, crop_size, RGB_CHANNELS))
         if self.flow_stack:
-            shapes.append(
-                (steps, crop_size, crop_size, FLOW_CHANNELS * self.flow_stack)
-            )
+            shapes.append((steps, crop_size, crop_size, FLOW_CHANNELS * self.flow_stack))
         return tuple(shapes) if len(shapes) == 2 else shapes[0]
 
     def scaled(self, time_scale):
@@ -193,12 +187,13 @@ class InputView:
         >>> InputView(steps=5, spacing=10, flow_stack=10).scaled(4)
         InputView(steps=5, spacing=3, rgb=True, flow_stack=3)
         """
-        if isinstance(time_scale, bool) or not isinstance(
-                time_scale, (int, float, np.integer, np.floating)) or not (
-                time_scale >= 1):
+        if (
+            isinstance(time_scale, bool)
+            or not isinstance(time_scale, (int, float, np.integer, np.floating))
+            or not (time_scale >= 1)
+        ):
             raise ValueError(
-                "`time_scale` must be a number >= 1. Received: "
-                f"time_scale={time_scale!r}"
+                f"`time_scale` must be a number >= 1. Received: time_scale={time_scale!r}"
             )
 
         def shorter(frames):
@@ -209,14 +204,12 @@ class InputView:
             steps, spacing = self.steps, flow_stack
         else:
             steps, spacing = shorter(self.steps), self.spacing
-        return InputView(steps, spacing=spacing, rgb=self.rgb,
-                         flow_stack=flow_stack)
+        return InputView(steps, spacing=spacing, rgb=self.rgb, flow_stack=flow_stack)
 
     def describe(self):
         """A short text, e.g. `"25 RGB frames, every 5th"`."""
         parts = []
-        every = (f", every {ordinal(self.spacing)}"
-                 if self.spacing > 1 and self.steps > 1 else "")
+        every = f", every {ordinal(self.spacing)}" if self.spacing > 1 and self.steps > 1 else ""
         if self.rgb:
             noun = "frame" if self.steps == 1 else "frames"
             parts.append(f"{self.steps} RGB {noun}{every}")
@@ -225,8 +218,9 @@ class InputView:
                 parts.append(f"{self.steps} flow frames{every}")
             else:
                 times = "" if self.steps == 1 else f"{self.steps} x "
-                parts.append(f"{times}{self.flow_stack} stacked flow frames"
-                             + ("" if self.rgb else every))
+                parts.append(
+                    f"{times}{self.flow_stack} stacked flow frames" + ("" if self.rgb else every)
+                )
         return " + ".join(parts)
 
 
@@ -278,8 +272,7 @@ class PaperInput:
         """
         if not isinstance(crop_size, (int, np.integer)) or crop_size < 1:
             raise ValueError(
-                "`crop_size` must be a positive int. Received: "
-                f"crop_size={crop_size!r}"
+                f"`crop_size` must be a positive int. Received: crop_size={crop_size!r}"
             )
 
         def smaller(side):

@@ -8,16 +8,16 @@ from keras_i3d.export.choices import DEFAULT_CLIP_LENGTH
 
 # The repository's example (a Kinetics-400 "arm wrestling" clip, see
 # examples/data/PROVENANCE.md). It ships with the source tree, not the wheel.
-DEFAULT_CHECK_VIDEO = (pathlib.Path(__file__).resolve().parents[2]
-                       / "examples" / "data" / "arm_wrestling.mp4")
+DEFAULT_CHECK_VIDEO = (
+    pathlib.Path(__file__).resolve().parents[2] / "examples" / "data" / "arm_wrestling.mp4"
+)
 # Flow of the check clip: Farneback, seconds instead of TV-L1's minute. The
 # check compares an export with its Keras model on the same input, so it
 # needs realistic flow, not the checkpoints' exact flow method.
 CHECK_FLOW_METHOD = "farneback"
 
 
-def load_check_clip(stream, clip_length=DEFAULT_CLIP_LENGTH, video=None,
-                    crop_size=CROP_SIZE):
+def load_check_clip(stream, clip_length=DEFAULT_CLIP_LENGTH, video=None, crop_size=CROP_SIZE):
     """Decodes the first `clip_length` frames of a video for the parity check.
 
     The frames go through the package's evaluation chain
@@ -51,9 +51,12 @@ def load_check_clip(stream, clip_length=DEFAULT_CLIP_LENGTH, video=None,
                 "the export on."
             )
     clips = load_video_clips(
-        video, stream=stream, num_frames=clip_length,
+        video,
+        stream=stream,
+        num_frames=clip_length,
         flow_method=CHECK_FLOW_METHOD,
-        short_side=max(RESIZE_SHORT_SIDE, crop_size), crop_size=crop_size,
+        short_side=max(RESIZE_SHORT_SIDE, crop_size),
+        crop_size=crop_size,
     )
     frames = getattr(clips, stream)
     if frames.shape[0] < clip_length:

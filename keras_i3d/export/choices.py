@@ -15,8 +15,7 @@ def check_format(export_format):
     """Returns `export_format` if it is one of `FORMATS`, else ValueError."""
     if export_format not in FORMATS:
         raise ValueError(
-            f"`export_format` must be one of {FORMATS}. Received: "
-            f"export_format={export_format!r}"
+            f"`export_format` must be one of {FORMATS}. Received: export_format={export_format!r}"
         )
     return export_format
 

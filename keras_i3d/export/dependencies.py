@@ -7,8 +7,7 @@ EXTRA_INSTALL = 'pip install "keras-i3d[export]"'
 # Format -> the modules it imports (beyond TensorFlow), and the PyPI names.
 FORMAT_DEPENDENCIES = {
     "savedmodel": (),
-    "onnx": (("tf2onnx", "tf2onnx"), ("onnx", "onnx"),
-             ("onnxruntime", "onnxruntime")),
+    "onnx": (("tf2onnx", "tf2onnx"), ("onnx", "onnx"), ("onnxruntime", "onnxruntime")),
     "tflite": (("ai_edge_litert.interpreter", "ai-edge-litert"),),
 }
 

@@ -1,10 +1,12 @@
 """Writing an export, running it back, and checking it against Keras.
 
-| format       | written by                                   | run back with            | input shape                    |
-|--------------|----------------------------------------------|--------------------------|--------------------------------|
-| `savedmodel` | `model.export(format="tf_saved_model")`       | `tf.saved_model.load`    | `(None, None, H, W, C)`        |
-| `onnx`       | `model.export(format="onnx")` (tf2onnx)       | ONNX Runtime (CPU)       | `(None, None, H, W, C)`        |
-| `tflite`     | `model.export(format="litert")`, builtins only | `ai_edge_litert` Interpreter | `(1, clip_length, H, W, C)` |
+- `savedmodel`: written by `model.export(format="tf_saved_model")`, run back
+  with `tf.saved_model.load`; input `(None, None, H, W, C)`.
+- `onnx`: written by `model.export(format="onnx")` (tf2onnx), run back with
+  ONNX Runtime on the CPU; input `(None, None, H, W, C)`.
+- `tflite`: written by `model.export(format="litert")` with builtin ops only,
+  run back with the `ai_edge_litert` Interpreter; input
+  `(1, clip_length, H, W, C)`.
 
 The LiteRT export computes the 3D pools as 2D pools (`pools.py`), since
 LiteRT has no builtin 3D pools and its interpreters run no Flex ops.
@@ -27,6 +29,7 @@ from keras_i3d.export.serving import logits_model
 from keras_i3d.export.serving import serving_input_spec
 from keras_i3d.export.serving import stream_of
 from keras_i3d.preprocessing import preprocess_input
+
 
 class ExportError(RuntimeError):
     """An export could not be written or run back."""
@@ -80,23 +83,25 @@ class ExportReport:
 
     @property
     def passed(self):
-        return (self.max_abs_logits_diff <= self.tolerance
-                and self.keras_top1 == self.export_top1)
+        return self.max_abs_logits_diff <= self.tolerance and self.keras_top1 == self.export_top1
 
     def format_lines(self):
         """The report as the lines `keras-i3d export` prints."""
-        shape = ", ".join("None" if s is None else str(s)
-                          for s in self.input_shape)
+        shape = ", ".join("None" if s is None else str(s) for s in self.input_shape)
         verdict = "ok" if self.passed else "FAILED"
         return [
             f"{self.format}: {self.path} ({_format_size(self.size_bytes)})",
-            (f"  input '{INPUT_NAME}': {self.input_dtype} ({shape}); "
-             f"outputs {', '.join(OUTPUT_NAMES)}"),
-            (f"  parity on a real clip {self.check_shape}: max |logit diff| "
-             f"{self.max_abs_logits_diff:.2e}, max |probability diff| "
-             f"{self.max_abs_probabilities_diff:.2e} (tolerance "
-             f"{self.tolerance:g}); top-1 class {self.export_top1} "
-             f"(Keras {self.keras_top1}): {verdict}"),
+            (
+                f"  input '{INPUT_NAME}': {self.input_dtype} ({shape}); "
+                f"outputs {', '.join(OUTPUT_NAMES)}"
+            ),
+            (
+                f"  parity on a real clip {self.check_shape}: max |logit diff| "
+                f"{self.max_abs_logits_diff:.2e}, max |probability diff| "
+                f"{self.max_abs_probabilities_diff:.2e} (tolerance "
+                f"{self.tolerance:g}); top-1 class {self.export_top1} "
+                f"(Keras {self.keras_top1}): {verdict}"
+            ),
         ]
 
 
@@ -114,8 +119,7 @@ def _size_bytes(path):
 
 
 def _write_savedmodel(serving, path, spec):
-    serving.export(str(path), format="tf_saved_model",
-                   input_signature=[spec], verbose=False)
+    serving.export(str(path), format="tf_saved_model", input_signature=[spec], verbose=False)
 
 
 def _run_savedmodel(path, frames):
@@ -124,15 +128,17 @@ def _run_savedmodel(path, frames):
     endpoint = tf.saved_model.load(str(path)).signatures["serve"]
     spec = endpoint.structured_input_signature[1][INPUT_NAME]
     outputs = endpoint(**{INPUT_NAME: tf.constant(frames)})
-    return ({name: outputs[name].numpy() for name in OUTPUT_NAMES},
-            tuple(spec.shape), spec.dtype.name)
+    return (
+        {name: outputs[name].numpy() for name in OUTPUT_NAMES},
+        tuple(spec.shape),
+        spec.dtype.name,
+    )
 
 
 def _write_onnx(serving, path, spec):
     import onnx
 
-    serving.export(str(path), format="onnx", input_signature=[spec],
-                   verbose=False)
+    serving.export(str(path), format="onnx", input_signature=[spec], verbose=False)
     # tf2onnx names the outputs after graph tensors ("Identity:0"); the
     # function returns a dict, flattened in sorted-key order.
     graph = onnx.load(str(path))
@@ -147,8 +153,7 @@ def _write_onnx(serving, path, spec):
 def _run_onnx(path, frames):
     import onnxruntime
 
-    session = onnxruntime.InferenceSession(
-        str(path), providers=["CPUExecutionProvider"])
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     (model_input,) = session.get_inputs()
     values = session.run(list(OUTPUT_NAMES), {model_input.name: frames})
     shape = tuple(s if isinstance(s, int) else None for s in model_input.shape)
@@ -162,7 +167,9 @@ def _write_tflite(serving, path, spec):
 
     try:
         serving.export(
-            str(path), format="litert", input_signature=[spec],
+            str(path),
+            format="litert",
+            input_signature=[spec],
             verbose=False,
             target_spec={"supported_ops": [tf.lite.OpsSet.TFLITE_BUILTINS]},
         )
@@ -179,18 +186,17 @@ def _run_tflite(path, frames):
     interpreter = Interpreter(model_path=str(path))
     (details,) = interpreter.get_input_details()
     (signature,) = interpreter.get_signature_list()
-    outputs = interpreter.get_signature_runner(signature)(
-        **{INPUT_NAME: frames})
-    shape = tuple(None if s < 0 else int(s)
-                  for s in details["shape_signature"])
-    return ({name: np.asarray(outputs[name]) for name in OUTPUT_NAMES},
-            shape, np.dtype(details["dtype"]).name)
+    outputs = interpreter.get_signature_runner(signature)(**{INPUT_NAME: frames})
+    shape = tuple(None if s < 0 else int(s) for s in details["shape_signature"])
+    return (
+        {name: np.asarray(outputs[name]) for name in OUTPUT_NAMES},
+        shape,
+        np.dtype(details["dtype"]).name,
+    )
 
 
-_WRITERS = {"savedmodel": _write_savedmodel, "onnx": _write_onnx,
-            "tflite": _write_tflite}
-_RUNNERS = {"savedmodel": _run_savedmodel, "onnx": _run_onnx,
-            "tflite": _run_tflite}
+_WRITERS = {"savedmodel": _write_savedmodel, "onnx": _write_onnx, "tflite": _write_tflite}
+_RUNNERS = {"savedmodel": _run_savedmodel, "onnx": _run_onnx, "tflite": _run_tflite}
 
 
 def export_model(model, path, export_format, check_clip, overwrite=False):
@@ -248,24 +254,23 @@ def export_model(model, path, export_format, check_clip, overwrite=False):
     stream = stream_of(classifier)
     frames = np.asarray(check_clip)[None]
     frames = frames.astype(serving_input_spec(classifier, stream).dtype.name)
-    expected_logits = keras.ops.convert_to_numpy(classifier(
-        preprocess_input(frames, stream=stream), training=False)
+    expected_logits = keras.ops.convert_to_numpy(
+        classifier(preprocess_input(frames, stream=stream), training=False)
     ).astype(np.float32)
     if export_format == "tflite":
         from keras_i3d.export.pools import rewrite_3d_pools
 
         classifier = rewrite_3d_pools(classifier)
-        spec = serving_input_spec(classifier, stream, batch_size=1,
-                                  clip_length=frames.shape[1])
+        spec = serving_input_spec(classifier, stream, batch_size=1, clip_length=frames.shape[1])
     else:
         spec = serving_input_spec(classifier, stream)
     serving = ServingModel(classifier, stream, name=f"{model.name}_serving")
     serving(frames)  # Builds it; Keras exports built models only.
-    with atomic_output(path, folder=export_format == "savedmodel",
-                       overwrite=overwrite) as temporary:
+    with atomic_output(
+        path, folder=export_format == "savedmodel", overwrite=overwrite
+    ) as temporary:
         _WRITERS[export_format](serving, temporary, spec)
-        outputs, input_shape, input_dtype = _RUNNERS[export_format](
-            temporary, frames)
+        outputs, input_shape, input_dtype = _RUNNERS[export_format](temporary, frames)
         report = ExportReport(
             format=export_format,
             path=os.fspath(path),
@@ -273,12 +278,15 @@ def export_model(model, path, export_format, check_clip, overwrite=False):
             input_shape=input_shape,
             input_dtype=input_dtype,
             check_shape=tuple(frames.shape),
-            max_abs_logits_diff=float(np.max(np.abs(
-                outputs["logits"] - expected_logits))),
-            max_abs_probabilities_diff=float(np.max(np.abs(
-                outputs["probabilities"]
-                - keras.ops.convert_to_numpy(
-                    keras.ops.softmax(expected_logits, axis=-1))))),
+            max_abs_logits_diff=float(np.max(np.abs(outputs["logits"] - expected_logits))),
+            max_abs_probabilities_diff=float(
+                np.max(
+                    np.abs(
+                        outputs["probabilities"]
+                        - keras.ops.convert_to_numpy(keras.ops.softmax(expected_logits, axis=-1))
+                    )
+                )
+            ),
             keras_top1=int(np.argmax(expected_logits[0])),
             export_top1=int(np.argmax(outputs["logits"][0])),
         )

@@ -18,14 +18,16 @@ class PoolRewriteError(ValueError):
 
 def _held_pools(layer):
     """`{attribute: pool}` of the 3D pools `layer` holds as attributes."""
-    return {name: value for name, value in vars(layer).items()
-            if type(value) in POOLS_AS_2D}
+    return {name: value for name, value in vars(layer).items() if type(value) in POOLS_AS_2D}
 
 
 def remaining_3d_pools(model):
     """The names of the 3D pool layers anywhere in `model`."""
-    return [layer.name for layer in model._flatten_layers(include_self=False)
-            if type(layer) in POOLS_AS_2D]
+    return [
+        layer.name
+        for layer in model._flatten_layers(include_self=False)
+        if type(layer) in POOLS_AS_2D
+    ]
 
 
 def rewrite_3d_pools(model):
@@ -70,8 +72,7 @@ def rewrite_3d_pools(model):
         rebuilt.append((layer, copy))
         return copy
 
-    rewritten = keras.models.clone_model(
-        model, clone_function=clone_layer, recursive=True)
+    rewritten = keras.models.clone_model(model, clone_function=clone_layer, recursive=True)
     for original, copy in rebuilt:
         copy.set_weights(original.get_weights())
     left = remaining_3d_pools(rewritten)

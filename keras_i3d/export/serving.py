@@ -109,8 +109,7 @@ class ServingModel(keras.Model):
         clips = preprocess_input(frames, stream=self.stream)
         logits = self.classifier(clips, training=False)
         logits = keras.ops.cast(logits, "float32")
-        return {"logits": logits,
-                "probabilities": keras.ops.softmax(logits, axis=-1)}
+        return {"logits": logits, "probabilities": keras.ops.softmax(logits, axis=-1)}
 
 
 def serving_input_spec(model, stream, batch_size=None, clip_length=None):
@@ -129,6 +128,5 @@ def serving_input_spec(model, stream, batch_size=None, clip_length=None):
     import tensorflow as tf
 
     height, width = frame_size(model)
-    shape = (batch_size, clip_length, height, width,
-             STREAM_CHANNELS[stream])
+    shape = (batch_size, clip_length, height, width, STREAM_CHANNELS[stream])
     return tf.TensorSpec(shape, STREAM_INPUT_DTYPES[stream], name=INPUT_NAME)

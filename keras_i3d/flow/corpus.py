@@ -82,9 +82,7 @@ def compute_and_store_flow(path, target, settings=None, progress=None):
         progress=progress,
     )
     metadata = result.metadata()
-    metadata.update(
-        start_time=settings["start_time"], frame_limit=settings["num_frames"]
-    )
+    metadata.update(start_time=settings["start_time"], frame_limit=settings["num_frames"])
     return write_flow(
         result.flow,
         target,

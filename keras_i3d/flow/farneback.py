@@ -25,9 +25,7 @@ FARNEBACK_SETTINGS = {
 }
 
 
-def farneback_flow(
-    frames, match_frame_count=True, name="frames", progress=None
-):
+def farneback_flow(frames, match_frame_count=True, name="frames", progress=None):
     """Computes Farneback optical flow between consecutive frames.
 
     Same inputs, outputs and frame alignment as
@@ -57,11 +55,12 @@ def farneback_flow(
     """
 
     def flow_between(previous, following):
-        return cv2.calcOpticalFlowFarneback(
-            previous, following, None, **FARNEBACK_SETTINGS
-        )
+        return cv2.calcOpticalFlowFarneback(previous, following, None, **FARNEBACK_SETTINGS)
 
     return flow_over_frame_pairs(
-        frames, flow_between, match_frame_count=match_frame_count, name=name,
+        frames,
+        flow_between,
+        match_frame_count=match_frame_count,
+        name=name,
         progress=progress,
     )

@@ -33,8 +33,7 @@ def to_grayscale(frames, name="frames"):
     frames = np.asarray(frames)
     if frames.dtype != np.uint8:
         raise FlowError(
-            f"{name}: optical flow needs uint8 frames in [0, 255]. "
-            f"Received: dtype={frames.dtype}"
+            f"{name}: optical flow needs uint8 frames in [0, 255]. Received: dtype={frames.dtype}"
         )
     if frames.ndim == 4 and frames.shape[-1] == 1:
         frames = frames[..., 0]
@@ -45,13 +44,14 @@ def to_grayscale(frames, name="frames"):
             f"{name}: expected frames of shape (T, H, W, 3) (RGB) or "
             f"(T, H, W) (grayscale). Received: shape={frames.shape}"
         )
-    return np.stack(
-        [cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY) for frame in frames]
-    )
+    return np.stack([cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY) for frame in frames])
 
 
 def flow_over_frame_pairs(
-    frames, flow_between, match_frame_count=True, name="frames",
+    frames,
+    flow_between,
+    match_frame_count=True,
+    name="frames",
     progress=None,
 ):
     """Applies `flow_between(previous, next)` to every consecutive pair.
@@ -76,8 +76,7 @@ def flow_over_frame_pairs(
     gray = to_grayscale(frames, name=name)
     if gray.shape[0] < 2:
         raise FlowError(
-            f"{name}: optical flow needs at least 2 frames. "
-            f"Received: {gray.shape[0]} frame(s)"
+            f"{name}: optical flow needs at least 2 frames. Received: {gray.shape[0]} frame(s)"
         )
     if min(gray.shape[1:]) < 1:
         raise FlowError(f"{name}: frames are empty, shape={gray.shape}")

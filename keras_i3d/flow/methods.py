@@ -18,8 +18,11 @@ def check_flow_method(flow_method):
 
 
 def compute_flow(
-    frames, flow_method=DEFAULT_FLOW_METHOD, match_frame_count=True,
-    name="frames", progress=None,
+    frames,
+    flow_method=DEFAULT_FLOW_METHOD,
+    match_frame_count=True,
+    name="frames",
+    progress=None,
 ):
     """Computes optical flow with the method named `flow_method`.
 
@@ -40,6 +43,8 @@ def compute_flow(
     """
     check_flow_method(flow_method)
     return FLOW_METHODS[flow_method](
-        frames, match_frame_count=match_frame_count, name=name,
+        frames,
+        match_frame_count=match_frame_count,
+        name=name,
         progress=progress,
     )

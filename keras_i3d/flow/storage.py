@@ -63,8 +63,7 @@ def check_flow_format(flow_format):
     """Returns `flow_format` if it is one of `FLOW_FORMATS`, else raises."""
     if flow_format not in FLOW_FORMATS:
         raise ValueError(
-            f"`flow_format` must be one of {FLOW_FORMATS}. "
-            f"Received: flow_format={flow_format!r}"
+            f"`flow_format` must be one of {FLOW_FORMATS}. Received: flow_format={flow_format!r}"
         )
     return flow_format
 
@@ -90,9 +89,7 @@ def quantize_flow(flow, bound=FLOW_CLIP_PIXELS):
     [0, 128, 255, 255]
     """
     flow = np.clip(np.asarray(flow, dtype=np.float32), -bound, bound)
-    scaled = (flow + np.float32(bound)) * np.float32(
-        QUANTIZATION_LEVELS / (2.0 * bound)
-    )
+    scaled = (flow + np.float32(bound)) * np.float32(QUANTIZATION_LEVELS / (2.0 * bound))
     return np.rint(scaled).astype(np.uint8)
 
 
@@ -127,7 +124,11 @@ def flow_image_name(axis, index, flow_format):
 
 
 def write_flow(
-    flow, path, flow_format, bound=FLOW_CLIP_PIXELS, metadata=None,
+    flow,
+    path,
+    flow_format,
+    bound=FLOW_CLIP_PIXELS,
+    metadata=None,
     overwrite=False,
 ):
     """Quantises flow and writes it atomically to `path`.
@@ -201,9 +202,7 @@ def read_flow(path, bound=None):
         return read_flow_folder(path, bound=bound)
     if path.is_file() and path.suffix == ".npz":
         quantized, stored_bound = _read_flow_npz(path)
-        return dequantize_flow(
-            quantized, stored_bound if bound is None else bound
-        )
+        return dequantize_flow(quantized, stored_bound if bound is None else bound)
     raise FlowError(
         f"{path}: not a flow folder or a .npz flow file (it "
         f"{'does not exist' if not path.exists() else 'has another type'})"
@@ -247,10 +246,7 @@ def list_flow_images(folder):
             "..., or flow_x/x_00001.jpg ...)"
         )
     if len(x_paths) != len(y_paths):
-        raise FlowError(
-            f"{folder}: {len(x_paths)} flow_x images but {len(y_paths)} "
-            "flow_y images"
-        )
+        raise FlowError(f"{folder}: {len(x_paths)} flow_x images but {len(y_paths)} flow_y images")
     return x_paths, y_paths
 
 
@@ -287,12 +283,12 @@ def read_flow_folder(folder, indices=None, bound=None):
         if index not in decoded:
             if not 0 <= index < len(x_paths):
                 raise FlowError(
-                    f"{folder}: holds {len(x_paths)} flow frames. "
-                    f"Received: index={index}"
+                    f"{folder}: holds {len(x_paths)} flow frames. Received: index={index}"
                 )
             first = next(iter(decoded.values()), None)
             decoded[index] = _read_flow_frame(
-                x_paths[index], y_paths[index],
+                x_paths[index],
+                y_paths[index],
                 expected_size=None if first is None else first.shape[:2],
             )
         frames.append(decoded[index])
@@ -314,15 +310,14 @@ def read_flow_metadata(path):
 
 
 def _write_flow_images(folder, quantized, flow_format):
-    params = (
-        [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY] if flow_format == "jpg" else []
-    )
+    params = [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY] if flow_format == "jpg" else []
     for offset, frame in enumerate(quantized):
         index = FIRST_FLOW_INDEX + offset
         for channel, axis in enumerate("xy"):
             image_path = folder / flow_image_name(axis, index, flow_format)
             if not cv2.imwrite(
-                str(image_path), np.ascontiguousarray(frame[..., channel]),
+                str(image_path),
+                np.ascontiguousarray(frame[..., channel]),
                 params,
             ):
                 raise OSError(f"{image_path}: OpenCV could not write it")
@@ -331,9 +326,7 @@ def _write_flow_images(folder, quantized, flow_format):
 def _numbered_images(folder, prefix):
     if not folder.is_dir():
         return []
-    pattern = re.compile(
-        rf"^{re.escape(prefix)}(\d+)\.(?:jpg|jpeg|png)$", re.IGNORECASE
-    )
+    pattern = re.compile(rf"^{re.escape(prefix)}(\d+)\.(?:jpg|jpeg|png)$", re.IGNORECASE)
     numbered = []
     for path in folder.iterdir():
         match = pattern.match(path.name)
@@ -347,13 +340,11 @@ def _read_flow_frame(x_path, y_path, expected_size=None):
     x_image, y_image = _read_gray(x_path), _read_gray(y_path)
     if x_image.shape != y_image.shape:
         raise FlowError(
-            f"{y_path}: size {y_image.shape} differs from "
-            f"{x_path.name}'s {x_image.shape}"
+            f"{y_path}: size {y_image.shape} differs from {x_path.name}'s {x_image.shape}"
         )
     if expected_size is not None and x_image.shape != expected_size:
         raise FlowError(
-            f"{x_path}: size {x_image.shape} differs from the other flow "
-            f"images' {expected_size}"
+            f"{x_path}: size {x_image.shape} differs from the other flow images' {expected_size}"
         )
     return np.stack([x_image, y_image], axis=-1)
 
@@ -375,9 +366,7 @@ def _read_flow_npz(path):
             bound = float(stored["bound"]) if "bound" in stored else None
     except (OSError, ValueError, KeyError) as error:
         raise FlowError(f"{path}: not a readable flow .npz ({error})") from None
-    if quantized.dtype != np.uint8 or quantized.ndim != 4 or (
-        quantized.shape[-1] != 2
-    ):
+    if quantized.dtype != np.uint8 or quantized.ndim != 4 or (quantized.shape[-1] != 2):
         raise FlowError(
             f"{path}: `flow` must be uint8 (T, H, W, 2). Received: "
             f"dtype={quantized.dtype}, shape={quantized.shape}"

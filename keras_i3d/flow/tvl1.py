@@ -64,6 +64,9 @@ def tvl1_flow(frames, match_frame_count=True, name="frames", progress=None):
         return tvl1.calc(previous, following, None)
 
     return flow_over_frame_pairs(
-        frames, flow_between, match_frame_count=match_frame_count, name=name,
+        frames,
+        flow_between,
+        match_frame_count=match_frame_count,
+        name=name,
         progress=progress,
     )

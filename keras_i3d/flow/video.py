@@ -57,8 +57,12 @@ class VideoFlow:
 
 
 def video_flow(
-    path, flow_method=DEFAULT_FLOW_METHOD, fps=TARGET_FPS,
-    short_side=RESIZE_SHORT_SIDE, start_time=0.0, num_frames=None,
+    path,
+    flow_method=DEFAULT_FLOW_METHOD,
+    fps=TARGET_FPS,
+    short_side=RESIZE_SHORT_SIDE,
+    start_time=0.0,
+    num_frames=None,
     progress=None,
 ):
     """Decodes a video, resizes it and computes its optical flow.
@@ -91,11 +95,16 @@ def video_flow(
 
     check_flow_method(flow_method)
     video = read_video(
-        path, fps=fps, start_time=start_time, num_frames=num_frames,
+        path,
+        fps=fps,
+        start_time=start_time,
+        num_frames=num_frames,
         short_side=short_side,
     )
     flow = compute_flow(
-        video.frames, flow_method=flow_method, name=video.path,
+        video.frames,
+        flow_method=flow_method,
+        name=video.path,
         progress=progress,
     )
     return VideoFlow(

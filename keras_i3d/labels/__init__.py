@@ -27,9 +27,7 @@ def load_labels(label_set="kinetics400"):
             f"Unknown label set. Expected one of {sorted(LABEL_SETS)}. "
             f"Received: label_set={label_set!r}"
         )
-    text = resources.files(__name__).joinpath(f"{label_set}.txt").read_text(
-        encoding="utf-8"
-    )
+    text = resources.files(__name__).joinpath(f"{label_set}.txt").read_text(encoding="utf-8")
     labels = tuple(line for line in text.splitlines() if line)
     if len(labels) != LABEL_SETS[label_set]:
         raise RuntimeError(
@@ -93,8 +91,7 @@ def decode_predictions(preds, top=DEFAULT_TOP_K, label_set=None):
         label_set = label_set_for_classes(preds.shape[1])
         if label_set is None:
             raise ValueError(
-                "No packaged label set has "
-                f"{preds.shape[1]} classes (known: {LABEL_SETS})."
+                f"No packaged label set has {preds.shape[1]} classes (known: {LABEL_SETS})."
             )
     labels = load_labels(label_set)
     if preds.shape[1] != len(labels):

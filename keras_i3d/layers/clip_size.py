@@ -63,8 +63,7 @@ class MinimumClipSize(keras.layers.Layer):
                 tf.reduce_min(dynamic[2:4]) >= self.min_pixels,
             )
             with tf.control_dependencies(
-                [tf.debugging.Assert(ok, [self.message("(see below)"),
-                                          dynamic])]
+                [tf.debugging.Assert(ok, [self.message("(see below)"), dynamic])]
             ):
                 return tf.identity(inputs)
         return inputs
@@ -75,9 +74,7 @@ class MinimumClipSize(keras.layers.Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.update(
-            {"min_frames": self.min_frames, "min_pixels": self.min_pixels}
-        )
+        config.update({"min_frames": self.min_frames, "min_pixels": self.min_pixels})
         return config
 
 
@@ -107,8 +104,7 @@ class ClipSizeModel(keras.Model):
         arrays = x if isinstance(x, (list, tuple)) else [x]
         if isinstance(x, dict):
             arrays = list(x.values())
-        shapes = [tuple(array.shape) for array in arrays
-                  if len(getattr(array, "shape", ())) == 5]
+        shapes = [tuple(array.shape) for array in arrays if len(getattr(array, "shape", ())) == 5]
         for layer in clip_size_layers(self):
             for shape in shapes:
                 layer.check_static_shape(shape)

@@ -75,8 +75,7 @@ class ConvUnit(keras.layers.Layer):
         value = tuple(int(v) for v in value)
         if len(value) != self.RANK:
             raise ValueError(
-                f"`{name}` must be an int or a tuple of {self.RANK} ints. "
-                f"Received: {name}={value}"
+                f"`{name}` must be an int or a tuple of {self.RANK} ints. Received: {name}={value}"
             )
         return value
 

@@ -32,10 +32,7 @@ class FrameWise(keras.layers.Wrapper):
 
     def __init__(self, layer, **kwargs):
         if not isinstance(layer, keras.layers.Layer):
-            raise ValueError(
-                "`FrameWise` wraps a `keras.layers.Layer`. "
-                f"Received: layer={layer!r}"
-            )
+            raise ValueError(f"`FrameWise` wraps a `keras.layers.Layer`. Received: layer={layer!r}")
         super().__init__(layer, **kwargs)
 
     @staticmethod
@@ -51,19 +48,26 @@ class FrameWise(keras.layers.Wrapper):
         super().build(self._frame_shape(input_shape))
 
     def compute_output_shape(self, input_shape):
-        frame_output = self.layer.compute_output_shape(
-            self._frame_shape(input_shape))
+        frame_output = self.layer.compute_output_shape(self._frame_shape(input_shape))
         return (input_shape[0], input_shape[1]) + tuple(frame_output[1:])
 
     def call(self, inputs, training=None):
         shape = ops.shape(inputs)
-        frames = ops.reshape(inputs, [-1] + [
-            size if size is not None else shape[axis]
-            for axis, size in enumerate(inputs.shape[2:], start=2)
-        ])
+        frames = ops.reshape(
+            inputs,
+            [-1]
+            + [
+                size if size is not None else shape[axis]
+                for axis, size in enumerate(inputs.shape[2:], start=2)
+            ],
+        )
         outputs = self.layer(frames, training=training)
         output_shape = ops.shape(outputs)
-        return ops.reshape(outputs, [shape[0], shape[1]] + [
-            size if size is not None else output_shape[axis]
-            for axis, size in enumerate(outputs.shape[1:], start=1)
-        ])
+        return ops.reshape(
+            outputs,
+            [shape[0], shape[1]]
+            + [
+                size if size is not None else output_shape[axis]
+                for axis, size in enumerate(outputs.shape[1:], start=1)
+            ],
+        )

@@ -54,14 +54,12 @@ class FusedInceptionBlock3D(InceptionModule):
         b0, b1a, _, b2a, _, _ = self.units
         reducers = (b0, b1a, b2a)
         kernel = keras.ops.concatenate(
-            [keras.ops.cast(unit.conv.kernel, inputs.dtype)
-             for unit in reducers], axis=-1)
-        bias = keras.ops.concatenate(
-            [keras.ops.cast(unit.conv.bias, inputs.dtype)
-             for unit in reducers], axis=-1)
-        reduced = keras.ops.relu(
-            keras.ops.conv(inputs, kernel, padding="same") + bias
+            [keras.ops.cast(unit.conv.kernel, inputs.dtype) for unit in reducers], axis=-1
         )
+        bias = keras.ops.concatenate(
+            [keras.ops.cast(unit.conv.bias, inputs.dtype) for unit in reducers], axis=-1
+        )
+        reduced = keras.ops.relu(keras.ops.conv(inputs, kernel, padding="same") + bias)
         f0, f1a = self.filters[0], self.filters[1]
         return keras.ops.split(reduced, [f0, f0 + f1a], axis=-1)
 
@@ -101,8 +99,7 @@ class SpaceToDepthConv3D(keras.layers.Layer):
         if isinstance(kernel_size, int):
             kernel_size = (kernel_size,) * 3
         self.kernel_size = tuple(int(k) for k in kernel_size)
-        if len(self.kernel_size) != 3 or any(k % 2 == 0
-                                             for k in self.kernel_size):
+        if len(self.kernel_size) != 3 or any(k % 2 == 0 for k in self.kernel_size):
             raise ValueError(
                 "`kernel_size` must be an odd int or 3 odd ints. "
                 f"Received: kernel_size={kernel_size}"
@@ -122,9 +119,7 @@ class SpaceToDepthConv3D(keras.layers.Layer):
             shape=blocks + (8 * input_shape[-1], self.filters),
             initializer="glorot_uniform",
         )
-        self.bias = self.add_weight(
-            name="bias", shape=(self.filters,), initializer="zeros"
-        )
+        self.bias = self.add_weight(name="bias", shape=(self.filters,), initializer="zeros")
         self.built = True
 
     def _padding(self, size, kernel):
@@ -140,24 +135,22 @@ class SpaceToDepthConv3D(keras.layers.Layer):
     def call(self, inputs):
         batch = keras.ops.shape(inputs)[0]
         _, frames, height, width, channels = inputs.shape
-        pads = [self._padding(size, k) for size, k in
-                zip((frames, height, width), self.kernel_size)]
+        pads = [
+            self._padding(size, k) for size, k in zip((frames, height, width), self.kernel_size)
+        ]
         x = keras.ops.pad(inputs, [(0, 0)] + pads + [(0, 0)])
         t, h, w = (
-            (size + front + back) // 2
-            for size, (front, back) in zip((frames, height, width), pads)
+            (size + front + back) // 2 for size, (front, back) in zip((frames, height, width), pads)
         )
         x = keras.ops.reshape(x, (batch, t, 2, h, 2, w, 2, channels))
         x = keras.ops.transpose(x, (0, 1, 3, 5, 2, 4, 6, 7))
         x = keras.ops.reshape(x, (batch, t, h, w, 8 * channels))
-        x = keras.ops.conv(x, keras.ops.cast(self.kernel, x.dtype),
-                           padding="valid")
+        x = keras.ops.conv(x, keras.ops.cast(self.kernel, x.dtype), padding="valid")
         x = keras.ops.add(x, keras.ops.cast(self.bias, x.dtype))
         return self.activation_fn(x)
 
     def compute_output_shape(self, input_shape):
-        sizes = tuple(None if size is None else (size + 1) // 2
-                      for size in input_shape[1:4])
+        sizes = tuple(None if size is None else (size + 1) // 2 for size in input_shape[1:4])
         return (input_shape[0],) + sizes + (self.filters,)
 
     @staticmethod
@@ -167,8 +160,7 @@ class SpaceToDepthConv3D(keras.layers.Layer):
         kt, kh, kw, channels, filters = kernel.shape
         kernel = np.pad(kernel, [(1, 0), (1, 0), (1, 0), (0, 0), (0, 0)])
         blocks = ((kt + 1) // 2, (kh + 1) // 2, (kw + 1) // 2)
-        kernel = kernel.reshape(blocks[0], 2, blocks[1], 2, blocks[2], 2,
-                                channels, filters)
+        kernel = kernel.reshape(blocks[0], 2, blocks[1], 2, blocks[2], 2, channels, filters)
         kernel = kernel.transpose(0, 2, 4, 1, 3, 5, 6, 7)
         return kernel.reshape(blocks + (8 * channels, filters))
 

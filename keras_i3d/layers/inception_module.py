@@ -69,8 +69,7 @@ class InceptionModule(keras.layers.Layer):
             )
             for i, (f, name) in enumerate(zip(filters, self.BRANCH_LAYERS))
         ]
-        pool_class = {2: keras.layers.MaxPooling2D,
-                      3: keras.layers.MaxPooling3D}[self.RANK]
+        pool_class = {2: keras.layers.MaxPooling2D, 3: keras.layers.MaxPooling3D}[self.RANK]
         self.branch_3_pool = pool_class(
             pool_size=3,
             strides=1,
@@ -78,9 +77,7 @@ class InceptionModule(keras.layers.Layer):
             dtype=self.dtype_policy,
             name=self.POOL_NAME,
         )
-        self.concat = keras.layers.Concatenate(
-            axis=-1, dtype=self.dtype_policy
-        )
+        self.concat = keras.layers.Concatenate(axis=-1, dtype=self.dtype_policy)
 
     def build(self, input_shape):
         b0, b1a, b1b, b2a, b2b, b3 = self.units
@@ -93,8 +90,11 @@ class InceptionModule(keras.layers.Layer):
     def reduce_input(self, inputs, training=None):
         """Returns branch 0 and the inputs of the two 3x3 convs."""
         b0, b1a, _, b2a, _, _ = self.units
-        return (b0(inputs, training=training), b1a(inputs, training=training),
-                b2a(inputs, training=training))
+        return (
+            b0(inputs, training=training),
+            b1a(inputs, training=training),
+            b2a(inputs, training=training),
+        )
 
     def call(self, inputs, training=None):
         _, _, b1b, _, b2b, b3 = self.units
@@ -105,8 +105,7 @@ class InceptionModule(keras.layers.Layer):
         return self.concat([branch_0, branch_1, branch_2, branch_3])
 
     def compute_output_shape(self, input_shape):
-        return tuple(input_shape[:-1]) + (
-            inception_output_channels(self.filters),)
+        return tuple(input_shape[:-1]) + (inception_output_channels(self.filters),)
 
     def get_config(self):
         config = super().get_config()

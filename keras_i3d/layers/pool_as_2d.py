@@ -42,22 +42,15 @@ def pool_3d_as_2d(inputs, pool_mode, pool_size, strides, padding):
         The tensor `keras.ops.max_pool` (or `average_pool`) returns for the
         same arguments.
     """
-    pool = {"max": keras.ops.max_pool,
-            "average": keras.ops.average_pool}[pool_mode]
+    pool = {"max": keras.ops.max_pool, "average": keras.ops.average_pool}[pool_mode]
     _, frames, height, width, channels = keras.ops.shape(inputs)
     per_frame = keras.ops.reshape(inputs, (-1, height, width, channels))
-    spatial = pool(per_frame, pool_size[1:], strides[1:], padding,
-                   "channels_last")
+    spatial = pool(per_frame, pool_size[1:], strides[1:], padding, "channels_last")
     _, pooled_height, pooled_width, _ = keras.ops.shape(spatial)
-    rows = keras.ops.reshape(
-        spatial, (-1, frames, pooled_height * pooled_width, channels)
-    )
-    temporal = pool(rows, (pool_size[0], 1), (strides[0], 1), padding,
-                    "channels_last")
+    rows = keras.ops.reshape(spatial, (-1, frames, pooled_height * pooled_width, channels))
+    temporal = pool(rows, (pool_size[0], 1), (strides[0], 1), padding, "channels_last")
     pooled_frames = keras.ops.shape(temporal)[1]
-    return keras.ops.reshape(
-        temporal, (-1, pooled_frames, pooled_height, pooled_width, channels)
-    )
+    return keras.ops.reshape(temporal, (-1, pooled_frames, pooled_height, pooled_width, channels))
 
 
 class _Pooling3DAs2DMixin:
@@ -72,8 +65,7 @@ class _Pooling3DAs2DMixin:
             )
 
     def call(self, inputs):
-        return pool_3d_as_2d(inputs, self.pool_mode, self.pool_size,
-                             self.strides, self.padding)
+        return pool_3d_as_2d(inputs, self.pool_mode, self.pool_size, self.strides, self.padding)
 
 
 @register

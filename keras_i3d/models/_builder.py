@@ -15,24 +15,16 @@ POOLINGS = (None, "avg", "max")
 def check_builder_args(include_top, pooling, classes):
     """Checks the arguments every keras.applications-style builder shares."""
     if pooling not in POOLINGS:
-        raise ValueError(
-            "`pooling` must be None, 'avg' or 'max'. "
-            f"Received: pooling={pooling!r}"
-        )
+        raise ValueError(f"`pooling` must be None, 'avg' or 'max'. Received: pooling={pooling!r}")
     if not isinstance(classes, int) or classes < 1:
-        raise ValueError(
-            "`classes` must be a positive int. "
-            f"Received: classes={classes!r}"
-        )
+        raise ValueError(f"`classes` must be a positive int. Received: classes={classes!r}")
     if not isinstance(include_top, bool):
         raise ValueError(
-            "`include_top` must be True or False. "
-            f"Received: include_top={include_top!r}"
+            f"`include_top` must be True or False. Received: include_top={include_top!r}"
         )
     if include_top and pooling is not None:
         raise ValueError(
-            "`pooling` applies only with `include_top=False`. "
-            f"Received: pooling={pooling!r}"
+            f"`pooling` applies only with `include_top=False`. Received: pooling={pooling!r}"
         )
 
 
@@ -59,8 +51,7 @@ def video_input(input_tensor, input_shape, channels, default_shape, name):
         )
     if input_shape[-1] != channels:
         raise ValueError(
-            f"This stream takes {channels} input channels. "
-            f"Received: input_shape={input_shape}"
+            f"This stream takes {channels} input channels. Received: input_shape={input_shape}"
         )
     for size in input_shape[:3]:
         if size is not None and (not isinstance(size, int) or size < 1):
@@ -122,13 +113,12 @@ def classifier_output(logits, classifier_activation):
     """Applies the classifier activation (in float32) to the logits."""
     if classifier_activation is None:
         return logits
-    return keras.layers.Activation(
-        classifier_activation, dtype="float32", name="Predictions"
-    )(logits)
+    return keras.layers.Activation(classifier_activation, dtype="float32", name="Predictions")(
+        logits
+    )
 
 
-def two_stream_video_inputs(input_tensor, input_shape, default_shape,
-                            flow_channels, names):
+def two_stream_video_inputs(input_tensor, input_shape, default_shape, flow_channels, names):
     """Returns `(inputs, rgb, flow)` for a model of an RGB and a flow input.
 
     Args:
@@ -155,20 +145,15 @@ def two_stream_video_inputs(input_tensor, input_shape, default_shape,
             "(rgb_tensor, flow_tensor). "
             f"Received: input_tensor={input_tensor!r}"
         )
-    rgb_input, rgb = video_input(
-        rgb_tensor, input_shape, RGB_CHANNELS, default_shape, names[0]
-    )
+    rgb_input, rgb = video_input(rgb_tensor, input_shape, RGB_CHANNELS, default_shape, names[0])
     flow_shape = None
     if flow_tensor is None:
         flow_shape = tuple(rgb.shape[1:4]) + (flow_channels,)
-    flow_input, flow = video_input(
-        flow_tensor, flow_shape, flow_channels, flow_shape, names[1]
-    )
+    flow_input, flow = video_input(flow_tensor, flow_shape, flow_channels, flow_shape, names[1])
     return [rgb_input, flow_input], rgb, flow
 
 
-def finish_model(inputs, input_tensor, outputs, name,
-                 model_class=keras.Model):
+def finish_model(inputs, input_tensor, outputs, name, model_class=keras.Model):
     """Builds the functional model, adopting `input_tensor`'s sources.
 
     `input_tensor` may be one tensor or, for two-stream models, a pair.
@@ -176,8 +161,7 @@ def finish_model(inputs, input_tensor, outputs, name,
     `keras_i3d.layers.ClipSizeModel`.
     """
     if input_tensor is not None:
-        tensors = (input_tensor if isinstance(input_tensor, (list, tuple))
-                   else [input_tensor])
+        tensors = input_tensor if isinstance(input_tensor, (list, tuple)) else [input_tensor]
         inputs = []
         for tensor in tensors:
             for source in keras.utils.get_source_inputs(tensor):
@@ -203,14 +187,12 @@ def image_input(input_tensor, input_shape, default_shape, name):
     input_shape = tuple(input_shape)
     if len(input_shape) != 3:
         raise ValueError(
-            "`input_shape` must be (height, width, channels). "
-            f"Received: input_shape={input_shape}"
+            f"`input_shape` must be (height, width, channels). Received: input_shape={input_shape}"
         )
     channels = input_shape[-1]
     if not isinstance(channels, int) or channels < 1:
         raise ValueError(
-            "The channel count must be a positive int. "
-            f"Received: input_shape={input_shape}"
+            f"The channel count must be a positive int. Received: input_shape={input_shape}"
         )
     for size in input_shape[:2]:
         if size is not None and (not isinstance(size, int) or size < 1):

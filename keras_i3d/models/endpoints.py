@@ -54,9 +54,7 @@ ENDPOINT_CHANNELS = _endpoint_channels()
 def check_endpoint(endpoint):
     """Returns `endpoint` if it is one of `ENDPOINTS`, else raises."""
     if endpoint not in ENDPOINTS:
-        raise ValueError(
-            f"Unknown endpoint {endpoint!r}. Expected one of {ENDPOINTS}."
-        )
+        raise ValueError(f"Unknown endpoint {endpoint!r}. Expected one of {ENDPOINTS}.")
     return endpoint
 
 
@@ -96,6 +94,4 @@ def endpoint_model(model, endpoints, name=None):
                 "it was built with an earlier `final_endpoint` (or without "
                 "the top, for 'Logits')."
             ) from None
-    return keras.Model(
-        model.inputs, outputs, name=name or f"{model.name}_endpoints"
-    )
+    return keras.Model(model.inputs, outputs, name=name or f"{model.name}_endpoints")

@@ -42,8 +42,7 @@ class NotAnI3DError(ValueError):
     """`fuse_for_inference` was given a model that is not a keras-i3d I3D."""
 
 
-def _conv(filters, kernel_size, strides=(1, 1, 1), activation="relu",
-          dtype=None, name=None):
+def _conv(filters, kernel_size, strides=(1, 1, 1), activation="relu", dtype=None, name=None):
     return keras.layers.Conv3D(
         filters,
         kernel_size,
@@ -62,19 +61,16 @@ def fold_batch_norm(unit):
     Computed in float64 and returned as float32 numpy arrays. A unit without
     batch norm returns its kernel and its bias (zeros when it has none).
     """
-    kernel = np.asarray(keras.ops.convert_to_numpy(unit.conv_3d.kernel),
-                        dtype=np.float64)
+    kernel = np.asarray(keras.ops.convert_to_numpy(unit.conv_3d.kernel), dtype=np.float64)
     if unit.use_bias:
-        bias = np.asarray(keras.ops.convert_to_numpy(unit.conv_3d.bias),
-                          dtype=np.float64)
+        bias = np.asarray(keras.ops.convert_to_numpy(unit.conv_3d.bias), dtype=np.float64)
     else:
         bias = np.zeros(kernel.shape[-1])
     bn = unit.batch_norm
     if bn is not None:
         if bn.scale:
             raise NotAnI3DError(
-                f"Unit {unit.name!r} has a batch-norm scale (gamma); I3D's "
-                "units have none."
+                f"Unit {unit.name!r} has a batch-norm scale (gamma); I3D's units have none."
             )
         mean = _numpy(bn.moving_mean)
         scale = 1.0 / np.sqrt(_numpy(bn.moving_variance) + bn.epsilon)
@@ -110,8 +106,7 @@ def _check_i3d(model):
         )
 
 
-def fuse_for_inference(model, merge_reduce=True, space_to_depth_stem=None,
-                       dtype=None, name=None):
+def fuse_for_inference(model, merge_reduce=True, space_to_depth_stem=None, dtype=None, name=None):
     """Rewrites a trained I3D into an inference-only, batch-norm-free model.
 
     Args:
@@ -142,14 +137,11 @@ def fuse_for_inference(model, merge_reduce=True, space_to_depth_stem=None,
     (None, 400)
     """
     _check_i3d(model)
-    policy = keras.dtype_policies.get(
-        dtype if dtype is not None else keras.config.dtype_policy()
-    )
+    policy = keras.dtype_policies.get(dtype if dtype is not None else keras.config.dtype_policy())
     input_shape = tuple(model.inputs[0].shape)[1:]
     fixed_shape = None not in input_shape
     if space_to_depth_stem is None:
-        space_to_depth_stem = (fixed_shape
-                               and policy.compute_dtype == "bfloat16")
+        space_to_depth_stem = fixed_shape and policy.compute_dtype == "bfloat16"
     if space_to_depth_stem and not fixed_shape:
         raise ValueError(
             "`space_to_depth_stem=True` needs a model with a fixed input "
@@ -169,16 +161,12 @@ def fuse_for_inference(model, merge_reduce=True, space_to_depth_stem=None,
             break
         if kind == "unit" and space_to_depth_stem and endpoint == stem_name:
             filters, kernel_size, _ = arguments
-            layer = SpaceToDepthConv3D(filters, kernel_size, dtype=policy,
-                                       name=endpoint)
+            layer = SpaceToDepthConv3D(filters, kernel_size, dtype=policy, name=endpoint)
             kernel, bias = fold_batch_norm(source)
-            weights[endpoint] = [
-                (SpaceToDepthConv3D.blocked_kernel(kernel), bias)
-            ]
+            weights[endpoint] = [(SpaceToDepthConv3D.blocked_kernel(kernel), bias)]
         elif kind == "unit":
             filters, kernel_size, strides = arguments
-            layer = _conv(filters, kernel_size, strides, dtype=policy,
-                          name=endpoint)
+            layer = _conv(filters, kernel_size, strides, dtype=policy, name=endpoint)
             weights[endpoint] = [fold_batch_norm(source)]
         elif kind == "pool":
             pool_size, strides = arguments
@@ -187,7 +175,9 @@ def fuse_for_inference(model, merge_reduce=True, space_to_depth_stem=None,
             )
         else:
             layer = FusedInceptionBlock3D(
-                arguments, merge_reduce=merge_reduce, dtype=policy,
+                arguments,
+                merge_reduce=merge_reduce,
+                dtype=policy,
                 name=endpoint,
             )
             weights[endpoint] = _block_weights(source, layer)
@@ -196,8 +186,7 @@ def fuse_for_inference(model, merge_reduce=True, space_to_depth_stem=None,
     fused = keras.Model(inputs, x, name=name or f"{model.name}_fused")
     for layer_name, pairs in weights.items():
         layer = fused.get_layer(layer_name)
-        convs = (layer.units if isinstance(layer, FusedInceptionBlock3D)
-                 else [layer])
+        convs = layer.units if isinstance(layer, FusedInceptionBlock3D) else [layer]
         for conv, (kernel, bias) in zip(convs, pairs):
             conv.set_weights([kernel, bias])
     return fused
@@ -214,24 +203,27 @@ def _fused_head(model, x, policy, weights):
     logits_conv = _layer(model, LOGITS_CONV)
     if logits_conv is not None:
         x = keras.layers.AveragePooling3D(
-            LOGITS_POOL_SIZE, strides=1, padding="valid", dtype=policy,
+            LOGITS_POOL_SIZE,
+            strides=1,
+            padding="valid",
+            dtype=policy,
             name="Logits_AvgPool3d",
         )(x)
-        x = _conv(logits_conv.filters, 1, activation=None, dtype=policy,
-                  name=LOGITS_CONV)(x)
+        x = _conv(logits_conv.filters, 1, activation=None, dtype=policy, name=LOGITS_CONV)(x)
         weights[LOGITS_CONV] = [fold_batch_norm(logits_conv)]
-        x = keras.layers.GlobalAveragePooling3D(
-            dtype="float32", name="Logits"
-        )(x)
+        x = keras.layers.GlobalAveragePooling3D(dtype="float32", name="Logits")(x)
         predictions = _layer(model, "Predictions")
         if predictions is not None:
             x = keras.layers.Activation(
-                predictions.get_config()["activation"], dtype="float32",
+                predictions.get_config()["activation"],
+                dtype="float32",
                 name="Predictions",
             )(x)
         return x
-    poolings = (("avg_pool", keras.layers.GlobalAveragePooling3D),
-                ("max_pool", keras.layers.GlobalMaxPooling3D))
+    poolings = (
+        ("avg_pool", keras.layers.GlobalAveragePooling3D),
+        ("max_pool", keras.layers.GlobalMaxPooling3D),
+    )
     for pooling_name, pooling in poolings:
         if _layer(model, pooling_name) is not None:
             return pooling(dtype=policy, name=pooling_name)(x)

@@ -116,9 +116,7 @@ def I3D(
         name=f"{stream}_clip",
     )
     if include_top:
-        x = MinimumClipSize(
-            MIN_FRAMES_FOR_LOGITS, MIN_PIXELS_FOR_LOGITS, name="clip_size"
-        )(x)
+        x = MinimumClipSize(MIN_FRAMES_FOR_LOGITS, MIN_PIXELS_FOR_LOGITS, name="clip_size")(x)
     x = i3d_body(x, final_endpoint)
     if include_top:
         x = i3d_logits(x, classes, dropout_rate)
@@ -126,7 +124,10 @@ def I3D(
     else:
         x = _builder.global_pooling(x, pooling)
     model = _builder.finish_model(
-        inputs, input_tensor, x, name or f"i3d_{stream}",
+        inputs,
+        input_tensor,
+        x,
+        name or f"i3d_{stream}",
         model_class=ClipSizeModel if include_top else keras.Model,
     )
     if weights is not None:
@@ -146,7 +147,11 @@ def I3D(
 def i3d_body(x, final_endpoint="Mixed_5c"):
     """Applies I3D's layers from `Conv3d_1a_7x7` up to `final_endpoint`."""
     return _builder.apply_layer_table(
-        x, I3D_BODY, final_endpoint, Unit3D, keras.layers.MaxPooling3D,
+        x,
+        I3D_BODY,
+        final_endpoint,
+        Unit3D,
+        keras.layers.MaxPooling3D,
         InceptionBlock3D,
     )
 
@@ -170,9 +175,7 @@ def i3d_logits(x, classes, dropout_rate):
         activation=None,
         name=LOGITS_CONV,
     )(x)
-    return keras.layers.GlobalAveragePooling3D(dtype="float32", name="Logits")(
-        x
-    )
+    return keras.layers.GlobalAveragePooling3D(dtype="float32", name="Logits")(x)
 
 
 def i3d_reference_model(stream, classes):

@@ -61,9 +61,7 @@ INCEPTION_V1_BODY = (
     ("Mixed_5c", "mixed", (384, 192, 384, 48, 128, 128)),
 )
 
-INCEPTION_V1_ENDPOINTS = tuple(row[0] for row in INCEPTION_V1_BODY) + (
-    "Logits",
-)
+INCEPTION_V1_ENDPOINTS = tuple(row[0] for row in INCEPTION_V1_BODY) + ("Logits",)
 FIRST_CONV = "Conv2d_1a_7x7"
 LOGITS_CONV = "Logits_Conv2d_0c_1x1"
 
@@ -128,8 +126,7 @@ def InceptionV1(
     _builder.check_builder_args(include_top, pooling, classes)
     if final_endpoint not in INCEPTION_V1_ENDPOINTS:
         raise ValueError(
-            f"Unknown endpoint {final_endpoint!r}. Expected one of "
-            f"{INCEPTION_V1_ENDPOINTS}."
+            f"Unknown endpoint {final_endpoint!r}. Expected one of {INCEPTION_V1_ENDPOINTS}."
         )
     if include_top and final_endpoint != "Logits":
         raise ValueError(
@@ -157,16 +154,18 @@ def InceptionV1(
 def inception_v1_body(x, final_endpoint="Mixed_5c"):
     """Applies Inception-v1's layers from `Conv2d_1a_7x7` to `final_endpoint`."""
     return _builder.apply_layer_table(
-        x, INCEPTION_V1_BODY, final_endpoint, Unit2D,
-        keras.layers.MaxPooling2D, InceptionBlock2D,
+        x,
+        INCEPTION_V1_BODY,
+        final_endpoint,
+        Unit2D,
+        keras.layers.MaxPooling2D,
+        InceptionBlock2D,
     )
 
 
 def inception_v1_logits(x, classes, dropout_rate):
     """Slim's head: average pool, dropout, 1x1 conv with bias, squeeze."""
-    x = keras.layers.GlobalAveragePooling2D(
-        keepdims=True, name="Logits_AvgPool_0a_7x7"
-    )(x)
+    x = keras.layers.GlobalAveragePooling2D(keepdims=True, name="Logits_AvgPool_0a_7x7")(x)
     x = keras.layers.Dropout(dropout_rate, name="Logits_Dropout_0b")(x)
     x = Unit2D(
         classes,
@@ -250,9 +249,7 @@ def copy_inception_v1_weights(source, target):
         ValueError: if a target layer with weights has no counterpart in
             `source`, or a weight's shape cannot be matched.
     """
-    report = copy_weights_by_layer_name(
-        source, target, f"the model {source.name!r}", **_COPY_RULES
-    )
+    report = copy_weights_by_layer_name(source, target, f"the model {source.name!r}", **_COPY_RULES)
     return list(report.reinitialised)
 
 

@@ -34,22 +34,20 @@ _CLIP_LENGTH_HEIGHT_WIDTH = "clip_length_height_width"
 # name -> (module, builder, the arguments the name fixes, its inputs).
 _MODELS = {
     "c3d": ("keras_i3d.models.baselines", "C3D", {}, _ONE_INPUT),
-    "convnet_lstm": (
-        "keras_i3d.models.baselines", "ConvNetLSTM", {}, _ONE_INPUT
-    ),
+    "convnet_lstm": ("keras_i3d.models.baselines", "ConvNetLSTM", {}, _ONE_INPUT),
     "fused_two_stream_3d": (
-        "keras_i3d.models.baselines", "FusedTwoStream3D", {},
+        "keras_i3d.models.baselines",
+        "FusedTwoStream3D",
+        {},
         _RGB_AND_FLOW_STACKS,
     ),
-    "i3d_flow": (
-        "keras_i3d.models.i3d", "I3D", {"stream": "flow"}, _ONE_INPUT
-    ),
+    "i3d_flow": ("keras_i3d.models.i3d", "I3D", {"stream": "flow"}, _ONE_INPUT),
     "i3d_rgb": ("keras_i3d.models.i3d", "I3D", {"stream": "rgb"}, _ONE_INPUT),
-    "two_stream_2d": (
-        "keras_i3d.models.baselines", "TwoStream2D", {}, _RGB_AND_FLOW_STACKS
-    ),
+    "two_stream_2d": ("keras_i3d.models.baselines", "TwoStream2D", {}, _RGB_AND_FLOW_STACKS),
     "two_stream_i3d": (
-        "keras_i3d.models.two_stream", "TwoStreamI3D", {},
+        "keras_i3d.models.two_stream",
+        "TwoStreamI3D",
+        {},
         _CLIP_LENGTH_HEIGHT_WIDTH,
     ),
 }
@@ -123,9 +121,7 @@ def get_model(name, /, **kwargs):
     (None, 10)
     """
     if name not in _MODELS:
-        raise ValueError(
-            f"Unknown model {name!r}. Available: {list_models()}"
-        )
+        raise ValueError(f"Unknown model {name!r}. Available: {list_models()}")
     module, builder_name, fixed, inputs = _MODELS[name]
     for argument, value in fixed.items():
         if kwargs.get(argument, value) != value:
@@ -148,8 +144,7 @@ def _input_arguments(name, inputs, input_shape, kwargs):
     if inputs == _ONE_INPUT:
         if len(shapes) == 2:
             raise ValueError(
-                f"Model {name!r} takes one input shape. Received: "
-                f"input_shape={input_shape!r}"
+                f"Model {name!r} takes one input shape. Received: input_shape={input_shape!r}"
             )
         return {"input_shape": shapes[0]}
     rgb_shape = shapes[0]
@@ -162,8 +157,7 @@ def _input_arguments(name, inputs, input_shape, kwargs):
                 f"input_shape={input_shape!r}"
             )
     if inputs == _CLIP_LENGTH_HEIGHT_WIDTH:
-        if rgb_shape[-1] != RGB_CHANNELS or (
-                len(shapes) == 2 and flow_shape[-1] != FLOW_CHANNELS):
+        if rgb_shape[-1] != RGB_CHANNELS or (len(shapes) == 2 and flow_shape[-1] != FLOW_CHANNELS):
             raise ValueError(
                 f"The inputs of {name!r} have {RGB_CHANNELS} (RGB) and "
                 f"{FLOW_CHANNELS} (flow) channels. Received: "
@@ -202,4 +196,3 @@ def _as_shapes(name, input_shape):
             f"two-stream model. Received: input_shape={input_shape!r}"
         )
     return shapes
-

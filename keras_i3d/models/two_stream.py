@@ -94,9 +94,7 @@ def TwoStreamI3D(
     (1, 400)
     """
     _builder.check_builder_args(include_top, pooling, classes)
-    if input_shape is not None and (clip_length, height, width) != (
-        None, CROP_SIZE, CROP_SIZE
-    ):
+    if input_shape is not None and (clip_length, height, width) != (None, CROP_SIZE, CROP_SIZE):
         raise ValueError(
             "Give the input size either as `input_shape` or as "
             "`clip_length`, `height` and `width`. Received: "
@@ -134,22 +132,20 @@ def TwoStreamI3D(
             dropout_rate=dropout_rate,
             name=f"i3d_{stream}",
         )
-        output_name = f"{stream}_logits" if include_top else (
-            f"{stream}_features")
-        outputs[output_name] = keras.layers.Identity(name=output_name)(
-            stream_model(x)
-        )
+        output_name = f"{stream}_logits" if include_top else (f"{stream}_features")
+        outputs[output_name] = keras.layers.Identity(name=output_name)(stream_model(x))
     if include_top:
         joint_logits = keras.layers.Add(dtype="float32", name="joint_logits")(
             [outputs["rgb_logits"], outputs["flow_logits"]]
         )
         outputs = {
-            "predictions": _builder.classifier_output(
-                joint_logits, classifier_activation
-            ),
+            "predictions": _builder.classifier_output(joint_logits, classifier_activation),
             **outputs,
         }
     return _builder.finish_model(
-        inputs, input_tensor, outputs, name,
+        inputs,
+        input_tensor,
+        outputs,
+        name,
         model_class=ClipSizeModel if include_top else keras.Model,
     )

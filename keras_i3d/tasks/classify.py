@@ -85,12 +85,10 @@ class VideoPrediction:
         header = f"{self.video}: {self.num_frames} frames at {self.fps:g} fps"
         if self.stream != "rgb":
             header += f" ({self.stream}: RGB + flow logits)"
-        lines = [header,
-                 f"{'rank':>4}  {'probability':>11}  {'logit':>8}  label"]
+        lines = [header, f"{'rank':>4}  {'probability':>11}  {'logit':>8}  label"]
         for rank, ranked in enumerate(self.top, start=1):
             lines.append(
-                f"{rank:>4}  {ranked.probability:>11.6f}  "
-                f"{ranked.logit:>8.3f}  {ranked.label}"
+                f"{rank:>4}  {ranked.probability:>11.6f}  {ranked.logit:>8.3f}  {ranked.label}"
             )
         return "\n".join(lines)
 
@@ -112,11 +110,9 @@ def rank_logits(logits, top=DEFAULT_TOP_K, label_set=None):
 
     logits = np.asarray(logits, dtype=np.float64).reshape(-1)
     probabilities = softmax(logits)
-    ranked = decode_predictions(probabilities[None], top=top,
-                                label_set=label_set)[0]
+    ranked = decode_predictions(probabilities[None], top=top, label_set=label_set)[0]
     return tuple(
-        RankedClass(index=i, label=label, probability=float(p),
-                    logit=float(logits[i]))
+        RankedClass(index=i, label=label, probability=float(p), logit=float(logits[i]))
         for i, label, p in ranked
     )
 
@@ -142,8 +138,12 @@ def rgb_logits_model(weights="kinetics400", clip_length=None, fast=False):
         return I3D(stream="rgb", weights=weights, classifier_activation=None)
     from keras_i3d.models.fused import fuse_for_inference
 
-    model = I3D(stream="rgb", weights=weights, classifier_activation=None,
-                input_shape=(clip_length, CROP_SIZE, CROP_SIZE, 3))
+    model = I3D(
+        stream="rgb",
+        weights=weights,
+        classifier_activation=None,
+        input_shape=(clip_length, CROP_SIZE, CROP_SIZE, 3),
+    )
     return fuse_for_inference(model, dtype="mixed_bfloat16")
 
 
@@ -163,8 +163,9 @@ def two_stream_logits_model(weights="kinetics400", flow_weights="kinetics400"):
     """
     from keras_i3d.models.two_stream import TwoStreamI3D
 
-    return TwoStreamI3D(weights=None, rgb_weights=weights,
-                        flow_weights=flow_weights, classifier_activation=None)
+    return TwoStreamI3D(
+        weights=None, rgb_weights=weights, flow_weights=flow_weights, classifier_activation=None
+    )
 
 
 def classify_video(
@@ -219,22 +220,17 @@ def classify_video(
     from keras_i3d.data.video_clips import load_video_clips
 
     if stream not in CLASSIFY_STREAMS:
-        raise ValueError(
-            f"`stream` must be one of {CLASSIFY_STREAMS}. "
-            f"Received: stream={stream!r}"
-        )
+        raise ValueError(f"`stream` must be one of {CLASSIFY_STREAMS}. Received: stream={stream!r}")
     if fast and stream != "rgb":
         raise ValueError(
-            "`fast` applies to the RGB model only. "
-            f"Received: fast={fast}, stream={stream!r}"
+            f"`fast` applies to the RGB model only. Received: fast={fast}, stream={stream!r}"
         )
     if not isinstance(top, int) or top < 1:
         raise ValueError(f"`top` must be a positive int. Received: top={top!r}")
     if stream == "two_stream" and model is None:
         # Built first: a weights error must not wait for minutes of TV-L1.
         model = two_stream_logits_model(weights, flow_weights)
-    clips = load_video_clips(path, stream=stream, num_frames=num_frames,
-                             flow_method=flow_method)
+    clips = load_video_clips(path, stream=stream, num_frames=num_frames, flow_method=flow_method)
     if clips.num_frames < MIN_FRAMES_FOR_LOGITS:
         raise ClipTooShortError(
             f"{clips.path}: {clips.num_frames} frame(s) at {clips.fps:g} fps; "
@@ -244,22 +240,22 @@ def classify_video(
     rgb = clips.model_input("rgb")
     if stream == "rgb":
         if model is None:
-            model = rgb_logits_model(weights, clip_length=clips.num_frames,
-                                     fast=fast)
+            model = rgb_logits_model(weights, clip_length=clips.num_frames, fast=fast)
         logits = np.asarray(model.predict(rgb, verbose=0))[0]
     else:
         outputs = model.predict_on_batch([rgb, clips.model_input("flow")])
-        if not isinstance(outputs, dict) or not {
-                "rgb_logits", "flow_logits"} <= set(outputs):
+        if not isinstance(outputs, dict) or not {"rgb_logits", "flow_logits"} <= set(outputs):
             raise ValueError(
                 "A two-stream `model` must return a dict with 'rgb_logits' "
                 "and 'flow_logits' (see `two_stream_logits_model`). "
                 f"Received: outputs of type {type(outputs).__name__}"
             )
         # DeepMind's fusion: the streams' logits, added with equal weights.
-        logits = (np.asarray(outputs["rgb_logits"])
-                  + np.asarray(outputs["flow_logits"]))[0]
+        logits = (np.asarray(outputs["rgb_logits"]) + np.asarray(outputs["flow_logits"]))[0]
     return VideoPrediction(
-        video=str(path), num_frames=clips.num_frames, fps=clips.fps,
-        stream=stream, top=rank_logits(logits, top),
+        video=str(path),
+        num_frames=clips.num_frames,
+        fps=clips.fps,
+        stream=stream,
+        top=rank_logits(logits, top),
     )

@@ -43,10 +43,7 @@ def check_window(window, stride, endpoint=DEFAULT_ENDPOINT):
     """Checks a window/stride pair; Logits need `MIN_FRAMES_FOR_LOGITS`."""
     for argument, value in (("window", window), ("stride", stride)):
         if not isinstance(value, int) or value < 1:
-            raise ValueError(
-                f"`{argument}` must be a positive int. "
-                f"Received: {argument}={value!r}"
-            )
+            raise ValueError(f"`{argument}` must be a positive int. Received: {argument}={value!r}")
     if endpoint == "Logits" and window < MIN_FRAMES_FOR_LOGITS:
         raise ValueError(
             f"The Logits endpoint needs windows of at least "
@@ -138,8 +135,13 @@ def feature_model(
 
 
 def extract_features(
-    frames, model, stream, window=DEFAULT_WINDOW, stride=DEFAULT_STRIDE,
-    batch_size=8, progress=None,
+    frames,
+    model,
+    stream,
+    window=DEFAULT_WINDOW,
+    stride=DEFAULT_STRIDE,
+    batch_size=8,
+    progress=None,
 ):
     """Runs `model` on every sliding window of `frames`.
 
@@ -165,9 +167,7 @@ def extract_features(
     check_stream(stream)
     check_window(window, stride)
     if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(
-            f"`batch_size` must be a positive int. Received: {batch_size!r}"
-        )
+        raise ValueError(f"`batch_size` must be a positive int. Received: {batch_size!r}")
     starts = sliding_window_starts(len(frames), window, stride)
     features = []
     for first in range(0, len(starts), batch_size):

@@ -62,9 +62,7 @@ def set_batch_norm_momentum(model, momentum):
         The number of batch-norm layers changed.
     """
     if not 0 <= momentum < 1:
-        raise ValueError(
-            f"`momentum` must be in [0, 1). Received: momentum={momentum}"
-        )
+        raise ValueError(f"`momentum` must be in [0, 1). Received: momentum={momentum}")
     layers = batch_norm_layers(model)
     for layer in layers:
         layer.momentum = momentum

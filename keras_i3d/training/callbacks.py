@@ -40,9 +40,7 @@ class ResumableCheckpoint(keras.callbacks.Callback):
         path = latest_state(self.directory)
         if path is None:
             return
-        _, epoch = restore_training_state(
-            path, self.model, self.model.optimizer
-        )
+        _, epoch = restore_training_state(path, self.model, self.model.optimizer)
         self.restored_epoch = epoch
         # The attribute Keras' own BackupAndRestore sets to skip epochs.
         self.model._initial_epoch = epoch
@@ -71,9 +69,7 @@ class BestWeightsCheckpoint(keras.callbacks.Callback):
     def __init__(self, path, monitor="val_loss", mode="min"):
         super().__init__()
         if mode not in ("min", "max"):
-            raise ValueError(
-                f"`mode` must be 'min' or 'max'. Received: mode={mode!r}"
-            )
+            raise ValueError(f"`mode` must be 'min' or 'max'. Received: mode={mode!r}")
         self.path = os.fspath(path)
         self.monitor = monitor
         self.mode = mode

@@ -77,9 +77,7 @@ def save_training_state(directory, model, optimizer, step, epoch, keep=2):
     ):
         for index, value in enumerate(_values(variables)):
             arrays[f"{group}/{index:05d}"] = value
-        arrays[f"{group}_paths"] = np.array(
-            json.dumps([v.path for v in variables])
-        )
+        arrays[f"{group}_paths"] = np.array(json.dumps([v.path for v in variables]))
     arrays["step"] = np.array(int(step), dtype=np.int64)
     arrays["epoch"] = np.array(int(epoch), dtype=np.int64)
     path = state_path(directory, step)
@@ -141,9 +139,6 @@ def atomic_save_weights(model, path):
     """
     path = os.fspath(path)
     if not path.endswith(".weights.h5"):
-        raise ValueError(
-            "A weights file name must end in `.weights.h5`. "
-            f"Received: {path}"
-        )
+        raise ValueError(f"A weights file name must end in `.weights.h5`. Received: {path}")
     with atomic_output(path) as temporary:
         model.save_weights(temporary, overwrite=True)

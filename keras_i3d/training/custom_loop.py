@@ -114,7 +114,8 @@ class CustomLoopTrainer:
             if not self.optimizer.built:
                 self.optimizer.build(model.trainable_variables)
         self.loss = SparseCategoricalCrossentropy(
-            label_smoothing=label_smoothing, from_logits=True,
+            label_smoothing=label_smoothing,
+            from_logits=True,
             reduction=None,
         )
         self.checkpoint_dir = checkpoint_dir
@@ -140,8 +141,7 @@ class CustomLoopTrainer:
 
         scores = ops.cast(_scores_for_metrics(outputs), "float32")
         labels = ops.cast(ops.reshape(labels, (-1,)), "int32")
-        top1 = ops.cast(ops.equal(ops.argmax(scores, axis=-1), labels),
-                        "float32")
+        top1 = ops.cast(ops.equal(ops.argmax(scores, axis=-1), labels), "float32")
         k = min(TOP_K, scores.shape[-1])
         topk = ops.cast(ops.in_top_k(labels, scores, k), "float32")
         return {
@@ -152,9 +152,7 @@ class CustomLoopTrainer:
         }
 
     def _per_example_loss(self, labels, outputs):
-        return sum(
-            self.loss(labels, logits) for logits in _logits_for_loss(outputs)
-        )
+        return sum(self.loss(labels, logits) for logits in _logits_for_loss(outputs))
 
     def _make_train_function(self):
         import tensorflow as tf
@@ -167,9 +165,7 @@ class CustomLoopTrainer:
                 per_example = self._per_example_loss(labels, outputs)
                 loss = tf.nn.compute_average_loss(per_example)
                 if model.losses:
-                    loss += tf.nn.scale_regularization_loss(
-                        tf.add_n(model.losses)
-                    )
+                    loss += tf.nn.scale_regularization_loss(tf.add_n(model.losses))
                 scaled_loss = optimizer.scale_loss(loss)
             variables = model.trainable_variables
             gradients = tape.gradient(scaled_loss, variables)
@@ -180,8 +176,7 @@ class CustomLoopTrainer:
         def train_function(batch):
             statistics = strategy.run(replica_step, args=batch)
             return {
-                key: strategy.reduce("SUM", value, axis=None)
-                for key, value in statistics.items()
+                key: strategy.reduce("SUM", value, axis=None) for key, value in statistics.items()
             }
 
         return train_function
@@ -200,8 +195,7 @@ class CustomLoopTrainer:
         def eval_function(batch):
             statistics = strategy.run(replica_step, args=batch)
             return {
-                key: strategy.reduce("SUM", value, axis=None)
-                for key, value in statistics.items()
+                key: strategy.reduce("SUM", value, axis=None) for key, value in statistics.items()
             }
 
         return eval_function
@@ -215,9 +209,7 @@ class CustomLoopTrainer:
         options.experimental_distribute.auto_shard_policy = (
             tf.data.experimental.AutoShardPolicy.DATA
         )
-        return self.strategy.experimental_distribute_dataset(
-            dataset.with_options(options)
-        )
+        return self.strategy.experimental_distribute_dataset(dataset.with_options(options))
 
     # Checkpoints ------------------------------------------------------------
 
@@ -313,18 +305,14 @@ class CustomLoopTrainer:
         if self._train_function is None:
             self._train_function = self._make_train_function()
         self.restore()
-        callback_list = keras.callbacks.CallbackList(
-            callbacks or [], model=self.model
-        )
+        callback_list = keras.callbacks.CallbackList(callbacks or [], model=self.model)
         history = {}
         callback_list.on_train_begin()
         start_epoch = self.global_step // steps_per_epoch
         for epoch in range(start_epoch, epochs):
             done_in_epoch = self.global_step - epoch * steps_per_epoch
             epoch_data = dataset(epoch) if callable(dataset) else dataset
-            epoch_data = epoch_data.skip(done_in_epoch).take(
-                steps_per_epoch - done_in_epoch
-            )
+            epoch_data = epoch_data.skip(done_in_epoch).take(steps_per_epoch - done_in_epoch)
             callback_list.on_epoch_begin(epoch)
             totals = {}
             batches = self._distribute(epoch_data)
@@ -355,16 +343,12 @@ class CustomLoopTrainer:
                 ):
                     self.save(epoch)
             if not totals:
-                raise ValueError(
-                    f"The training data of epoch {epoch} yielded no batches."
-                )
+                raise ValueError(f"The training data of epoch {epoch} yielded no batches.")
             logs = self._finish(totals)
             if validation_data is not None:
                 for key, value in self.evaluate(validation_data).items():
                     logs[f"val_{key}"] = value
-            logs["learning_rate"] = float(
-                np.asarray(self.optimizer.learning_rate)
-            )
+            logs["learning_rate"] = float(np.asarray(self.optimizer.learning_rate))
             callback_list.on_epoch_end(epoch, logs)
             for key, value in logs.items():
                 history.setdefault(key, []).append(value)

@@ -45,9 +45,7 @@ def make_strategy(name="auto"):
     import tensorflow as tf
 
     if name not in STRATEGIES:
-        raise ValueError(
-            f"`strategy` must be one of {STRATEGIES}. Received: {name!r}"
-        )
+        raise ValueError(f"`strategy` must be one of {STRATEGIES}. Received: {name!r}")
     if name == "auto":
         if cluster_size() > 1:
             name = "multi_worker"
@@ -69,9 +67,7 @@ def _tf_config():
     try:
         return json.loads(raw)
     except json.JSONDecodeError as error:
-        raise ValueError(
-            f"The TF_CONFIG environment variable is not valid JSON: {error}"
-        ) from None
+        raise ValueError(f"The TF_CONFIG environment variable is not valid JSON: {error}") from None
 
 
 def cluster_size():
@@ -92,8 +88,4 @@ def is_chief(strategy=None):
     if resolver.task_type == "chief":
         return True
     has_chief = "chief" in resolver.cluster_spec().as_dict()
-    return (
-        not has_chief
-        and resolver.task_type == "worker"
-        and resolver.task_id == 0
-    )
+    return not has_chief and resolver.task_type == "worker" and resolver.task_id == 0

@@ -52,8 +52,7 @@ def spatial_crops(height, width, crop_size, num_crops=1):
 
     if num_crops not in CROP_COUNTS:
         raise ValueError(
-            f"`num_crops` must be one of {CROP_COUNTS}. "
-            f"Received: num_crops={num_crops}"
+            f"`num_crops` must be one of {CROP_COUNTS}. Received: num_crops={num_crops}"
         )
     if height < crop_size or width < crop_size:
         raise VideoTooSmallError(
@@ -61,8 +60,7 @@ def spatial_crops(height, width, crop_size, num_crops=1):
             f"{crop_size}x{crop_size} crop; resize the short side to at "
             "least the crop size first."
         )
-    centre = tuple(int(o) for o in center_crop_offsets(height, width,
-                                                       crop_size))
+    centre = tuple(int(o) for o in center_crop_offsets(height, width, crop_size))
     if num_crops == 1:
         return [centre]
     if num_crops == 3:
@@ -102,12 +100,11 @@ def video_views(clips, crop_size, num_crops=1, flip=False, is_flow=False):
             "Clips must be (clips, frames, height, width, channels). "
             f"Received: an array of shape {clips.shape}"
         )
-    corners = spatial_crops(clips.shape[2], clips.shape[3], crop_size,
-                            num_crops)
+    corners = spatial_crops(clips.shape[2], clips.shape[3], crop_size, num_crops)
     views = []
     for clip in clips:
         for row, column in corners:
-            view = clip[:, row:row + crop_size, column:column + crop_size]
+            view = clip[:, row : row + crop_size, column : column + crop_size]
             views.append(view)
             if flip:
                 views.append(np.asarray(flip_left_right(view, is_flow)))
@@ -120,11 +117,9 @@ def _stream_arrays(clips):
         unknown = set(clips) - {"rgb", "flow"}
         if unknown or not clips:
             raise ValueError(
-                "`clips` must hold 'rgb' and/or 'flow'. "
-                f"Received: keys {sorted(clips)}"
+                f"`clips` must hold 'rgb' and/or 'flow'. Received: keys {sorted(clips)}"
             )
-        return [(name, clips[name]) for name in ("rgb", "flow")
-                if name in clips]
+        return [(name, clips[name]) for name in ("rgb", "flow") if name in clips]
     return [("rgb", clips)]
 
 
@@ -135,12 +130,21 @@ def looks_like_probabilities(scores, tolerance=1e-3):
     softmaxes (Two-Stream 2D's late fusion), always does.
     """
     scores = np.asarray(scores, np.float64)
-    return bool(scores.min() >= -tolerance
-                and np.allclose(scores.sum(axis=-1), 1.0, atol=tolerance))
+    return bool(
+        scores.min() >= -tolerance and np.allclose(scores.sum(axis=-1), 1.0, atol=tolerance)
+    )
 
 
-def predict_video(model, clips, crop_size=CROP_SIZE, num_crops=1, flip=False,
-                  from_logits=True, views_per_batch=8, flow_stack=1):
+def predict_video(
+    model,
+    clips,
+    crop_size=CROP_SIZE,
+    num_crops=1,
+    flip=False,
+    from_logits=True,
+    views_per_batch=8,
+    flow_stack=1,
+):
     """Class probabilities of one video, averaged over its test views.
 
     Args:
@@ -173,18 +177,19 @@ def predict_video(model, clips, crop_size=CROP_SIZE, num_crops=1, flip=False,
 
     streams = _stream_arrays(clips)
     views = [
-        (name, video_views(array, crop_size, num_crops, flip,
-                           is_flow=name == "flow"))
+        (name, video_views(array, crop_size, num_crops, flip, is_flow=name == "flow"))
         for name, array in streams
     ]
     scores = []
     for start in range(0, len(views[0][1]), views_per_batch):
-        batch = [preprocess_input(array[start:start + views_per_batch], name)
-                 for name, array in views]
-        batch = [stack_flow_steps(array, flow_stack) if name == "flow"
-                 else array for (name, _), array in zip(views, batch)]
-        outputs = model(batch if len(batch) == 2 else batch[0],
-                        training=False)
+        batch = [
+            preprocess_input(array[start : start + views_per_batch], name) for name, array in views
+        ]
+        batch = [
+            stack_flow_steps(array, flow_stack) if name == "flow" else array
+            for (name, _), array in zip(views, batch)
+        ]
+        outputs = model(batch if len(batch) == 2 else batch[0], training=False)
         if isinstance(outputs, dict):
             outputs = outputs["predictions"]
         # Mixed-precision models return bfloat16/float16 tensors.
@@ -195,8 +200,15 @@ def predict_video(model, clips, crop_size=CROP_SIZE, num_crops=1, flip=False,
     return np.concatenate(scores).mean(axis=0)
 
 
-def load_test_clips(sample, stream="rgb", clip_length=None, num_clips=1,
-                    short_side=RESIZE_SHORT_SIDE, fps=TARGET_FPS, view=None):
+def load_test_clips(
+    sample,
+    stream="rgb",
+    clip_length=None,
+    num_clips=1,
+    short_side=RESIZE_SHORT_SIDE,
+    fps=TARGET_FPS,
+    view=None,
+):
     """Decodes the test clips of one video, short side resized.
 
     Args:
@@ -228,23 +240,22 @@ def load_test_clips(sample, stream="rgb", clip_length=None, num_clips=1,
 
     # RGB is resized while it is decoded (read_video's short_side), flow
     # folders are resized here, their vectors scaled with the image.
-    decode = dict(fps=fps, flow_path=sample.flow_path, short_side=short_side,
-                  resize_while_decoding=True)
+    decode = dict(
+        fps=fps, flow_path=sample.flow_path, short_side=short_side, resize_while_decoding=True
+    )
     if view is not None:
         if clip_length is not None:
             raise ValueError(
                 "Pass either `view` or `clip_length`, not both. Received: "
                 f"view={view}, clip_length={clip_length}"
             )
-        clips = view.select(load_clips(
-            sample.path, view.stream, view.span, "uniform", num_clips,
-            **decode))
+        clips = view.select(
+            load_clips(sample.path, view.stream, view.span, "uniform", num_clips, **decode)
+        )
     elif clip_length is None:
-        clips = load_clips(sample.path, stream, MIN_FRAMES_FOR_LOGITS,
-                           "whole", **decode)
+        clips = load_clips(sample.path, stream, MIN_FRAMES_FOR_LOGITS, "whole", **decode)
     else:
-        clips = load_clips(sample.path, stream, clip_length, "uniform",
-                           num_clips, **decode)
+        clips = load_clips(sample.path, stream, clip_length, "uniform", num_clips, **decode)
     if short_side is None or "flow" not in clips:
         return clips
     flow = clips["flow"]
@@ -326,10 +337,10 @@ class EvaluationResult:
         """`[(identifier, true class, predicted class, its probability)]`."""
         predicted = self.probabilities.argmax(axis=1)
         return [
-            (name, self.class_names[label], self.class_names[guess],
-             float(scores[guess]))
+            (name, self.class_names[label], self.class_names[guess], float(scores[guess]))
             for name, label, guess, scores in zip(
-                self.names, self.labels, predicted, self.probabilities)
+                self.names, self.labels, predicted, self.probabilities
+            )
         ]
 
     def plotted_classes(self):
@@ -353,11 +364,13 @@ class EvaluationResult:
         confusion = self.metrics["confusion_matrix"][np.ix_(shown, shown)]
         return [
             plot_confusion_matrix(
-                confusion, names,
+                confusion,
+                names,
                 os.path.join(folder, "confusion_matrix.png"),
             ),
             plot_per_class_accuracy(
-                self.metrics["per_class_accuracy"][shown], names,
+                self.metrics["per_class_accuracy"][shown],
+                names,
                 os.path.join(folder, "per_class_accuracy.png"),
             ),
         ]
@@ -376,20 +389,27 @@ class EvaluationResult:
                 for i in np.flatnonzero(~np.isnan(per_class))
             },
             "predictions": [
-                {"video": str(name), "label": label, "predicted": guess,
-                 "probability": probability}
+                {"video": str(name), "label": label, "predicted": guess, "probability": probability}
                 for name, label, guess, probability in self.predictions
             ],
             "skipped_videos": [
-                {"video": item.path, "reason": item.reason}
-                for item in self.skipped.items
+                {"video": item.path, "reason": item.reason} for item in self.skipped.items
             ],
         }
 
 
-def evaluate_videos(model, videos, class_names, crop_size=CROP_SIZE,
-                    num_crops=1, flip=False, from_logits=True, skipped=None,
-                    progress=False, flow_stack=1):
+def evaluate_videos(
+    model,
+    videos,
+    class_names,
+    crop_size=CROP_SIZE,
+    num_crops=1,
+    flip=False,
+    from_logits=True,
+    skipped=None,
+    progress=False,
+    flow_stack=1,
+):
     """Scores every video and computes the paper's metrics.
 
     Videos that cannot be read or are too small are skipped, counted and
@@ -427,8 +447,9 @@ def evaluate_videos(model, videos, class_names, crop_size=CROP_SIZE,
     for identifier, load in items:
         try:
             clips, label = load()
-            scores = predict_video(model, clips, crop_size, num_crops, flip,
-                                   from_logits, flow_stack=flow_stack)
+            scores = predict_video(
+                model, clips, crop_size, num_crops, flip, from_logits, flow_stack=flow_stack
+            )
         except (ValueError, OSError, cv2.error) as error:
             skipped.add(identifier, getattr(error, "reason", error))
             continue
@@ -436,8 +457,7 @@ def evaluate_videos(model, videos, class_names, crop_size=CROP_SIZE,
         labels.append(int(label))
         names.append(identifier)
     if not probabilities:
-        reasons = "; ".join(f"{item.path}: {item.reason}"
-                            for item in skipped.items[:5])
+        reasons = "; ".join(f"{item.path}: {item.reason}" for item in skipped.items[:5])
         raise ValueError(f"No video could be evaluated. {reasons}")
     probabilities = np.stack(probabilities)
     labels = np.asarray(labels)
@@ -447,6 +467,5 @@ def evaluate_videos(model, videos, class_names, crop_size=CROP_SIZE,
         names=names,
         class_names=list(class_names),
         skipped=skipped,
-        metrics=classification_metrics(probabilities, labels,
-                                       len(class_names)),
+        metrics=classification_metrics(probabilities, labels, len(class_names)),
     )

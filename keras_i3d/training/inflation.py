@@ -30,8 +30,8 @@ from keras_i3d.models.i3d import I3D
 from keras_i3d.models.i3d import I3D_BODY
 from keras_i3d.models.i3d import LOGITS_CONV as I3D_LOGITS_CONV
 from keras_i3d.models.inception_v1 import LOGITS_CONV as INCEPTION_LOGITS_CONV
-from keras_i3d.models.inception_v1 import average_input_channels
 from keras_i3d.models.inception_v1 import InceptionV1
+from keras_i3d.models.inception_v1 import average_input_channels
 from keras_i3d.models.inception_v1 import load_inception_v1_weights
 
 
@@ -58,9 +58,7 @@ def inflate_kernel(kernel_2d, time_size):
             f"Received: shape {kernel_2d.shape}"
         )
     if not isinstance(time_size, int) or time_size < 1:
-        raise ValueError(
-            f"`time_size` must be a positive int. Received: {time_size!r}"
-        )
+        raise ValueError(f"`time_size` must be a positive int. Received: {time_size!r}")
     inflated = np.repeat(kernel_2d[np.newaxis], time_size, axis=0)
     return inflated / np.float32(time_size)
 
@@ -120,15 +118,12 @@ def inflate_weights(inception_v1_model, i3d_model):
         target = i3d_model.get_layer(target_name)
         used.add(source_name)
         if target_name == I3D_LOGITS_CONV and (
-            source.get_weights()[0].shape[-1]
-            != target.get_weights()[0].shape[-1]
+            source.get_weights()[0].shape[-1] != target.get_weights()[0].shape[-1]
         ):
             skipped.append(target_name)
             continue
         for source_unit, target_unit in _unit_pairs(source, target):
-            target_unit.set_weights(
-                _inflate_unit(source_unit, target_unit, target_name)
-            )
+            target_unit.set_weights(_inflate_unit(source_unit, target_unit, target_name))
         inflated.append(target_name)
     unused = [
         layer.name
@@ -160,9 +155,7 @@ def inflated_i3d(weights, stream="rgb", classes=400, **i3d_kwargs):
     """
     check_stream(stream)
     if isinstance(weights, (str, bytes)) or hasattr(weights, "__fspath__"):
-        source = InceptionV1(
-            weights=None, input_shape=(None, None, 3), name="inception_v1_2d"
-        )
+        source = InceptionV1(weights=None, input_shape=(None, None, 3), name="inception_v1_2d")
         load_inception_v1_weights(source, weights)
     else:
         source = weights
@@ -172,9 +165,7 @@ def inflated_i3d(weights, stream="rgb", classes=400, **i3d_kwargs):
 
 
 def _unit_pairs(source, target):
-    if isinstance(source, InceptionBlock2D) != isinstance(
-        target, InceptionBlock3D
-    ):
+    if isinstance(source, InceptionBlock2D) != isinstance(target, InceptionBlock3D):
         raise ValueError(
             f"Cannot inflate {type(source).__name__} {source.name!r} into "
             f"{type(target).__name__} {target.name!r}."

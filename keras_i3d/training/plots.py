@@ -22,8 +22,7 @@ def _save(figure, path):
     return path
 
 
-def plot_training_curves(history, path, title="Training curves",
-                         initial=None):
+def plot_training_curves(history, path, title="Training curves", initial=None):
     """Plots losses (left) and accuracies (right) per epoch to a PNG.
 
     Args:
@@ -54,9 +53,7 @@ def plot_training_curves(history, path, title="Training curves",
         elif "top" in key or "accuracy" in key:
             accuracy_axis.plot(epochs, values, marker="o", label=key)
     loss_axis.set(xlabel="epoch", ylabel="loss", title="loss")
-    accuracy_axis.set(
-        xlabel="epoch", ylabel="accuracy", title="accuracy", ylim=(0, 1.02)
-    )
+    accuracy_axis.set(xlabel="epoch", ylabel="accuracy", title="accuracy", ylim=(0, 1.02))
     from matplotlib.ticker import MaxNLocator
 
     for axis in (loss_axis, accuracy_axis):
@@ -95,11 +92,16 @@ def plot_confusion_matrix(confusion, class_names, path):
         for row in range(classes):
             for column in range(classes):
                 dark = fractions[row, column] > 0.5
-                axis.text(column, row, int(confusion[row, column]),
-                          ha="center", va="center", fontsize=8,
-                          color="white" if dark else "black")
-    axis.set(xlabel="predicted class", ylabel="true class",
-             title="Confusion matrix")
+                axis.text(
+                    column,
+                    row,
+                    int(confusion[row, column]),
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if dark else "black",
+                )
+    axis.set(xlabel="predicted class", ylabel="true class", title="Confusion matrix")
     return _save(figure, path)
 
 
@@ -120,9 +122,9 @@ def plot_per_class_accuracy(per_class_accuracy, class_names, path):
     plt = _pyplot()
     figure, axis = plt.subplots(figsize=(7, max(3, 0.22 * len(order) + 1)))
     axis.barh(range(len(order)), np.nan_to_num(accuracy[order]))
-    axis.set_yticks(range(len(order)), [class_names[i] for i in order],
-                    fontsize=7 if len(order) > 40 else 9)
-    axis.set(xlim=(0, 1), xlabel="top-1 accuracy",
-             title="Per-class accuracy")
+    axis.set_yticks(
+        range(len(order)), [class_names[i] for i in order], fontsize=7 if len(order) > 40 else 9
+    )
+    axis.set(xlim=(0, 1), xlabel="top-1 accuracy", title="Per-class accuracy")
     axis.grid(axis="x", alpha=0.3)
     return _save(figure, path)

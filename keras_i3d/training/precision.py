@@ -33,8 +33,7 @@ def precision_for_device(device=None):
     device = device.lower()
     if device not in ("gpu", "cpu", "tpu"):
         raise ValueError(
-            "`device` must be 'gpu', 'cpu', 'tpu' or None. "
-            f"Received: device={device!r}"
+            f"`device` must be 'gpu', 'cpu', 'tpu' or None. Received: device={device!r}"
         )
     return "mixed_float16" if device == "gpu" else "mixed_bfloat16"
 
@@ -57,8 +56,7 @@ def set_precision(precision="auto"):
     """
     if precision not in PRECISIONS:
         raise ValueError(
-            f"`precision` must be one of {PRECISIONS}. "
-            f"Received: precision={precision!r}"
+            f"`precision` must be one of {PRECISIONS}. Received: precision={precision!r}"
         )
     if precision == "auto":
         precision = precision_for_device()

@@ -93,23 +93,18 @@ class TrainingConfig:
     def __post_init__(self):
         if self.schedule not in SCHEDULES:
             raise ValueError(
-                f"`schedule` must be one of {SCHEDULES}. "
-                f"Received: schedule={self.schedule!r}"
+                f"`schedule` must be one of {SCHEDULES}. Received: schedule={self.schedule!r}"
             )
-        if self.batch_norm_momentum is not None and not (
-                0 <= self.batch_norm_momentum < 1):
+        if self.batch_norm_momentum is not None and not (0 <= self.batch_norm_momentum < 1):
             raise ValueError(
                 "`batch_norm_momentum` must be in [0, 1). "
                 f"Received: batch_norm_momentum={self.batch_norm_momentum}"
             )
         if self.clipnorm is not None and self.clipnorm <= 0:
-            raise ValueError(
-                f"`clipnorm` must be positive. Received: clipnorm={self.clipnorm}"
-            )
+            raise ValueError(f"`clipnorm` must be positive. Received: clipnorm={self.clipnorm}")
         if self.stream not in ("rgb", "flow", "two_stream"):
             raise ValueError(
-                "`stream` must be 'rgb', 'flow' or 'two_stream'. "
-                f"Received: stream={self.stream!r}"
+                f"`stream` must be 'rgb', 'flow' or 'two_stream'. Received: stream={self.stream!r}"
             )
 
     @property
@@ -162,9 +157,7 @@ def learning_rate_for(config):
     if config.schedule == "paper_steps":
         return paper_step_schedule(config.learning_rate, config.total_steps)
     if config.schedule == "cosine":
-        return cosine_schedule(
-            config.learning_rate, config.total_steps, config.warmup_steps
-        )
+        return cosine_schedule(config.learning_rate, config.total_steps, config.warmup_steps)
     return config.learning_rate
 
 
@@ -217,9 +210,7 @@ def compile_model(model, config):
     """
     k = min(TOP_K, config.classes)
     optimizer = with_loss_scaling(make_optimizer(config), model.dtype_policy)
-    loss = SparseCategoricalCrossentropy(
-        label_smoothing=config.label_smoothing, from_logits=True
-    )
+    loss = SparseCategoricalCrossentropy(label_smoothing=config.label_smoothing, from_logits=True)
 
     def metrics():
         return [
@@ -231,8 +222,9 @@ def compile_model(model, config):
         set_batch_norm_momentum(model, config.batch_norm_momentum)
     names = _stream_targets(model)
     if names is None:
-        model.compile(optimizer=optimizer, loss=loss, metrics=metrics(),
-                      jit_compile=config.jit_compile)
+        model.compile(
+            optimizer=optimizer, loss=loss, metrics=metrics(), jit_compile=config.jit_compile
+        )
     else:
         model.compile(
             optimizer=optimizer,
@@ -255,21 +247,17 @@ def make_callbacks(config, workdir, tensorboard=True):
     callbacks = [
         ResumableCheckpoint(os.path.join(workdir, "state")),
         BestWeightsCheckpoint(os.path.join(workdir, "best.weights.h5")),
-        keras.callbacks.CSVLogger(os.path.join(workdir, "log.csv"),
-                                  append=True),
+        keras.callbacks.CSVLogger(os.path.join(workdir, "log.csv"), append=True),
         TrainingCurves(os.path.join(workdir, "curves.png")),
     ]
     if tensorboard:
-        callbacks.append(
-            keras.callbacks.TensorBoard(os.path.join(workdir, "tensorboard"))
-        )
+        callbacks.append(keras.callbacks.TensorBoard(os.path.join(workdir, "tensorboard")))
     if config.schedule == "plateau":
         callbacks.append(step_drop_on_plateau(config.plateau_patience))
     return callbacks
 
 
-def fit(model, train_data, validation_data, config, workdir, verbose=1,
-        callbacks=()):
+def fit(model, train_data, validation_data, config, workdir, verbose=1, callbacks=()):
     """Compiles (if needed) and trains `model` with `model.fit`.
 
     For one device or `MirroredStrategy` (build the model in its scope).

@@ -36,20 +36,13 @@ def paper_step_schedule(initial_learning_rate=0.1, total_steps=None):
     total_steps = PAPER_TOTAL_STEPS if total_steps is None else total_steps
     if not isinstance(total_steps, int) or total_steps < 2:
         raise ValueError(
-            "`total_steps` must be an int >= 2. "
-            f"Received: total_steps={total_steps!r}"
+            f"`total_steps` must be an int >= 2. Received: total_steps={total_steps!r}"
         )
     boundaries = [
-        max(1, round(drop * total_steps / PAPER_TOTAL_STEPS))
-        for drop in PAPER_DROP_STEPS
+        max(1, round(drop * total_steps / PAPER_TOTAL_STEPS)) for drop in PAPER_DROP_STEPS
     ]
-    values = [
-        initial_learning_rate * PAPER_DROP_FACTOR**i
-        for i in range(len(boundaries) + 1)
-    ]
-    return keras.optimizers.schedules.PiecewiseConstantDecay(
-        boundaries, values
-    )
+    values = [initial_learning_rate * PAPER_DROP_FACTOR**i for i in range(len(boundaries) + 1)]
+    return keras.optimizers.schedules.PiecewiseConstantDecay(boundaries, values)
 
 
 def cosine_schedule(initial_learning_rate, total_steps, warmup_steps=0):
@@ -81,8 +74,7 @@ def cosine_schedule(initial_learning_rate, total_steps, warmup_steps=0):
     )
 
 
-def step_drop_on_plateau(patience=2, factor=PAPER_DROP_FACTOR, min_lr=1e-5,
-                         monitor="val_loss"):
+def step_drop_on_plateau(patience=2, factor=PAPER_DROP_FACTOR, min_lr=1e-5, monitor="val_loss"):
     """The paper's rule: divide the learning rate by 10 when val loss stalls.
 
     Use it with a constant initial learning rate (not a schedule object),
@@ -98,6 +90,9 @@ def step_drop_on_plateau(patience=2, factor=PAPER_DROP_FACTOR, min_lr=1e-5,
         A `keras.callbacks.ReduceLROnPlateau`.
     """
     return keras.callbacks.ReduceLROnPlateau(
-        monitor=monitor, factor=factor, patience=patience, min_lr=min_lr,
+        monitor=monitor,
+        factor=factor,
+        patience=patience,
+        min_lr=min_lr,
         verbose=0,
     )

@@ -115,19 +115,14 @@ def read_video(
     if fps is not None and not fps > 0:
         raise ValueError(f"`fps` must be positive or None. Received: fps={fps}")
     if start_time < 0:
-        raise ValueError(
-            f"`start_time` must be >= 0. Received: start_time={start_time}"
-        )
+        raise ValueError(f"`start_time` must be >= 0. Received: start_time={start_time}")
     if num_frames is not None and num_frames < 1:
-        raise ValueError(
-            f"`num_frames` must be >= 1 or None. Received: num_frames={num_frames}"
-        )
+        raise ValueError(f"`num_frames` must be >= 1 or None. Received: num_frames={num_frames}")
     if short_side is not None and not (
         isinstance(short_side, (int, np.integer)) and short_side >= 1
     ):
         raise ValueError(
-            "`short_side` must be a positive int or None. "
-            f"Received: short_side={short_side!r}"
+            f"`short_side` must be a positive int or None. Received: short_side={short_side!r}"
         )
     if not os.path.exists(path):
         raise VideoReadError(path, "no such file or folder")
@@ -144,9 +139,7 @@ def read_video(
             capture.release()
             raise VideoReadError(path, "the container reports no frame rate")
         timed_frames = _read_capture(capture, start_time)
-    frames = list(
-        _resample(timed_frames, start_time, fps, 1.0 / source_fps, num_frames)
-    )
+    frames = list(_resample(timed_frames, start_time, fps, 1.0 / source_fps, num_frames))
     timed_frames.close()
     if not frames:
         if os.path.isdir(path):

@@ -49,8 +49,7 @@ def short_side_shape(height, width, size=RESIZE_SHORT_SIDE):
     Both round half to even, in float64.
     """
     scale = float(size) / min(height, width)
-    return (max(int(np.round(height * scale)), 1),
-            max(int(np.round(width * scale)), 1))
+    return (max(int(np.round(height * scale)), 1), max(int(np.round(width * scale)), 1))
 
 
 def resize_short_side(frames, size=RESIZE_SHORT_SIDE):
@@ -84,7 +83,5 @@ def resize_short_side(frames, size=RESIZE_SHORT_SIDE):
         )
         return _cast_like(resized, frames.dtype)
 
-    unchanged = tf.logical_and(
-        tf.equal(new_height, shape[1]), tf.equal(new_width, shape[2])
-    )
+    unchanged = tf.logical_and(tf.equal(new_height, shape[1]), tf.equal(new_width, shape[2]))
     return tf.cond(unchanged, lambda: tf.identity(frames), resize)

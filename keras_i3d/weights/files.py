@@ -66,8 +66,7 @@ def read_info(path):
                 )
     except OSError as error:
         raise WeightsFileError(
-            f"{path}: not a readable weights file (truncated or not HDF5: "
-            f"{error})."
+            f"{path}: not a readable weights file (truncated or not HDF5: {error})."
         ) from None
     if raw is None:
         return WeightsFileInfo(stream=None, classes=_logits_classes(path))

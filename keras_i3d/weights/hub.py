@@ -53,14 +53,11 @@ class Manifest:
                 record=payload.get("record"),
             )
         except (OSError, ValueError, KeyError, TypeError) as error:
-            raise WeightsFileError(
-                f"{path}: not a valid keras-i3d manifest ({error!r})."
-            ) from None
+            raise WeightsFileError(f"{path}: not a valid keras-i3d manifest ({error!r}).") from None
 
     def write(self, path):
         pathlib.Path(path).write_text(
-            json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True)
-            + "\n",
+            json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True) + "\n",
             encoding="utf-8",
         )
 
@@ -69,12 +66,11 @@ def parse_uri(uri):
     """Splits `hf://owner/repo[@revision]` into `(repo_id, revision)`."""
     if not uri.startswith(URI_PREFIX):
         raise ValueError(f"Not a Hub URI (hf://owner/repo): {uri!r}")
-    rest = uri[len(URI_PREFIX):]
+    rest = uri[len(URI_PREFIX) :]
     repo_id, _, revision = rest.partition("@")
     if repo_id.count("/") != 1 or not all(repo_id.split("/")):
         raise ValueError(
-            f"A Hub URI names a repository as hf://owner/repo[@revision]. "
-            f"Received: {uri!r}"
+            f"A Hub URI names a repository as hf://owner/repo[@revision]. Received: {uri!r}"
         )
     return repo_id, revision or None
 
@@ -116,9 +112,7 @@ def download_file(repo_id, filename, revision, expected_sha256=None):
         path = cached
     else:
         try:
-            unreachable = _why_the_hub_is_unreachable(
-                repo_id, filename, revision
-            )
+            unreachable = _why_the_hub_is_unreachable(repo_id, filename, revision)
             if unreachable is None:
                 path = huggingface_hub.hf_hub_download(
                     repo_id=repo_id, filename=filename, revision=revision
@@ -145,9 +139,7 @@ def download_file(repo_id, filename, revision, expected_sha256=None):
         except errors.EntryNotFoundError:
             raise HubDownloadError(f"The Hub has no file {where}.") from None
         except (errors.HfHubHTTPError, OSError) as error:
-            raise HubDownloadError(
-                f"Downloading {where} failed: {error}"
-            ) from None
+            raise HubDownloadError(f"Downloading {where} failed: {error}") from None
     if expected_sha256 is not None:
         actual = file_sha256(path)
         if actual != expected_sha256:
@@ -177,16 +169,12 @@ def _cached_path(repo_id, filename, revision):
     """The file's path in the Hugging Face cache, or None."""
     import huggingface_hub
 
-    cached = huggingface_hub.try_to_load_from_cache(
-        repo_id, filename, revision=revision
-    )
+    cached = huggingface_hub.try_to_load_from_cache(repo_id, filename, revision=revision)
     return cached if isinstance(cached, str) else None
 
 
 def _is_commit_hash(revision):
-    return revision is not None and bool(
-        re.fullmatch(r"[0-9a-f]{40}", revision)
-    )
+    return revision is not None and bool(re.fullmatch(r"[0-9a-f]{40}", revision))
 
 
 # HTTP answers that huggingface_hub retries: the Hub is there but not now.
@@ -210,9 +198,7 @@ def _why_the_hub_is_unreachable(repo_id, filename, revision):
 
     url = huggingface_hub.hf_hub_url(repo_id, filename, revision=revision)
     try:
-        huggingface_hub.get_hf_file_metadata(
-            url, timeout=constants.HF_HUB_ETAG_TIMEOUT
-        )
+        huggingface_hub.get_hf_file_metadata(url, timeout=constants.HF_HUB_ETAG_TIMEOUT)
     except errors.HfHubHTTPError as error:
         status = getattr(error.response, "status_code", None)
         if status in _UNAVAILABLE_STATUS_CODES:
@@ -231,8 +217,7 @@ def download_repository(uri):
     """
     repo_id, revision = parse_uri(uri)
     manifest = Manifest.read(download_file(repo_id, MANIFEST, revision))
-    path = download_file(repo_id, manifest.filename, revision,
-                         expected_sha256=manifest.sha256)
+    path = download_file(repo_id, manifest.filename, revision, expected_sha256=manifest.sha256)
     return path, manifest
 
 

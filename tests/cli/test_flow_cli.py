@@ -18,9 +18,7 @@ def videos(tmp_path):
     folder = tmp_path / "videos"
     folder.mkdir()
     for index in range(2):
-        write_video(
-            folder / f"clip{index}.mp4", moving_frames(4, 40, 48, seed=index)
-        )
+        write_video(folder / f"clip{index}.mp4", moving_frames(4, 40, 48, seed=index))
     return folder
 
 
@@ -52,27 +50,23 @@ def test_a_second_run_skips_finished_videos(tmp_path, videos, capsys):
     assert "1 done, 1 already done" in capsys.readouterr().out
     assert (out / "clip0.npz").stat().st_mtime_ns == first
     assert sorted(entry.name for entry in out.iterdir()) == [
-        "clip0.npz", "clip1.npz",
+        "clip0.npz",
+        "clip1.npz",
     ]
 
 
 def test_farneback_only_when_asked_and_recorded(tmp_path, videos):
     out = tmp_path / "flow"
     video = str(videos / "clip0.mp4")
-    flow_cli(video, "--out", str(out), "--flow-method", "farneback", "--format",
-             "png", *SMALL)
+    flow_cli(video, "--out", str(out), "--flow-method", "farneback", "--format", "png", *SMALL)
     assert read_flow_metadata(out / "clip0")["method"] == "farneback"
     assert (out / "clip0" / "flow_x_00004.png").is_file()
 
 
-def test_bad_videos_are_reported_and_the_good_ones_done(
-    tmp_path, videos, capsys
-):
+def test_bad_videos_are_reported_and_the_good_ones_done(tmp_path, videos, capsys):
     (videos / "broken.mp4").write_bytes(b"this is not a video")
     listing = tmp_path / "list.txt"
-    listing.write_text(
-        "videos/clip0.mp4\n# a comment\n\nvideos/broken.mp4\nvideos/gone.mp4\n"
-    )
+    listing.write_text("videos/clip0.mp4\n# a comment\n\nvideos/broken.mp4\nvideos/gone.mp4\n")
     out = tmp_path / "flow"
     assert flow_cli(str(listing), "--out", str(out), *SMALL) == 1
     captured = capsys.readouterr()
@@ -122,18 +116,24 @@ def test_worker_processes_give_the_same_flow(tmp_path, videos, monkeypatch):
     serial, parallel = tmp_path / "serial", tmp_path / "parallel"
     flow_cli(str(videos), "--out", str(serial), "--format", "npz", *SMALL)
     calls = _record_frame_progress(monkeypatch)
-    assert flow_cli(
-        str(videos), "--out", str(parallel), "--format", "npz", "--workers",
-        "2", *SMALL,
-    ) == 0
+    assert (
+        flow_cli(
+            str(videos),
+            "--out",
+            str(parallel),
+            "--format",
+            "npz",
+            "--workers",
+            "2",
+            *SMALL,
+        )
+        == 0
+    )
     assert sorted(calls) == [
-        (name, done, 3) for name in ("clip0.mp4", "clip1.mp4")
-        for done in (1, 2, 3)
+        (name, done, 3) for name in ("clip0.mp4", "clip1.mp4") for done in (1, 2, 3)
     ]
     for name in ("clip0.npz", "clip1.npz"):
-        np.testing.assert_array_equal(
-            read_flow(serial / name), read_flow(parallel / name)
-        )
+        np.testing.assert_array_equal(read_flow(serial / name), read_flow(parallel / name))
 
 
 def test_start_duration_and_max_frames_limit_and_are_recorded(tmp_path):
@@ -141,24 +141,45 @@ def test_start_duration_and_max_frames_limit_and_are_recorded(tmp_path):
 
     video = write_video(tmp_path / "long.mp4", moving_frames(12, 40, 48))
     out = tmp_path / "flow"
-    assert flow_cli(
-        str(video), "--out", str(out), "--format", "npz", "--start", "0.12",
-        "--duration", "0.2", *SMALL,
-    ) == 0
+    assert (
+        flow_cli(
+            str(video),
+            "--out",
+            str(out),
+            "--format",
+            "npz",
+            "--start",
+            "0.12",
+            "--duration",
+            "0.2",
+            *SMALL,
+        )
+        == 0
+    )
     flow = read_flow(out / "long.npz")
-    expected = video_flow(
-        video, short_side=32, start_time=0.12, num_frames=5
-    ).flow
+    expected = video_flow(video, short_side=32, start_time=0.12, num_frames=5).flow
     assert flow.shape[0] == 5
     # Stored flow is quantised in steps of 40 / 255 pixels.
     np.testing.assert_allclose(flow, expected, atol=40 / 255)
     metadata = read_flow_metadata(out / "long.npz")
     assert (metadata["start_time"], metadata["frame_limit"]) == (0.12, 5)
 
-    assert flow_cli(
-        str(video), "--out", str(out), "--format", "npz", "--max-frames",
-        "3", "--duration", "10", "--overwrite", *SMALL,
-    ) == 0
+    assert (
+        flow_cli(
+            str(video),
+            "--out",
+            str(out),
+            "--format",
+            "npz",
+            "--max-frames",
+            "3",
+            "--duration",
+            "10",
+            "--overwrite",
+            *SMALL,
+        )
+        == 0
+    )
     assert read_flow(out / "long.npz").shape[0] == 3
     metadata = read_flow_metadata(out / "long.npz")
     assert (metadata["start_time"], metadata["frame_limit"]) == (0.0, 3)
@@ -167,17 +188,19 @@ def test_start_duration_and_max_frames_limit_and_are_recorded(tmp_path):
 
 def test_a_whole_video_records_no_frame_limit(tmp_path, videos):
     out = tmp_path / "flow"
-    flow_cli(str(videos / "clip0.mp4"), "--out", str(out), "--format", "npz",
-             *SMALL)
+    flow_cli(str(videos / "clip0.mp4"), "--out", str(out), "--format", "npz", *SMALL)
     metadata = read_flow_metadata(out / "clip0.npz")
     assert (metadata["start_time"], metadata["frame_limit"]) == (0.0, None)
 
 
-@pytest.mark.parametrize("flags, message", [
-    (["--start", "-1"], "--start must be >= 0"),
-    (["--duration", "0"], "--duration must be positive"),
-    (["--max-frames", "1"], "--max-frames must be >= 2"),
-])
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--start", "-1"], "--start must be >= 0"),
+        (["--duration", "0"], "--duration must be positive"),
+        (["--max-frames", "1"], "--max-frames must be >= 2"),
+    ],
+)
 def test_bad_limits_are_refused(tmp_path, videos, capsys, flags, message):
     assert flow_cli(str(videos), "--out", str(tmp_path / "o"), *flags) == 1
     assert message in capsys.readouterr().err

@@ -28,24 +28,24 @@ def arrays(tmp_path):
     return real, generated
 
 
-def test_json_output_and_saved_statistics(installed_kinetics400, arrays,
-                                          tmp_path, capsys):
+def test_json_output_and_saved_statistics(installed_kinetics400, arrays, tmp_path, capsys):
     real, generated = arrays
     stats_path = tmp_path / "real_stats.npz"
 
-    assert fvd(str(real), str(generated), "--json",
-               "--save-stats", str(stats_path)) == 0
+    assert fvd(str(real), str(generated), "--json", "--save-stats", str(stats_path)) == 0
     record = json.loads(capsys.readouterr().out)
 
-    assert set(record) == {"fvd", "fvd_float64", "n_real", "n_generated",
-                           "preset", "options"}
+    assert set(record) == {"fvd", "fvd_float64", "n_real", "n_generated", "preset", "options"}
     assert record["fvd"] == float(np.float32(record["fvd_float64"]))
     assert record["fvd"] > 100  # All -1 vs all +1 clips are far apart.
     assert (record["n_real"], record["n_generated"]) == (2, 2)
     assert record["preset"] == "reference"
     assert record["options"] == {
-        "resize": "tf1_bilinear", "features": "logits", "clip_length": 9,
-        "ddof": 1, "sqrtm": "tfgan_svd",
+        "resize": "tf1_bilinear",
+        "features": "logits",
+        "clip_length": 9,
+        "ddof": 1,
+        "sqrtm": "tfgan_svd",
     }
 
     # The saved real statistics stand in for the real videos.
@@ -53,18 +53,15 @@ def test_json_output_and_saved_statistics(installed_kinetics400, arrays,
     assert json.loads(capsys.readouterr().out)["fvd"] == record["fvd"]
 
 
-def test_video_folders_are_sampled_per_preset(installed_kinetics400,
-                                              tmp_path, capsys):
+def test_video_folders_are_sampled_per_preset(installed_kinetics400, tmp_path, capsys):
     folders = {}
     for name, seed in (("real", 0), ("generated", 1)):
         folder = folders[name] = tmp_path / name
         folder.mkdir()
         for index in range(2):
-            write_video(folder / f"{index}.mp4",
-                        moving_frames(12, 32, 40, seed=seed + 2 * index))
+            write_video(folder / f"{index}.mp4", moving_frames(12, 32, 40, seed=seed + 2 * index))
 
-    assert fvd(str(folders["real"]), str(folders["generated"]),
-               "--clip-length", "9", "--json") == 0
+    assert fvd(str(folders["real"]), str(folders["generated"]), "--clip-length", "9", "--json") == 0
     record = json.loads(capsys.readouterr().out)
 
     assert record["options"]["clip_length"] == 9
@@ -80,9 +77,7 @@ def test_video_folders_are_sampled_per_preset(installed_kinetics400,
         (np.full((2, 9, 8, 8, 3), 300.0, np.float32), r"values must lie in"),
     ),
 )
-def test_bad_arrays_fail_with_a_message_naming_the_file(
-    tmp_path, capsys, videos, message
-):
+def test_bad_arrays_fail_with_a_message_naming_the_file(tmp_path, capsys, videos, message):
     bad = tmp_path / "bad.npy"
     np.save(bad, videos)
 

@@ -6,12 +6,16 @@ import sys
 
 import pytest
 
-REPOSITORY_ROOT = os.path.dirname(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-)
+REPOSITORY_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SUBCOMMANDS = (
-    "predict", "weights", "evaluate", "make-tfrecords", "flow",
-    "extract-features", "fvd", "export",
+    "predict",
+    "weights",
+    "evaluate",
+    "make-tfrecords",
+    "flow",
+    "extract-features",
+    "fvd",
+    "export",
 )
 
 
@@ -20,7 +24,10 @@ def run_cli(*cli_args):
     environment = dict(os.environ, PYTHONPATH=REPOSITORY_ROOT)
     return subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "keras_i3d", *cli_args],
-        capture_output=True, text=True, env=environment, timeout=300,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=300,
     )
 
 
@@ -60,7 +67,10 @@ def test_import_keras_i3d_outside_the_cli_imports_tensorflow():
     environment = dict(os.environ, PYTHONPATH=REPOSITORY_ROOT)
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", "import keras_i3d"],
-        capture_output=True, text=True, env=environment, timeout=300,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "tensorflow" in imported_heavy_modules(result.stderr)

@@ -18,7 +18,17 @@ def test_writes_shards_and_reports_skipped(tmp_path, capsys):
     os.makedirs(tmp_path / "data" / "jumping")
     corpus.write_video(tmp_path / "data" / "jumping" / "a.mp4", corpus.moving_frames(6))
     corpus.write_garbage(tmp_path / "data" / "jumping" / "broken.mp4")
-    args = parse([str(tmp_path / "data"), "--out", str(tmp_path / "out"), "--shards", "2", "--short-side", "0"])
+    args = parse(
+        [
+            str(tmp_path / "data"),
+            "--out",
+            str(tmp_path / "out"),
+            "--shards",
+            "2",
+            "--short-side",
+            "0",
+        ]
+    )
     assert args.func(args) == 0
     captured = capsys.readouterr()
     assert "Wrote 1 videos (6 frames) to 2 shards" in captured.out
@@ -34,8 +44,17 @@ def test_user_errors_are_cli_errors(tmp_path):
     with pytest.raises(CLIError, match="needs --video-dir"):
         args.func(args)
     # Train and test are both common here, so the subset is never guessed.
-    args = parse([str(tmp_path), "--out", str(tmp_path / "out"),
-                  "--dataset-format", "ucf101", "--video-dir", str(tmp_path)])
+    args = parse(
+        [
+            str(tmp_path),
+            "--out",
+            str(tmp_path / "out"),
+            "--dataset-format",
+            "ucf101",
+            "--video-dir",
+            str(tmp_path),
+        ]
+    )
     with pytest.raises(CLIError, match="ucf101 needs --subset train or test"):
         args.func(args)
     os.makedirs(tmp_path / "only" / "class")

@@ -16,9 +16,18 @@ from keras_i3d.flow.methods import FLOW_METHODS
 
 # The glossary's CLI options: defined once, in keras_i3d/cli/options.py.
 GLOSSARY_OPTIONS = (
-    "--clip-length", "--max-frames", "--short-side", "--crop-size",
-    "--flow-method", "--stream", "--out", "--labels", "--overwrite",
-    "--dataset-format", "--fps", "--workers",
+    "--clip-length",
+    "--max-frames",
+    "--short-side",
+    "--crop-size",
+    "--flow-method",
+    "--stream",
+    "--out",
+    "--labels",
+    "--overwrite",
+    "--dataset-format",
+    "--fps",
+    "--workers",
 )
 # The flags the glossary replaced, and what replaced them.
 REPLACED_FLAGS = {
@@ -49,21 +58,27 @@ def options_by_flag():
         for action in parser._actions:
             for flag in action.option_strings:
                 if flag.startswith("--") and flag != "--help":
-                    found.setdefault(flag, []).append((" ".join(command),
-                                                       action))
+                    found.setdefault(flag, []).append((" ".join(command), action))
     return found
 
 
 def test_the_walk_sees_every_subcommand():
     commands = {" ".join(c) for c, _ in subcommand_parsers(build_parser())}
-    assert {"predict", "evaluate", "make-tfrecords", "flow",
-            "extract-features", "weights install"} <= commands
+    assert {
+        "predict",
+        "evaluate",
+        "make-tfrecords",
+        "flow",
+        "extract-features",
+        "weights install",
+    } <= commands
 
 
 def test_no_replaced_flag_exists():
     found = options_by_flag()
-    leftovers = {flag: [command for command, _ in found[flag]]
-                 for flag in REPLACED_FLAGS if flag in found}
+    leftovers = {
+        flag: [command for command, _ in found[flag]] for flag in REPLACED_FLAGS if flag in found
+    }
     assert leftovers == {}, f"use {REPLACED_FLAGS} instead"
 
 
@@ -94,7 +109,8 @@ def test_shared_options_have_one_help_and_one_default():
             if flag not in PER_COMMAND_DEFAULTS:
                 assert action.default == first.default, (
                     f"{flag}: default {action.default!r} in {command}, "
-                    f"{first.default!r} in {first_command}")
+                    f"{first.default!r} in {first_command}"
+                )
             assert action.type == first.type, (flag, command, first_command)
             assert action.required == first.required, (flag, command)
             if flag == "--out":
@@ -105,8 +121,9 @@ def test_shared_options_have_one_help_and_one_default():
                 assert action.help == options.stream_help(action.choices)
             else:
                 # The meaning is shared; what None means is the command's.
-                assert without_default(action.help) == without_default(
-                    first.help), f"{flag}: {command} and {first_command} differ"
+                assert without_default(action.help) == without_default(first.help), (
+                    f"{flag}: {command} and {first_command} differ"
+                )
 
 
 @pytest.mark.parametrize("flag", GLOSSARY_OPTIONS)
@@ -123,14 +140,16 @@ def test_streams_and_flow_methods_come_from_one_list():
         assert action.default == DEFAULT_FLOW_METHOD, command
 
 
-@pytest.mark.parametrize("flag, value, message", [
-    ("--workers", "0", "must be at least 1. Received: 0"),
-    ("--short-side", "-1", "must be at least 0. Received: -1"),
-    ("--fps", "0", "must be positive. Received: 0"),
-    ("--max-frames", "x", "expected an integer. Received: 'x'"),
-])
-def test_bad_values_are_usage_errors_that_name_the_flag(capsys, flag, value,
-                                                        message):
+@pytest.mark.parametrize(
+    "flag, value, message",
+    [
+        ("--workers", "0", "must be at least 1. Received: 0"),
+        ("--short-side", "-1", "must be at least 0. Received: -1"),
+        ("--fps", "0", "must be positive. Received: 0"),
+        ("--max-frames", "x", "expected an integer. Received: 'x'"),
+    ],
+)
+def test_bad_values_are_usage_errors_that_name_the_flag(capsys, flag, value, message):
     parser = argparse.ArgumentParser(prog="keras-i3d")
     options.add_workers_option(parser)
     options.add_short_side_option(parser)

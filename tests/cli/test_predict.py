@@ -35,11 +35,15 @@ def test_predict_json(installed_kinetics400, capsys):
     assert result["top"][0]["index"] == 6
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda d: d / "absent.mp4", "no such file"),
-    (lambda d: _write(d / "garbage.mp4", os.urandom(4096)), "Cannot read video"),
-    (lambda d: _write(d / "empty.mp4", b""), "Cannot read video"),
-], ids=["missing", "corrupt", "empty"])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda d: d / "absent.mp4", "no such file"),
+        (lambda d: _write(d / "garbage.mp4", os.urandom(4096)), "Cannot read video"),
+        (lambda d: _write(d / "empty.mp4", b""), "Cannot read video"),
+    ],
+    ids=["missing", "corrupt", "empty"],
+)
 def test_unreadable_videos_fail_cleanly(tmp_path, capsys, make, message):
     path = make(tmp_path)
     assert main(["predict", str(path)]) == 1
@@ -65,18 +69,26 @@ def test_unknown_and_uninstalled_weights(tmp_path, monkeypatch, capsys):
 
 def test_console_script_runs_as_a_module():
     result = subprocess.run(
-        [sys.executable, "-m", "keras_i3d", "--help"], cwd=ROOT,
-        capture_output=True, text=True, timeout=120)
+        [sys.executable, "-m", "keras_i3d", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0
     for command in ("predict", "weights", "evaluate", "make-tfrecords"):
         assert command in result.stdout
     missing = subprocess.run(
         [sys.executable, "-m", "keras_i3d", "predict", "absent.mp4"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300)
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert missing.returncode == 1
     assert missing.stderr.strip() == (
-        "keras-i3d predict: error: Cannot read video 'absent.mp4': "
-        "no such file or folder")
+        "keras-i3d predict: error: Cannot read video 'absent.mp4': no such file or folder"
+    )
 
 
 def _write(path, data):
@@ -84,8 +96,7 @@ def _write(path, data):
     return path
 
 
-def test_two_stream_with_a_flow_weights_file(installed_kinetics400, tmp_path,
-                                             capsys):
+def test_two_stream_with_a_flow_weights_file(installed_kinetics400, tmp_path, capsys):
     # No flow checkpoint is distributed yet: a flow weights file of random
     # values exercises the path (RGB stays the real Kinetics-400 stream).
     from keras_i3d import I3D
@@ -95,27 +106,51 @@ def test_two_stream_with_a_flow_weights_file(installed_kinetics400, tmp_path,
     flow_file = tmp_path / "flow.weights.h5"
     flow = I3D(stream="flow", weights=None, input_shape=(None, None, None, 2))
     for variable in flow.weights:
-        variable.assign(np.zeros(variable.shape, "float32")
-                        if "moving_variance" not in variable.path
-                        else np.ones(variable.shape, "float32"))
-    save_weights_file(flow, flow_file, WeightsFileInfo(stream="flow",
-                                                       classes=400))
-    assert main(["predict", str(SAMPLE), "--stream", "two_stream", "--max-frames", "9",
-                 "--flow-weights", str(flow_file), "--flow-method",
-                 "farneback", "--json"]) == 0
+        variable.assign(
+            np.zeros(variable.shape, "float32")
+            if "moving_variance" not in variable.path
+            else np.ones(variable.shape, "float32")
+        )
+    save_weights_file(flow, flow_file, WeightsFileInfo(stream="flow", classes=400))
+    assert (
+        main(
+            [
+                "predict",
+                str(SAMPLE),
+                "--stream",
+                "two_stream",
+                "--max-frames",
+                "9",
+                "--flow-weights",
+                str(flow_file),
+                "--flow-method",
+                "farneback",
+                "--json",
+            ]
+        )
+        == 0
+    )
     result = json.loads(capsys.readouterr().out)
     # A zero flow stream adds nothing: the fused ranking is the RGB one.
     assert result["num_frames"] == 9
     assert result["top"][0]["label"] == "arm wrestling"
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--stream", "two_stream"], "--stream two_stream needs --flow-weights FILE"),
-    (["--stream", "two_stream", "--flow-weights", "kinetics400"],
-     "--flow-weights kinetics400: no pretrained flow-stream weights"),
-    (["--flow-weights", "flow.weights.h5"],
-     "--flow-weights applies only with --stream two_stream"),
-], ids=["two-stream-alone", "flow-alias", "flow-weights-alone"])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--stream", "two_stream"], "--stream two_stream needs --flow-weights FILE"),
+        (
+            ["--stream", "two_stream", "--flow-weights", "kinetics400"],
+            "--flow-weights kinetics400: no pretrained flow-stream weights",
+        ),
+        (
+            ["--flow-weights", "flow.weights.h5"],
+            "--flow-weights applies only with --stream two_stream",
+        ),
+    ],
+    ids=["two-stream-alone", "flow-alias", "flow-weights-alone"],
+)
 def test_flow_weights_usage_errors_name_the_flags(capsys, argv, message):
     assert main(["predict", str(SAMPLE), "--max-frames", "9", *argv]) == 2
     err = capsys.readouterr().err
@@ -126,15 +161,12 @@ def test_flow_weights_usage_errors_name_the_flags(capsys, argv, message):
         assert "--flow-weights flow.weights.h5" in err
 
 
-def test_fast_bfloat16_model_gives_the_same_top5(installed_kinetics400,
-                                                 capsys):
+def test_fast_bfloat16_model_gives_the_same_top5(installed_kinetics400, capsys):
     assert main(["predict", str(SAMPLE), "--max-frames", "16", "--json"]) == 0
     reference = json.loads(capsys.readouterr().out)
-    assert main(["predict", str(SAMPLE), "--max-frames", "16", "--json",
-                 "--fast"]) == 0
+    assert main(["predict", str(SAMPLE), "--max-frames", "16", "--json", "--fast"]) == 0
     fast = json.loads(capsys.readouterr().out)
-    assert [e["index"] for e in fast["top"]] == [
-        e["index"] for e in reference["top"]]
+    assert [e["index"] for e in fast["top"]] == [e["index"] for e in reference["top"]]
     assert fast["top"][0]["label"] == "arm wrestling"
     for a, b in zip(fast["top"], reference["top"]):
         assert abs(a["logit"] - b["logit"]) < 0.5
@@ -149,13 +181,14 @@ def test_a_truncated_mp4_gives_one_clean_line_on_stderr(tmp_path):
     environment.pop("KERAS_I3D_VERBOSE_TF", None)
     result = subprocess.run(
         [sys.executable, "-m", "keras_i3d", "predict", str(truncated)],
-        capture_output=True, text=True, env=environment, timeout=300,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=300,
     )
 
     assert result.returncode == 1
     assert result.stdout == ""
     stderr_lines = result.stderr.splitlines()
     assert len(stderr_lines) == 1, result.stderr
-    assert stderr_lines[0].startswith(
-        f"keras-i3d predict: error: Cannot read video '{truncated}'"
-    )
+    assert stderr_lines[0].startswith(f"keras-i3d predict: error: Cannot read video '{truncated}'")

@@ -49,7 +49,9 @@ def test_ucf101_split(tmp_path):
     assert [(s.label, s.label_name) for s in train] == [(0, "ApplyEyeMakeup"), (1, "ApplyLipstick")]
     assert train[0].path == "/data/UCF101/ApplyEyeMakeup/v_ApplyEyeMakeup_g08_c01.avi"
     test = formats.read_ucf101_split(tmp_path, "/data/UCF101", subset="test")
-    assert [(s.label, os.path.basename(s.path)) for s in test] == [(1, "v_ApplyLipstick_g01_c01.avi")]
+    assert [(s.label, os.path.basename(s.path)) for s in test] == [
+        (1, "v_ApplyLipstick_g01_c01.avi")
+    ]
 
 
 def test_hmdb51_split(tmp_path):
@@ -69,7 +71,10 @@ def test_class_folders(tmp_path):
     os.makedirs(tmp_path / "a_class" / "frames_video")
     samples = formats.read_class_folders(tmp_path)
     assert [(s.label_name, os.path.basename(s.path)) for s in samples] == [
-        ("a_class", "frames_video"), ("a_class", "two.avi"), ("b_class", "one.mp4")]
+        ("a_class", "frames_video"),
+        ("a_class", "two.avi"),
+        ("b_class", "one.mp4"),
+    ]
     assert [s.label for s in samples] == [0, 0, 1]
     with pytest.raises(formats.AnnotationError, match="class folder is missing"):
         formats.read_class_folders(tmp_path, classes=["c_class"])
@@ -79,8 +84,9 @@ def test_flow_folders_are_named_after_the_video_file():
     from keras_i3d.data import VideoSample
     from keras_i3d.data import with_flow_folders
 
-    samples = [VideoSample("videos/run/a1.mp4", 0, "run"),
-               VideoSample("videos/jump/b.2.avi", 1, "jump")]
-    assert [s.flow_path for s in with_flow_folders(samples, "flow")] == [
-        "flow/a1", "flow/b.2"]
+    samples = [
+        VideoSample("videos/run/a1.mp4", 0, "run"),
+        VideoSample("videos/jump/b.2.avi", 1, "jump"),
+    ]
+    assert [s.flow_path for s in with_flow_folders(samples, "flow")] == ["flow/a1", "flow/b.2"]
     assert with_flow_folders(samples, "flow")[1].label_name == "jump"

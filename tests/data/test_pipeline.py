@@ -11,8 +11,8 @@ from keras_i3d.data import read_class_folders
 from keras_i3d.data import scale_clip
 from keras_i3d.data import uniform_clip_indices
 from keras_i3d.data import video_dataset
-from keras_i3d.flow.storage import dequantize_flow as dequantize
 from keras_i3d.data.transforms import eval_transform
+from keras_i3d.flow.storage import dequantize_flow as dequantize
 from keras_i3d.preprocessing import preprocess_input
 from keras_i3d.video import read_video
 from tests.video import corpus
@@ -60,7 +60,10 @@ def test_same_seed_same_clips_other_seed_other_clips(good_videos):
     for (a, _), (b, _) in zip(first, again):
         np.testing.assert_array_equal(a, b)
     assert any(
-        not np.array_equal(a, b) for (a, _), (b, _) in zip(sorted(first, key=lambda x: x[1]), sorted(other, key=lambda x: x[1]))
+        not np.array_equal(a, b)
+        for (a, _), (b, _) in zip(
+            sorted(first, key=lambda x: x[1]), sorted(other, key=lambda x: x[1])
+        )
     )
 
 
@@ -70,7 +73,9 @@ def test_batches_multiclip_and_whole(good_videos):
     assert batch[0].shape == (2, 8, 32, 32, 3) and batch[0].dtype == tf.float32
     multi = video_dataset(samples, sampling="uniform", num_clips=3, **SMALL)
     assert next(iter(multi))[0].shape == (3, 8, 32, 32, 3)
-    whole = video_dataset(samples[2:], sampling="whole", clip_length=9, short_side=None, crop_size=32)
+    whole = video_dataset(
+        samples[2:], sampling="whole", clip_length=9, short_side=None, crop_size=32
+    )
     assert next(iter(whole))[0].shape == (14, 32, 32, 3)
     with pytest.raises(ValueError, match="cannot be batched"):
         video_dataset(samples, sampling="whole", batch_size=4)
@@ -91,9 +96,7 @@ def write_flow_like_rgb(video_path, flow_dir):
 def test_two_stream_shares_window_crop_and_flip(tmp_path, good_videos):
     video = good_videos[2]
     sample = VideoSample(video, 5, flow_path=write_flow_like_rgb(video, tmp_path / "flow"))
-    dataset = video_dataset(
-        [sample] * 16, stream="two_stream", scale=False, seed=1, **SMALL
-    )
+    dataset = video_dataset([sample] * 16, stream="two_stream", scale=False, seed=1, **SMALL)
     flips = 0
     for (rgb, flow), label in dataset:
         assert int(label) == 5
@@ -114,22 +117,28 @@ def test_flow_stored_at_the_models_size_fits_a_larger_video(tmp_path):
     flow = np.zeros((12, 24, 32, 2), np.float32)
     flow[..., 0] = 2.0  # 2 px at 24 x 32 is 4 px at 48 x 64
     sample = VideoSample(video, 1, flow_path="flow")
-    options = dict(stream="two_stream", clip_length=8, sampling="uniform",
-                   scale=False, flow_reader=lambda _: flow)
-    (rgb, flow_clip), _ = next(iter(video_dataset(
-        [sample], short_side=48, crop_size=48, **options)))
+    options = dict(
+        stream="two_stream",
+        clip_length=8,
+        sampling="uniform",
+        scale=False,
+        flow_reader=lambda _: flow,
+    )
+    (rgb, flow_clip), _ = next(
+        iter(video_dataset([sample], short_side=48, crop_size=48, **options))
+    )
     assert rgb.shape == (8, 48, 48, 3) and flow_clip.shape == (8, 48, 48, 2)
     np.testing.assert_allclose(flow_clip[..., 0], 4.0, atol=1e-4)
     skipped = SkippedVideos()
-    dataset = video_dataset([sample], short_side=None, crop_size=16,
-                            skipped=skipped, **options)
+    dataset = video_dataset([sample], short_side=None, crop_size=16, skipped=skipped, **options)
     assert list(dataset) == []
     assert "no resize to bring them to one size" in skipped.summary()
     wrong = np.zeros((12, 24, 40, 2), np.float32)  # another aspect ratio
     skipped = SkippedVideos()
     options["flow_reader"] = lambda _: wrong
-    assert list(video_dataset([sample], short_side=48, crop_size=48,
-                              skipped=skipped, **options)) == []
+    assert (
+        list(video_dataset([sample], short_side=48, crop_size=48, skipped=skipped, **options)) == []
+    )
     assert "have different shapes" in skipped.summary()
 
 

@@ -15,17 +15,16 @@ def logits_model(installed_kinetics400):
     return I3D(weights="kinetics400", classifier_activation=None)
 
 
-def test_pipeline_top1_equals_predict_top1(logits_model, shared_data,
-                                           arm_wrestling_mp4, tmp_path):
-    paths = [arm_wrestling_mp4,
-             shared_data("tiny-ucf101/abseiling_k400.mp4")]
+def test_pipeline_top1_equals_predict_top1(logits_model, shared_data, arm_wrestling_mp4, tmp_path):
+    paths = [arm_wrestling_mp4, shared_data("tiny-ucf101/abseiling_k400.mp4")]
     corrupt = tmp_path / "corrupt.mp4"
     corrupt.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(500))
     samples = [VideoSample(path=str(p), label=i) for i, p in enumerate(paths)]
     samples.insert(1, VideoSample(path=str(corrupt), label=9))
     skipped = SkippedVideos()
-    dataset = video_dataset(samples, sampling="whole", batch_size=None,
-                            deterministic=True, skipped=skipped)
+    dataset = video_dataset(
+        samples, sampling="whole", batch_size=None, deterministic=True, skipped=skipped
+    )
     pipeline_top1 = []
     for clip, label in dataset:
         logits = logits_model.predict(clip[None], verbose=0)[0]

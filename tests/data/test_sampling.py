@@ -19,9 +19,7 @@ def test_random_clip_is_consecutive_inside_the_video_and_seeded():
 
 
 def test_short_videos_are_looped():
-    np.testing.assert_array_equal(
-        sampling.random_clip_indices(3, 7, seed=0), [0, 1, 2, 0, 1, 2, 0]
-    )
+    np.testing.assert_array_equal(sampling.random_clip_indices(3, 7, seed=0), [0, 1, 2, 0, 1, 2, 0])
     np.testing.assert_array_equal(
         sampling.uniform_clip_indices(2, 5, num_clips=2), [[0, 1, 0, 1, 0]] * 2
     )

@@ -39,8 +39,7 @@ def test_the_patch_moves_in_its_direction(direction):
         patch_next = (clip[t + 1] >= 140).all(axis=-1)
         assert patch_next.sum() == (32 // 3) ** 2
         moved = np.roll(clip[t], SHIFTS[direction], axis=(0, 1))
-        np.testing.assert_array_equal(moved[patch_next],
-                                      clip[t + 1][patch_next])
+        np.testing.assert_array_equal(moved[patch_next], clip[t + 1][patch_next])
 
 
 def test_dataset_batches_are_preprocessed_and_reproducible():
@@ -50,8 +49,7 @@ def test_dataset_batches_are_preprocessed_and_reproducible():
     clips, labels = batches[0]
     assert clips.shape == (4, 4, 16, 16, 3) and clips.dtype == np.float32
     assert -1.0 <= clips.min() and clips.max() <= 1.0
-    again = list(motion_dataset(12, 4, clip_length=4, size=16,
-                                shuffle_seed=2).as_numpy_iterator())
+    again = list(motion_dataset(12, 4, clip_length=4, size=16, shuffle_seed=2).as_numpy_iterator())
     np.testing.assert_array_equal(batches[0][1], again[0][1])
     all_labels = np.concatenate([b[1] for b in batches])
     assert sorted(all_labels.tolist()) == [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]
@@ -67,14 +65,12 @@ def test_bad_arguments_are_rejected():
 def test_videos_are_written_per_class(tmp_path):
     import av
 
-    written = write_motion_videos(tmp_path, clips_per_class=1, num_frames=6,
-                                  size=32, classes=2)
+    written = write_motion_videos(tmp_path, clips_per_class=1, num_frames=6, size=32, classes=2)
     assert [label for _, label in written] == [0, 1]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["left", "right"]
     path, label = written[0]
     with av.open(path) as container:
-        frames = [f.to_ndarray(format="rgb24")
-                  for f in container.decode(video=0)]
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
     assert len(frames) == 6 and frames[0].shape == (32, 32, 3)
     expected = motion_clip(label, (0, 0), clip_length=6, size=32)
     assert np.abs(frames[2].astype(int) - expected[2]).mean() < 12
@@ -84,10 +80,13 @@ def test_a_split_is_written_once_then_read_back(tmp_path):
     root = tmp_path / "train"
     samples = write_motion_split(root, 2, seed=1, num_frames=4, size=16)
     assert [(s.label, s.label_name) for s in samples] == [
-        (0, "right"), (1, "left"), (2, "down"), (3, "up")] * 2
+        (0, "right"),
+        (1, "left"),
+        (2, "down"),
+        (3, "up"),
+    ] * 2
     assert samples[4].path == str(root / "right" / "right_0001.mp4")
-    assert sorted(os.listdir(root)) == ["down", "left", "right", "split.json",
-                                        "up"]
+    assert sorted(os.listdir(root)) == ["down", "left", "right", "split.json", "up"]
     first_write = os.path.getmtime(samples[0].path)
     assert write_motion_split(root, 2, seed=1, num_frames=4, size=16) == samples
     assert read_motion_split(root) == samples

@@ -29,22 +29,35 @@ def test_write_skips_bad_videos_and_shards_atomically(tmp_path, videos):
     skipped = SkippedVideos()
     done = []
     result = write_tfrecords(
-        samples, tmp_path, num_shards=2, short_side=None, workers=2, skipped=skipped,
+        samples,
+        tmp_path,
+        num_shards=2,
+        short_side=None,
+        workers=2,
+        skipped=skipped,
         on_video_done=lambda sample, ok: done.append(ok),
     )
     assert result["videos"] == 3 and result["frames"] == 5 + 10 + 15
-    assert sorted(os.listdir(tmp_path)) == ["videos-00000-of-00002.tfrecord", "videos-00001-of-00002.tfrecord"]
+    assert sorted(os.listdir(tmp_path)) == [
+        "videos-00000-of-00002.tfrecord",
+        "videos-00001-of-00002.tfrecord",
+    ]
     assert sorted(skipped.paths) == sorted(bad.values())
     assert done.count(True) == 3 and len(done) == len(samples)
 
     dataset = tfrecord_dataset(
-        str(tmp_path / "*.tfrecord"), clip_length=16, sampling="whole",
-        short_side=None, crop_size=64, scale=False,
+        str(tmp_path / "*.tfrecord"),
+        clip_length=16,
+        sampling="whole",
+        short_side=None,
+        crop_size=64,
+        scale=False,
     )
     clips = {int(label): clip.numpy() for clip, label in dataset}
     assert sorted(clips) == [0, 1, 2]
     source = read_video(good[2]).frames
     assert clips[2].shape == (16, 64, 64, 3)
+
     # The 15-frame video is looped to the 16-frame minimum and centre-cropped.
     # JPEG (quality 90) blurs the noise texture, yet the right crop is far
     # closer than a crop shifted by one pixel.
@@ -73,8 +86,13 @@ def test_training_clips_are_reproducible(tmp_path, videos):
 
     def run(seed):
         dataset = tfrecord_dataset(
-            str(tmp_path / "*.tfrecord"), clip_length=8, seed=seed, deterministic=True,
-            short_side=None, crop_size=32, batch_size=3,
+            str(tmp_path / "*.tfrecord"),
+            clip_length=8,
+            seed=seed,
+            deterministic=True,
+            short_side=None,
+            crop_size=32,
+            batch_size=3,
         )
         clips, labels = next(iter(dataset))
         return clips.numpy(), labels.numpy()
@@ -93,8 +111,14 @@ def test_decoding_only_the_crop_window_gives_the_same_clips(tmp_path, videos, sa
 
     def run(decode_crop):
         dataset = tfrecord_dataset(
-            str(tmp_path / "*.tfrecord"), clip_length=8, sampling=sampling, seed=2,
-            deterministic=True, short_side=None, crop_size=40, scale=False,
+            str(tmp_path / "*.tfrecord"),
+            clip_length=8,
+            sampling=sampling,
+            seed=2,
+            deterministic=True,
+            short_side=None,
+            crop_size=40,
+            scale=False,
             decode_crop=decode_crop,
         )
         return [clip.numpy().astype(int) for clip, _ in dataset]
@@ -115,22 +139,25 @@ def test_a_view_decodes_only_its_frames(tmp_path):
     folder = tmp_path / "numbered"
     folder.mkdir()
     for index in range(40):  # frame t is filled with 5 t
-        cv2.imwrite(str(folder / f"img_{index + 1:05d}.png"),
-                    np.full((16, 16, 3), 5 * index, np.uint8))
-    write_tfrecords([VideoSample(str(folder), 2)], tmp_path / "shards",
-                    short_side=None)
+        cv2.imwrite(
+            str(folder / f"img_{index + 1:05d}.png"), np.full((16, 16, 3), 5 * index, np.uint8)
+        )
+    write_tfrecords([VideoSample(str(folder), 2)], tmp_path / "shards", short_side=None)
     view = InputView(steps=6, spacing=5)  # every 5th frame, span 26
-    dataset = tfrecord_dataset(str(tmp_path / "shards" / "*.tfrecord"),
-                               view=view, sampling="uniform", short_side=None,
-                               crop_size=16, scale=False)
+    dataset = tfrecord_dataset(
+        str(tmp_path / "shards" / "*.tfrecord"),
+        view=view,
+        sampling="uniform",
+        short_side=None,
+        crop_size=16,
+        scale=False,
+    )
     clip, label = next(iter(dataset))
     assert clip.shape == (6, 16, 16, 3) and int(label) == 2
     frames = np.round(clip.numpy().mean(axis=(1, 2, 3)) / 5).astype(int)
     start = (40 - view.span) // 2
     np.testing.assert_array_equal(frames, start + 5 * np.arange(6))
     with pytest.raises(ValueError, match="RGB frames only"):
-        tfrecord_dataset(str(tmp_path / "shards" / "*.tfrecord"),
-                         view=InputView(1, flow_stack=10))
+        tfrecord_dataset(str(tmp_path / "shards" / "*.tfrecord"), view=InputView(1, flow_stack=10))
     with pytest.raises(ValueError, match="either `view` or"):
-        tfrecord_dataset(str(tmp_path / "shards" / "*.tfrecord"), view=view,
-                         clip_length=8)
+        tfrecord_dataset(str(tmp_path / "shards" / "*.tfrecord"), view=view, clip_length=8)

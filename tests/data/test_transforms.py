@@ -58,8 +58,7 @@ def test_random_crop_same_window_on_every_frame_and_reproducible():
         np.testing.assert_array_equal(frame, first[0])
     np.testing.assert_array_equal(transforms.random_crop(clip, seed, 8), first)
     windows = {
-        transforms.random_crop(clip, tf.constant([3, s]), 8).numpy().tobytes()
-        for s in range(20)
+        transforms.random_crop(clip, tf.constant([3, s]), 8).numpy().tobytes() for s in range(20)
     }
     assert len(windows) > 5
 
@@ -82,7 +81,9 @@ def test_random_flip_happens_about_half_the_time_and_flow_follows_rgb():
     for index in range(40):
         seed = tf.constant([index, 1])
         out_rgb = transforms.train_transform(rgb, seed, crop_size=6, short_side=None).numpy()
-        out_flow = transforms.train_transform(flow, seed, crop_size=6, short_side=None, is_flow=True).numpy()
+        out_flow = transforms.train_transform(
+            flow, seed, crop_size=6, short_side=None, is_flow=True
+        ).numpy()
         same_geometry = np.abs(out_flow[..., 1] - out_rgb[..., 1]).max() == 0
         assert same_geometry
         flipped = np.array_equal(out_flow[..., 0], -out_rgb[..., 0])

@@ -27,13 +27,9 @@ def test_both_streams_share_the_resize_and_the_central_crop(moving_video):
     assert clips.flow.shape == (6, 32, 32, 2)
     assert clips.num_frames == 6 and clips.fps == 25.0
     resized = read_video(moving_video, short_side=48).frames
-    np.testing.assert_array_equal(
-        clips.rgb, np.asarray(center_crop(resized[:6], 32))
-    )
+    np.testing.assert_array_equal(clips.rgb, np.asarray(center_crop(resized[:6], 32)))
     # Flow is computed on the whole resized frame, then cropped.
-    np.testing.assert_allclose(
-        clips.flow, np.asarray(center_crop(tvl1_flow(resized[:7])[:6], 32))
-    )
+    np.testing.assert_allclose(clips.flow, np.asarray(center_crop(tvl1_flow(resized[:7])[:6], 32)))
 
 
 def test_flow_of_the_last_clip_frame_looks_one_frame_ahead(moving_video):
@@ -66,8 +62,7 @@ def test_bad_videos_raise_value_errors_naming_the_file(tmp_path, moving_video):
 
 
 def test_model_input_scales_one_stream_to_a_batch_of_one(moving_video):
-    clips = load_video_clips(moving_video, stream="rgb", num_frames=4,
-                             **SMALL)
+    clips = load_video_clips(moving_video, stream="rgb", num_frames=4, **SMALL)
     rgb = clips.model_input("rgb")
     assert rgb.shape == (1, 4, 32, 32, 3) and rgb.dtype == np.float32
     np.testing.assert_allclose(rgb[0], clips.rgb / 127.5 - 1, atol=1e-6)

@@ -34,11 +34,11 @@ def rgb_index(clip):
 
 def view_dataset(numbered_video, view, **kwargs):
     path, flow = numbered_video
-    options = dict(short_side=None, crop_size=SIZE, scale=False,
-                   flow_reader=lambda _: flow, sampling="uniform")
+    options = dict(
+        short_side=None, crop_size=SIZE, scale=False, flow_reader=lambda _: flow, sampling="uniform"
+    )
     options.update(kwargs)
-    return video_dataset([VideoSample(path, 3, flow_path="flow")], view=view,
-                         **options)
+    return video_dataset([VideoSample(path, 3, flow_path="flow")], view=view, **options)
 
 
 def test_view_geometry():
@@ -49,21 +49,21 @@ def test_view_geometry():
     # A whole video (longer window) gets every step that fits.
     np.testing.assert_array_equal(view.rgb_offsets(18), [0, 5, 10, 15])
     assert view.input_shapes(32) == ((3, 32, 32, 3), (3, 32, 32, 4))
-    assert view.input_shapes(32, any_steps=True) == (
-        (None, 32, 32, 3), (None, 32, 32, 4))
-    assert InputView(25, 5).input_shapes(any_steps=True) == (
-        None, 224, 224, 3)
-    assert InputView.consecutive("flow", 64) == InputView(64, rgb=False,
-                                                          flow_stack=1)
+    assert view.input_shapes(32, any_steps=True) == ((None, 32, 32, 3), (None, 32, 32, 4))
+    assert InputView(25, 5).input_shapes(any_steps=True) == (None, 224, 224, 3)
+    assert InputView.consecutive("flow", 64) == InputView(64, rgb=False, flow_stack=1)
     assert InputView(25, 5).describe() == "25 RGB frames, every 5th"
 
 
-@pytest.mark.parametrize("arguments, message", [
-    (dict(steps=0), "steps"),
-    (dict(steps=4, spacing=0), "spacing"),
-    (dict(steps=4, flow_stack=-1), "flow_stack"),
-    (dict(steps=4, rgb=False), "RGB, flow or both"),
-])
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (dict(steps=0), "steps"),
+        (dict(steps=4, spacing=0), "spacing"),
+        (dict(steps=4, flow_stack=-1), "flow_stack"),
+        (dict(steps=4, rgb=False), "RGB, flow or both"),
+    ],
+)
 def test_bad_views_are_refused(arguments, message):
     with pytest.raises(ValueError, match=message):
         InputView(**arguments)
@@ -78,15 +78,13 @@ def test_paper_inputs_match_table_1():
         "fused_two_stream_3d": (5, 50, 25, 250),
         "two_stream_i3d": (64, 64, 250, 250),
     }
-    for architecture, (train_rgb, train_flow, test_rgb, test_flow) in (
-            expected.items()):
+    for architecture, (train_rgb, train_flow, test_rgb, test_flow) in expected.items():
         inputs = paper_input(architecture)
         assert inputs.train.steps == train_rgb, architecture
         assert inputs.test.steps * inputs.test_clips == test_rgb, architecture
         if train_flow is not None:
             assert inputs.train.steps * inputs.train.flow_stack == train_flow
-            assert (inputs.test.steps * inputs.test.flow_stack
-                    * inputs.test_clips) == test_flow
+            assert (inputs.test.steps * inputs.test.flow_stack * inputs.test_clips) == test_flow
     # Temporal footprints at 25 fps: LSTM 5 s / 10 s, C3D 0.64 s / 9.6 s.
     assert PAPER_INPUTS["convnet_lstm"].train.span == 121
     assert PAPER_INPUTS["c3d"].train.span == 16
@@ -121,8 +119,7 @@ def test_pipeline_stacks_each_snapshots_flow(numbered_video):
 
 def test_training_windows_move_and_flips_negate_stacked_x(numbered_video):
     view = InputView(steps=2, spacing=3, flow_stack=2)
-    dataset = view_dataset(numbered_video, view, sampling="random", seed=0,
-                           augment=True)
+    dataset = view_dataset(numbered_video, view, sampling="random", seed=0, augment=True)
     starts, flipped = set(), 0
     for _ in range(2):
         for (rgb, flow), _ in dataset.repeat(6):
@@ -169,10 +166,10 @@ def test_a_view_scales_to_a_shorter_run():
     # spaced by its (shorter) stack.
     fused = InputView(steps=5, spacing=10, flow_stack=10).scaled(4)
     assert fused == InputView(steps=5, spacing=3, flow_stack=3)
-    assert InputView(1, flow_stack=10).scaled(8) == InputView(
-        1, flow_stack=2)
+    assert InputView(1, flow_stack=10).scaled(8) == InputView(1, flow_stack=2)
     assert InputView.consecutive("two_stream", 64).scaled(4) == (
-        InputView.consecutive("two_stream", 16))
+        InputView.consecutive("two_stream", 16)
+    )
     assert InputView(16).scaled(100) == InputView(1)
     assert InputView(25, 5).scaled(1) == InputView(25, 5)
     assert InputView(64).scaled(2.5) == InputView(26)
@@ -186,13 +183,16 @@ def test_a_view_refuses_a_time_scale_below_one(time_scale):
 
 def test_paper_inputs_scale_their_views_and_their_frames():
     c3d = PAPER_INPUTS["c3d"].scaled(4, crop_size=32)
-    assert (c3d.train, c3d.test, c3d.test_clips) == (
-        InputView(4), InputView(4), 15)
+    assert (c3d.train, c3d.test, c3d.test_clips) == (InputView(4), InputView(4), 15)
     # C3D's 112 of 224 (resized to 128) becomes 16 of 32 (resized to 18).
     assert (c3d.crop_size, c3d.short_side) == (16, 18)
     lstm = PAPER_INPUTS["convnet_lstm"].scaled(4, crop_size=32)
     assert (lstm.train, lstm.test, lstm.crop_size, lstm.short_side) == (
-        InputView(7, 5), InputView(13, 5), 32, 37)
+        InputView(7, 5),
+        InputView(13, 5),
+        32,
+        37,
+    )
     assert PAPER_INPUTS["i3d_rgb"].scaled(1) == PAPER_INPUTS["i3d_rgb"]
     with pytest.raises(ValueError, match="crop_size"):
         PAPER_INPUTS["c3d"].scaled(4, crop_size=0)

@@ -14,7 +14,10 @@ def run_example(*args):
     environment = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.run(
         [sys.executable, str(EXAMPLE), *args],
-        capture_output=True, text=True, env=environment, timeout=600,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=600,
     )
 
 

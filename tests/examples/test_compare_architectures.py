@@ -18,17 +18,27 @@ import pytest
 from keras_i3d.data.synthetic_motion import MOTION_CLASSES
 from keras_i3d.flow import read_flow_metadata
 
-PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPT = os.path.join(PROJECT_ROOT, "examples", "compare_architectures.py")
-TINY = ["--size", "16", "--time-scale", "8", "--train-clips", "8",
-        "--val-clips", "8", "--epochs", "1", "--batch-size", "4"]
+TINY = [
+    "--size",
+    "16",
+    "--time-scale",
+    "8",
+    "--train-clips",
+    "8",
+    "--val-clips",
+    "8",
+    "--epochs",
+    "1",
+    "--batch-size",
+    "4",
+]
 
 
 @pytest.fixture(scope="module")
 def compare():
-    spec = importlib.util.spec_from_file_location("compare_architectures",
-                                                  SCRIPT)
+    spec = importlib.util.spec_from_file_location("compare_architectures", SCRIPT)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -38,24 +48,24 @@ def test_the_plan_scales_the_papers_inputs(compare):
     from keras_i3d.data import PAPER_INPUTS
 
     def views(plan):
-        return {key: compare.architecture_view(key, plan)
-                for key in compare.ARCHITECTURE_KEYS}
+        return {key: compare.architecture_view(key, plan) for key in compare.ARCHITECTURE_KEYS}
 
     paper = compare.input_plan(224, time_scale=1)
     assert views(paper) == {
         "convnet_lstm": (PAPER_INPUTS["convnet_lstm"].train, None, 224),
         "c3d": (PAPER_INPUTS["c3d"].train, 112, 112),
         "two_stream_2d": (PAPER_INPUTS["two_stream_2d"].train, None, 224),
-        "fused_two_stream_3d": (PAPER_INPUTS["fused_two_stream_3d"].train,
-                                None, 224),
+        "fused_two_stream_3d": (PAPER_INPUTS["fused_two_stream_3d"].train, None, 224),
         "i3d_rgb": (PAPER_INPUTS["i3d_rgb"].train, None, 224),
         "two_stream_i3d": (PAPER_INPUTS["two_stream_i3d"].train, None, 224),
     }
     # The LSTM's 25 frames, every 5th, reach furthest: frame 120.
     assert paper["video_frames"] == 122
     small = compare.input_plan(32, time_scale=4)
-    assert {key: (view.steps, view.spacing, view.flow_stack, resize, crop)
-            for key, (view, resize, crop) in views(small).items()} == {
+    assert {
+        key: (view.steps, view.spacing, view.flow_stack, resize, crop)
+        for key, (view, resize, crop) in views(small).items()
+    } == {
         "convnet_lstm": (7, 5, 0, None, 32),
         "c3d": (4, 1, 0, 16, 16),
         "two_stream_2d": (1, 1, 3, None, 32),
@@ -73,17 +83,15 @@ def test_i3d_is_the_pooled_builder_with_a_dense_logits_head(compare):
     # The parameters of docs/compare/results.md (the hand-built streams').
     assert rgb.count_params() == 12_298_644
     assert rgb.get_layer("head").get_layer("Logits").units == 4
-    model = compare.build_model("two_stream_i3d",
-                                [(16, 32, 32, 3), (16, 32, 32, 2)], 4, 0.5)
+    model = compare.build_model("two_stream_i3d", [(16, 32, 32, 3), (16, 32, 32, 2)], 4, 0.5)
     assert model.count_params() == 24_575_336
-    assert sorted(model.output) == ["flow_logits", "predictions",
-                                    "rgb_logits"]
+    assert sorted(model.output) == ["flow_logits", "predictions", "rgb_logits"]
     clips = [np.ones((2, 16, 32, 32, 3)), np.full((2, 16, 32, 32, 2), 0.5)]
-    joint, rgb_logits, flow_logits = compare.evaluation_model(
-        "two_stream_i3d", model).predict(clips, verbose=0)
+    joint, rgb_logits, flow_logits = compare.evaluation_model("two_stream_i3d", model).predict(
+        clips, verbose=0
+    )
     assert joint.shape == (2, 4) and abs(flow_logits).max() > 0
-    np.testing.assert_allclose(joint, rgb_logits + flow_logits, rtol=1e-5,
-                               atol=1e-6)
+    np.testing.assert_allclose(joint, rgb_logits + flow_logits, rtol=1e-5, atol=1e-6)
     keras.backend.clear_session()
 
 
@@ -92,8 +100,12 @@ def split_args(tmp_path=None):
     import argparse
 
     return argparse.Namespace(
-        flow_method="farneback", speed=2, seed=0, batch_size=4,
-        cache_dir=None if tmp_path is None else str(tmp_path / "cache"))
+        flow_method="farneback",
+        speed=2,
+        seed=0,
+        batch_size=4,
+        cache_dir=None if tmp_path is None else str(tmp_path / "cache"),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -109,13 +121,12 @@ def read_split(compare, key, samples, plan):
     from keras_i3d.data import SkippedVideos
 
     dataset = compare.architecture_dataset(
-        key, samples, plan, training=False, args=split_args(),
-        skipped=SkippedVideos())
+        key, samples, plan, training=False, args=split_args(), skipped=SkippedVideos()
+    )
     return compare.split_arrays(dataset)
 
 
-def test_every_architecture_reads_its_view_from_the_videos(compare,
-                                                           small_split):
+def test_every_architecture_reads_its_view_from_the_videos(compare, small_split):
     from keras_i3d.flow import read_flow
     from keras_i3d.preprocessing import preprocess_flow
     from keras_i3d.preprocessing import preprocess_rgb
@@ -141,28 +152,22 @@ def test_every_architecture_reads_its_view_from_the_videos(compare,
     assert len(frames) == plan["video_frames"] == 32
     (lstm,), labels = read_split(compare, "convnet_lstm", samples[:1], plan)
     start = (32 - 31) // 2
-    np.testing.assert_allclose(lstm[0], preprocess_rgb(frames[start:31:5]),
-                               atol=1e-6)
+    np.testing.assert_allclose(lstm[0], preprocess_rgb(frames[start:31:5]), atol=1e-6)
     # 3D-Fused: snapshot k is frame 3k of a 15-frame window, with the flow
     # frames 3k, 3k + 1, 3k + 2 stacked, x/y interleaved.
-    (rgb, stacks), _ = read_split(compare, "fused_two_stream_3d",
-                                  samples[:1], plan)
+    (rgb, stacks), _ = read_split(compare, "fused_two_stream_3d", samples[:1], plan)
     start = (32 - 15) // 2
-    np.testing.assert_allclose(rgb[0], preprocess_rgb(frames[start:15 + start:3]),
-                               atol=1e-6)
+    np.testing.assert_allclose(rgb[0], preprocess_rgb(frames[start : 15 + start : 3]), atol=1e-6)
     flow = preprocess_flow(read_flow(sample.flow_path))
     for k in range(5):
         first = start + 3 * k
-        np.testing.assert_allclose(stacks[0, k, ..., 2], flow[first + 1, ..., 0],
-                                   atol=1e-6)
-        np.testing.assert_allclose(stacks[0, k, ..., 5], flow[first + 2, ..., 1],
-                                   atol=1e-6)
+        np.testing.assert_allclose(stacks[0, k, ..., 2], flow[first + 1, ..., 0], atol=1e-6)
+        np.testing.assert_allclose(stacks[0, k, ..., 5], flow[first + 2, ..., 1], atol=1e-6)
 
 
 def test_the_flow_the_pipelines_read_says_which_way(compare, small_split):
     plan, samples, _, _ = small_split
-    (rgb, stacks), labels = read_split(compare, "two_stream_2d", samples,
-                                       plan)
+    (rgb, stacks), labels = read_split(compare, "two_stream_2d", samples, plan)
     mean_flow = stacks.reshape(len(labels), -1, 2).mean(axis=1)
     for direction, (x, y) in zip(labels, mean_flow):
         name = MOTION_CLASSES[direction]
@@ -177,8 +182,9 @@ def test_a_split_is_written_once_and_reused(compare, small_split):
     assert seconds > 0
     again, seconds = compare.write_split(8, 0, plan, split_args(tmp_path))
     assert seconds == 0 and again == samples
-    assert all(sample.path.endswith(".mp4") and sample.flow_path.endswith(
-        ".npz") for sample in samples)
+    assert all(
+        sample.path.endswith(".mp4") and sample.flow_path.endswith(".npz") for sample in samples
+    )
     assert read_flow_metadata(samples[0].flow_path)["method"] == "farneback"
     # A lost flow file is computed again; a lost video is an error.
     other, _ = compare.write_split(8, 1, plan, split_args(tmp_path))
@@ -209,11 +215,21 @@ def test_flags_that_break_the_equal_budget_are_refused(compare, capsys):
 def _run(tmp_path, *flags):
     output = tmp_path / "out"
     result = subprocess.run(
-        [sys.executable, SCRIPT, "--out", str(output),
-         "--cache-dir", str(tmp_path / "cache"), *TINY, *flags],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=1200,
-        env=dict(os.environ, PYTHONPATH=PROJECT_ROOT,
-                 TF_CPP_MIN_LOG_LEVEL="2"),
+        [
+            sys.executable,
+            SCRIPT,
+            "--out",
+            str(output),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            *TINY,
+            *flags,
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        env=dict(os.environ, PYTHONPATH=PROJECT_ROOT, TF_CPP_MIN_LOG_LEVEL="2"),
     )
     assert result.returncode == 0, result.stderr[-3000:]
     with open(output / "results.csv") as file:
@@ -243,11 +259,15 @@ def test_a_tiny_run_of_all_architectures(tmp_path):
     # About 5 minutes on two shared CPU cores: mostly graph tracing.
     rows = _run(tmp_path)
     assert [row["architecture"] for row in rows] == [
-        "convnet_lstm", "c3d", "two_stream_2d", "fused_two_stream_3d",
-        "i3d_rgb", "two_stream_i3d"]
+        "convnet_lstm",
+        "c3d",
+        "two_stream_2d",
+        "fused_two_stream_3d",
+        "i3d_rgb",
+        "two_stream_i3d",
+    ]
     for row in rows:
-        two_stream = row["architecture"] in ("two_stream_2d",
-                                             "two_stream_i3d")
+        two_stream = row["architecture"] in ("two_stream_2d", "two_stream_i3d")
         for stream in ("rgb_stream_accuracy", "flow_stream_accuracy"):
             assert (row[stream] != "") == two_stream
             if two_stream:

@@ -18,19 +18,19 @@ CLIP_LENGTH = 8
 
 def small_classifier(stream="rgb", seed=0):
     keras.utils.set_random_seed(seed)
-    inputs = keras.Input((None, CROP_SIZE, CROP_SIZE, STREAM_CHANNELS[stream]),
-                         name=f"{stream}_clip")
-    x = Unit3D(4, kernel_size=7, strides=(2, 4, 4), name="Conv3d_1a_7x7")(
-        inputs)
-    x = keras.layers.MaxPooling3D((1, 3, 3), (1, 2, 2), padding="same",
-                                  name="MaxPool3d_2a_3x3")(x)
+    inputs = keras.Input(
+        (None, CROP_SIZE, CROP_SIZE, STREAM_CHANNELS[stream]), name=f"{stream}_clip"
+    )
+    x = Unit3D(4, kernel_size=7, strides=(2, 4, 4), name="Conv3d_1a_7x7")(inputs)
+    x = keras.layers.MaxPooling3D((1, 3, 3), (1, 2, 2), padding="same", name="MaxPool3d_2a_3x3")(x)
     x = InceptionBlock3D((2, 2, 3, 2, 3, 2), name="Mixed_3b")(x)
-    x = keras.layers.MaxPooling3D(3, 2, padding="same",
-                                  name="MaxPool3d_4a_3x3")(x)
-    x = keras.layers.AveragePooling3D((2, 7, 7), strides=1, padding="valid",
-                                      name="Logits_AvgPool3d")(x)
-    x = Unit3D(CLASSES, use_batch_norm=False, use_bias=True, activation=None,
-               name="Logits_Conv3d_0c_1x1")(x)
+    x = keras.layers.MaxPooling3D(3, 2, padding="same", name="MaxPool3d_4a_3x3")(x)
+    x = keras.layers.AveragePooling3D(
+        (2, 7, 7), strides=1, padding="valid", name="Logits_AvgPool3d"
+    )(x)
+    x = Unit3D(
+        CLASSES, use_batch_norm=False, use_bias=True, activation=None, name="Logits_Conv3d_0c_1x1"
+    )(x)
     logits = keras.layers.GlobalAveragePooling3D(name="Logits")(x)
     outputs = keras.layers.Activation("softmax", name="Predictions")(logits)
     model = keras.Model(inputs, outputs, name=f"small_{stream}")
@@ -42,7 +42,6 @@ def small_classifier(stream="rgb", seed=0):
         if "moving_variance" in variable.path:
             value = keras.random.uniform(shape, 0.5, 1.5, seed=seed + index)
         else:
-            value = keras.random.normal(shape, stddev=0.2,
-                                        seed=seed + index)
+            value = keras.random.normal(shape, stddev=0.2, seed=seed + index)
         variable.assign(value)
     return model

@@ -6,31 +6,28 @@ import keras
 import numpy as np
 import pytest
 
+from keras_i3d.export import ExportParityError
 from keras_i3d.export import MissingExportDependencyError
 from keras_i3d.export import export_model
 from keras_i3d.export import formats
 from keras_i3d.export import load_check_clip
 from keras_i3d.export import logits_model
-from keras_i3d.export import ExportParityError
 from keras_i3d.preprocessing import preprocess_input
 from tests.export.small_model import CLIP_LENGTH
 from tests.export.small_model import small_classifier
 
-PATHS = {"savedmodel": "model", "onnx": "model.onnx",
-         "tflite": "model.tflite"}
+PATHS = {"savedmodel": "model", "onnx": "model.onnx", "tflite": "model.tflite"}
 
 
 @pytest.fixture(scope="module")
 def check_clips():
     """The real clip (the bundled example video) of both streams."""
-    return {stream: load_check_clip(stream, CLIP_LENGTH)
-            for stream in ("rgb", "flow")}
+    return {stream: load_check_clip(stream, CLIP_LENGTH) for stream in ("rgb", "flow")}
 
 
 @pytest.mark.parametrize("stream", ["rgb", "flow"])
 @pytest.mark.parametrize("export_format", ["savedmodel", "onnx", "tflite"])
-def test_export_round_trips_with_its_parity_check(tmp_path, check_clips,
-                                                   export_format, stream):
+def test_export_round_trips_with_its_parity_check(tmp_path, check_clips, export_format, stream):
     model = small_classifier(stream)
     path = tmp_path / PATHS[export_format]
     report = export_model(model, path, export_format, check_clips[stream])
@@ -50,25 +47,20 @@ def test_export_round_trips_with_its_parity_check(tmp_path, check_clips,
 
 @pytest.mark.parametrize("export_format", ["savedmodel", "onnx"])
 def test_dynamic_exports_take_other_batch_sizes_and_clip_lengths(
-        tmp_path, check_clips, export_format):
+    tmp_path, check_clips, export_format
+):
     model = small_classifier("rgb")
     path = tmp_path / PATHS[export_format]
     export_model(model, path, export_format, check_clips["rgb"])
     clip = check_clips["rgb"]
-    frames = np.stack([clip[:6].repeat(2, axis=0),
-                       np.concatenate([clip[::-1], clip[:4]])])
+    frames = np.stack([clip[:6].repeat(2, axis=0), np.concatenate([clip[::-1], clip[:4]])])
     outputs, _, _ = formats._RUNNERS[export_format](path, frames)
     expected = logits_model(model)(preprocess_input(frames))
-    np.testing.assert_allclose(outputs["logits"],
-                               keras.ops.convert_to_numpy(expected),
-                               atol=1e-5)
-    np.testing.assert_allclose(outputs["probabilities"].sum(axis=-1), 1.0,
-                               rtol=1e-5)
+    np.testing.assert_allclose(outputs["logits"], keras.ops.convert_to_numpy(expected), atol=1e-5)
+    np.testing.assert_allclose(outputs["probabilities"].sum(axis=-1), 1.0, rtol=1e-5)
 
 
-def test_a_failed_parity_check_leaves_nothing_at_the_path(tmp_path,
-                                                          check_clips,
-                                                          monkeypatch):
+def test_a_failed_parity_check_leaves_nothing_at_the_path(tmp_path, check_clips, monkeypatch):
     run_onnx = formats._RUNNERS["onnx"]
 
     def perturbed(path, frames):
@@ -78,44 +70,46 @@ def test_a_failed_parity_check_leaves_nothing_at_the_path(tmp_path,
     monkeypatch.setitem(formats._RUNNERS, "onnx", perturbed)
     path = tmp_path / "model.onnx"
     with pytest.raises(ExportParityError, match="exceeds 0.0001") as caught:
-        export_model(small_classifier("rgb"), path, "onnx",
-                     check_clips["rgb"])
-    assert caught.value.report.max_abs_logits_diff == pytest.approx(2e-4,
-                                                                    rel=1e-2)
+        export_model(small_classifier("rgb"), path, "onnx", check_clips["rgb"])
+    assert caught.value.report.max_abs_logits_diff == pytest.approx(2e-4, rel=1e-2)
     assert not path.exists()
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("module, export_format", [
-    ("tf2onnx", "onnx"), ("onnxruntime", "onnx"),
-    ("ai_edge_litert.interpreter", "tflite"),
-])
+@pytest.mark.parametrize(
+    "module, export_format",
+    [
+        ("tf2onnx", "onnx"),
+        ("onnxruntime", "onnx"),
+        ("ai_edge_litert.interpreter", "tflite"),
+    ],
+)
 def test_a_missing_optional_dependency_names_the_extra(
-        tmp_path, check_clips, monkeypatch, module, export_format):
+    tmp_path, check_clips, monkeypatch, module, export_format
+):
     monkeypatch.setitem(sys.modules, module, None)  # Import fails.
-    with pytest.raises(MissingExportDependencyError,
-                       match=r'pip install "keras-i3d\[export\]"'):
-        export_model(small_classifier("rgb"), tmp_path / PATHS[export_format],
-                     export_format, check_clips["rgb"])
+    with pytest.raises(MissingExportDependencyError, match=r'pip install "keras-i3d\[export\]"'):
+        export_model(
+            small_classifier("rgb"),
+            tmp_path / PATHS[export_format],
+            export_format,
+            check_clips["rgb"],
+        )
 
 
 def test_existing_path_is_kept_without_overwrite(tmp_path, check_clips):
     path = tmp_path / "model.onnx"
     path.write_bytes(b"previous")
     with pytest.raises(FileExistsError):
-        export_model(small_classifier("rgb"), path, "onnx",
-                     check_clips["rgb"])
+        export_model(small_classifier("rgb"), path, "onnx", check_clips["rgb"])
     assert path.read_bytes() == b"previous"
-    export_model(small_classifier("rgb"), path, "onnx", check_clips["rgb"],
-                 overwrite=True)
+    export_model(small_classifier("rgb"), path, "onnx", check_clips["rgb"], overwrite=True)
     assert path.read_bytes() != b"previous"
 
 
-def test_export_rejects_a_path_without_the_format_suffix(tmp_path,
-                                                         check_clips):
+def test_export_rejects_a_path_without_the_format_suffix(tmp_path, check_clips):
     with pytest.raises(ValueError, match=r"ending in \.tflite"):
-        export_model(small_classifier("rgb"), tmp_path / "model.onnx",
-                     "tflite", check_clips["rgb"])
+        export_model(small_classifier("rgb"), tmp_path / "model.onnx", "tflite", check_clips["rgb"])
 
 
 def test_export_rejects_a_model_without_logits(tmp_path, check_clips):

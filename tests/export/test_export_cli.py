@@ -16,11 +16,20 @@ def small_model_file(tmp_path_factory):
     return str(path)
 
 
-def test_export_cli_writes_and_prints_the_parity_numbers(
-        tmp_path, small_model_file, capsys):
+def test_export_cli_writes_and_prints_the_parity_numbers(tmp_path, small_model_file, capsys):
     out = tmp_path / "small.tflite"
-    code = main(["export", small_model_file, "--format", "tflite", "--out",
-                 str(out), "--clip-length", str(CLIP_LENGTH)])
+    code = main(
+        [
+            "export",
+            small_model_file,
+            "--format",
+            "tflite",
+            "--out",
+            str(out),
+            "--clip-length",
+            str(CLIP_LENGTH),
+        ]
+    )
     printed = capsys.readouterr().out
     assert code == 0
     assert out.is_file()
@@ -29,51 +38,79 @@ def test_export_cli_writes_and_prints_the_parity_numbers(
     assert ": ok" in printed
 
 
-@pytest.mark.parametrize("cli_args, message", [
-    (["--format", "onnx", "--out", "x.tflite"], "ending in .onnx"),
-    (["--format", "onnx", "--out", "x.onnx", "--stream", "flow"],
-     "rgb-stream model"),
-])
-def test_export_cli_usage_errors_exit_2(small_model_file, capsys, cli_args,
-                                        message):
+@pytest.mark.parametrize(
+    "cli_args, message",
+    [
+        (["--format", "onnx", "--out", "x.tflite"], "ending in .onnx"),
+        (["--format", "onnx", "--out", "x.onnx", "--stream", "flow"], "rgb-stream model"),
+    ],
+)
+def test_export_cli_usage_errors_exit_2(small_model_file, capsys, cli_args, message):
     assert main(["export", small_model_file, *cli_args]) == 2
     assert message in capsys.readouterr().err
 
 
 def test_a_clip_length_below_one_is_a_usage_error(small_model_file, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        main(["export", small_model_file, "--format", "onnx", "--out",
-              "x.onnx", "--clip-length", "0"])
+        main(
+            [
+                "export",
+                small_model_file,
+                "--format",
+                "onnx",
+                "--out",
+                "x.onnx",
+                "--clip-length",
+                "0",
+            ]
+        )
     assert exit_info.value.code == 2
     assert "--clip-length: must be at least 1" in capsys.readouterr().err
 
 
-def test_export_cli_keeps_an_existing_out(tmp_path, small_model_file,
-                                          capsys):
+def test_export_cli_keeps_an_existing_out(tmp_path, small_model_file, capsys):
     out = tmp_path / "small.onnx"
     out.write_bytes(b"previous")
-    code = main(["export", small_model_file, "--format", "onnx", "--out",
-                 str(out), "--clip-length", str(CLIP_LENGTH)])
+    code = main(
+        [
+            "export",
+            small_model_file,
+            "--format",
+            "onnx",
+            "--out",
+            str(out),
+            "--clip-length",
+            str(CLIP_LENGTH),
+        ]
+    )
     assert code == 1
     assert "pass --overwrite" in capsys.readouterr().err
     assert out.read_bytes() == b"previous"
 
 
-def test_export_cli_names_the_missing_extra(tmp_path, small_model_file,
-                                            capsys, monkeypatch):
+def test_export_cli_names_the_missing_extra(tmp_path, small_model_file, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "tf2onnx", None)
-    code = main(["export", small_model_file, "--format", "onnx", "--out",
-                 str(tmp_path / "small.onnx")])
+    code = main(
+        ["export", small_model_file, "--format", "onnx", "--out", str(tmp_path / "small.onnx")]
+    )
     error = capsys.readouterr().err
     assert code == 1
     assert 'pip install "keras-i3d[export]"' in error
     assert len(error.strip().splitlines()) == 1
 
 
-def test_export_cli_reports_a_missing_check_video(tmp_path, small_model_file,
-                                                  capsys):
-    code = main(["export", small_model_file, "--format", "savedmodel",
-                 "--out", str(tmp_path / "sm"), "--check-video",
-                 str(tmp_path / "missing.mp4")])
+def test_export_cli_reports_a_missing_check_video(tmp_path, small_model_file, capsys):
+    code = main(
+        [
+            "export",
+            small_model_file,
+            "--format",
+            "savedmodel",
+            "--out",
+            str(tmp_path / "sm"),
+            "--check-video",
+            str(tmp_path / "missing.mp4"),
+        ]
+    )
     assert code == 1
     assert "missing.mp4" in capsys.readouterr().err

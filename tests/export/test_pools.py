@@ -11,8 +11,7 @@ from keras_i3d.layers import MaxPooling3DAs2D
 
 
 def test_rewritten_i3d_gives_the_same_logits():
-    model = I3D(weights=None, classifier_activation=None,
-                input_shape=(9, 193, 193, 3))
+    model = I3D(weights=None, classifier_activation=None, input_shape=(9, 193, 193, 3))
     # Non-zero biases and batch-norm statistics, so that a weight lost in
     # the rebuilt Mixed_* blocks would change the logits.
     rng = np.random.default_rng(0)
@@ -24,12 +23,9 @@ def test_rewritten_i3d_gives_the_same_logits():
     assert len(remaining_3d_pools(model)) == 4 + 1 + 9
     rewritten = rewrite_3d_pools(model)
     assert remaining_3d_pools(rewritten) == []
-    assert isinstance(rewritten.get_layer("MaxPool3d_4a_3x3"),
-                      MaxPooling3DAs2D)
-    assert isinstance(rewritten.get_layer("Logits_AvgPool3d"),
-                      AveragePooling3DAs2D)
-    assert isinstance(rewritten.get_layer("Mixed_4b").branch_3_pool,
-                      MaxPooling3DAs2D)
+    assert isinstance(rewritten.get_layer("MaxPool3d_4a_3x3"), MaxPooling3DAs2D)
+    assert isinstance(rewritten.get_layer("Logits_AvgPool3d"), AveragePooling3DAs2D)
+    assert isinstance(rewritten.get_layer("Mixed_4b").branch_3_pool, MaxPooling3DAs2D)
     clip = rng.uniform(-1, 1, (1, 9, 193, 193, 3)).astype("float32")
     expected = keras.ops.convert_to_numpy(model(clip))
     actual = keras.ops.convert_to_numpy(rewritten(clip))
@@ -40,7 +36,5 @@ def test_rewritten_i3d_gives_the_same_logits():
 def test_rewrite_leaves_the_original_model_unchanged():
     model = I3D(weights=None, input_shape=(9, 193, 193, 3))
     rewrite_3d_pools(model)
-    assert type(model.get_layer("Mixed_3b").branch_3_pool) is (
-        keras.layers.MaxPooling3D)
-    assert type(model.get_layer("MaxPool3d_2a_3x3")) is (
-        keras.layers.MaxPooling3D)
+    assert type(model.get_layer("Mixed_3b").branch_3_pool) is (keras.layers.MaxPooling3D)
+    assert type(model.get_layer("MaxPool3d_2a_3x3")) is (keras.layers.MaxPooling3D)

@@ -8,8 +8,7 @@ from keras_i3d.flow.video import video_flow
 from tests.video.corpus import moving_frames
 from tests.video.corpus import write_video
 
-FARNEBACK_AT_SIZE = {"flow_method": "farneback", "short_side": None,
-                     "flow_format": "npz"}
+FARNEBACK_AT_SIZE = {"flow_method": "farneback", "short_side": None, "flow_format": "npz"}
 
 
 @pytest.fixture
@@ -21,7 +20,9 @@ def test_stores_the_videos_flow_and_how_it_was_made(tmp_path, video):
     target = tmp_path / "flow" / "clip.npz"
     calls = []
     written = compute_and_store_flow(
-        video, target, FARNEBACK_AT_SIZE,
+        video,
+        target,
+        FARNEBACK_AT_SIZE,
         progress=lambda done, total: calls.append((done, total)),
     )
     assert written == target
@@ -40,25 +41,22 @@ def test_stores_the_videos_flow_and_how_it_was_made(tmp_path, video):
 def test_unset_settings_take_the_defaults(tmp_path, video):
     # The checkpoints' short side (256) and the JPEG rawframes layout.
     target = compute_and_store_flow(
-        video, tmp_path / "clip", {"flow_method": "farneback", "num_frames": 3})
-    assert sorted(path.name for path in target.iterdir())[:2] == [
-        "flow.json", "flow_x_00001.jpg"]
+        video, tmp_path / "clip", {"flow_method": "farneback", "num_frames": 3}
+    )
+    assert sorted(path.name for path in target.iterdir())[:2] == ["flow.json", "flow_x_00001.jpg"]
     assert read_flow(target).shape == (3, 256, 320, 2)
     assert read_flow_metadata(target)["frame_limit"] == 3
 
 
 def test_an_existing_target_is_kept_unless_overwrite(tmp_path, video):
     target = tmp_path / "clip.npz"
-    compute_and_store_flow(video, target, {**FARNEBACK_AT_SIZE,
-                                           "num_frames": 2})
+    compute_and_store_flow(video, target, {**FARNEBACK_AT_SIZE, "num_frames": 2})
     with pytest.raises(FileExistsError):
         compute_and_store_flow(video, target, FARNEBACK_AT_SIZE)
-    compute_and_store_flow(video, target, {**FARNEBACK_AT_SIZE,
-                                           "overwrite": True})
+    compute_and_store_flow(video, target, {**FARNEBACK_AT_SIZE, "overwrite": True})
     assert read_flow(target).shape[0] == 6
 
 
 def test_an_unknown_setting_is_refused_before_reading(tmp_path):
     with pytest.raises(ValueError, match=r"Unknown flow settings \['resize'\]"):
-        compute_and_store_flow(tmp_path / "absent.mp4", tmp_path / "out.npz",
-                               {"resize": 128})
+        compute_and_store_flow(tmp_path / "absent.mp4", tmp_path / "out.npz", {"resize": 128})

@@ -14,9 +14,7 @@ def test_recovers_translation_with_the_same_convention_as_tvl1(
     reference = tvl1_flow(texture_moving_right_down)[:, 8:-8, 8:-8]
     assert interior[0] == pytest.approx(2.0, abs=0.3)
     assert interior[1] == pytest.approx(1.0, abs=0.3)
-    np.testing.assert_allclose(
-        interior, reference.reshape(-1, 2).mean(axis=0), atol=0.3
-    )
+    np.testing.assert_allclose(interior, reference.reshape(-1, 2).mean(axis=0), atol=0.3)
 
 
 def test_pairs_only(texture_moving_right_down):

@@ -28,16 +28,13 @@ def test_unknown_method_is_refused_not_substituted(texture_moving_right_down):
 
 
 @pytest.mark.parametrize("method", ["tvl1", "farneback"])
-def test_progress_is_reported_after_every_flow_field(
-    texture_moving_right_down, method
-):
+def test_progress_is_reported_after_every_flow_field(texture_moving_right_down, method):
     calls = []
     flow = compute_flow(
-        texture_moving_right_down, flow_method=method,
+        texture_moving_right_down,
+        flow_method=method,
         progress=lambda done, total: calls.append((done, total)),
     )
     fields = len(texture_moving_right_down) - 1
     assert calls == [(done, fields) for done in range(1, fields + 1)]
-    np.testing.assert_array_equal(
-        flow, compute_flow(texture_moving_right_down, flow_method=method)
-    )
+    np.testing.assert_array_equal(flow, compute_flow(texture_moving_right_down, flow_method=method))

@@ -24,9 +24,9 @@ HALF_STEP = FLOW_CLIP_PIXELS / 255
 
 def random_flow(frames=3, height=24, width=32, seed=0):
     rng = np.random.default_rng(seed)
-    return rng.uniform(
-        -FLOW_CLIP_PIXELS, FLOW_CLIP_PIXELS, (frames, height, width, 2)
-    ).astype(np.float32)
+    return rng.uniform(-FLOW_CLIP_PIXELS, FLOW_CLIP_PIXELS, (frames, height, width, 2)).astype(
+        np.float32
+    )
 
 
 def smooth_flow(frames=3, height=48, width=64):
@@ -58,9 +58,7 @@ def test_quantisation_clips_to_the_bound_and_keeps_the_ends_exact():
 @pytest.mark.parametrize("flow_format", ["png", "npz"])
 def test_lossless_formats_round_trip_within_half_a_step(tmp_path, flow_format):
     flow = random_flow()
-    path = write_flow(
-        flow, flow_output_path(tmp_path, "video", flow_format), flow_format
-    )
+    path = write_flow(flow, flow_output_path(tmp_path, "video", flow_format), flow_format)
     restored = read_flow(path)
     assert restored.shape == flow.shape and restored.dtype == np.float32
     assert np.abs(restored - flow).max() <= HALF_STEP + 1e-5
@@ -92,9 +90,7 @@ def test_flow_keeps_its_sign_and_axis_through_storage(tmp_path):
 
 def test_image_layout_is_mmaction2_rawframes(tmp_path):
     flow = random_flow(frames=3)
-    folder = write_flow(
-        flow, tmp_path / "v_abc", "jpg", metadata={"method": "tvl1"}
-    )
+    folder = write_flow(flow, tmp_path / "v_abc", "jpg", metadata={"method": "tvl1"})
     names = sorted(path.name for path in folder.iterdir())
     assert names == [
         "flow.json",
@@ -109,14 +105,14 @@ def test_image_layout_is_mmaction2_rawframes(tmp_path):
     assert metadata["method"] == "tvl1"
     assert metadata["bound"] == FLOW_CLIP_PIXELS
     assert (metadata["frames"], metadata["height"], metadata["width"]) == (
-        3, 24, 32,
+        3,
+        24,
+        32,
     )
 
 
 def test_npz_holds_uint8_flow_and_metadata(tmp_path):
-    path = write_flow(
-        random_flow(), tmp_path / "v.npz", "npz", metadata={"fps": 25.0}
-    )
+    path = write_flow(random_flow(), tmp_path / "v.npz", "npz", metadata={"fps": 25.0})
     with np.load(path) as stored:
         assert stored["flow"].dtype == np.uint8
         assert stored["flow"].shape == (3, 24, 32, 2)
@@ -124,9 +120,7 @@ def test_npz_holds_uint8_flow_and_metadata(tmp_path):
 
 
 @pytest.mark.parametrize("flow_format", ["png", "npz"])
-def test_writes_leave_no_temporary_files_and_refuse_to_overwrite(
-    tmp_path, flow_format
-):
+def test_writes_leave_no_temporary_files_and_refuse_to_overwrite(tmp_path, flow_format):
     path = flow_output_path(tmp_path, "video", flow_format)
     write_flow(random_flow(), path, flow_format)
     assert [entry.name for entry in tmp_path.iterdir()] == [path.name]
@@ -210,16 +204,16 @@ def test_every_reader_orders_frames_by_number_not_by_name(tmp_path, layout):
     expected = dequantize_flow(quantize_flow(flow))
     np.testing.assert_array_equal(read_flow(folder), expected)
     np.testing.assert_array_equal(data_read_flow_folder(folder), expected)
-    np.testing.assert_array_equal(
-        read_flow_folder(folder, indices=[9, 1, 9]), expected[[9, 1, 9]]
-    )
+    np.testing.assert_array_equal(read_flow_folder(folder, indices=[9, 1, 9]), expected[[9, 1, 9]])
     clips = load_clips(
-        None, "flow", clip_length=4, sampling="uniform", num_clips=3,
+        None,
+        "flow",
+        clip_length=4,
+        sampling="uniform",
+        num_clips=3,
         flow_path=folder,
     )
-    np.testing.assert_array_equal(
-        clips["flow"].reshape(expected.shape), expected
-    )
+    np.testing.assert_array_equal(clips["flow"].reshape(expected.shape), expected)
 
 
 def test_folder_reads_use_the_recorded_bound(tmp_path):

@@ -31,9 +31,7 @@ def test_matches_the_rgb_frame_count_by_repeating_the_last_field(
 
 def test_rgb_frames_are_converted_to_grayscale(texture_moving_right_down):
     rgb = np.repeat(texture_moving_right_down[..., None], 3, axis=-1)
-    np.testing.assert_allclose(
-        tvl1_flow(rgb), tvl1_flow(texture_moving_right_down), atol=1e-5
-    )
+    np.testing.assert_allclose(tvl1_flow(rgb), tvl1_flow(texture_moving_right_down), atol=1e-5)
 
 
 @pytest.mark.parametrize(
@@ -61,15 +59,11 @@ def test_agrees_with_deepminds_published_flow_on_the_cricket_sample(
     from keras_i3d.preprocessing import preprocess_flow
     from keras_i3d.video import read_video
 
-    rgb = read_video(
-        shared_data("kinetics-i3d/v_CricketShot_g04_c01_rgb.gif"), fps=None)
-    published = read_video(
-        shared_data("kinetics-i3d/v_CricketShot_g04_c01_flow.gif"), fps=None)
+    rgb = read_video(shared_data("kinetics-i3d/v_CricketShot_g04_c01_rgb.gif"), fps=None)
+    published = read_video(shared_data("kinetics-i3d/v_CricketShot_g04_c01_flow.gif"), fps=None)
     reference = published.frames[..., :2].astype(np.float32) / 255 - 0.5
     for start in (20, 60):
-        ours = preprocess_flow(
-            tvl1_flow(rgb.frames[start : start + 2], match_frame_count=False)
-        )[0]
+        ours = preprocess_flow(tvl1_flow(rgb.frames[start : start + 2], match_frame_count=False))[0]
         for channel in range(2):
             correlations = [
                 np.corrcoef(

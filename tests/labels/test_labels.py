@@ -7,21 +7,17 @@ import pytest
 from keras_i3d import decode_predictions
 from keras_i3d import load_labels
 
-
 # sha256 of deepmind/kinetics-i3d's data/label_map.txt and label_map_600.txt
 # at commit 0667e889 (../shared/data/PROVENANCE.md lists the same).
 DEEPMINDS_LABEL_MAPS = {
-    "kinetics400": "e9f2806fe9109b851a80a74841244f6f"
-                   "8c9d10917fa0229cd82bab67f2f8e28f",
-    "kinetics600": "8dfca4202520ea8291ce0242ef33b006"
-                   "d0a0772b409663c090a2876bc1978dcf",
+    "kinetics400": "e9f2806fe9109b851a80a74841244f6f8c9d10917fa0229cd82bab67f2f8e28f",
+    "kinetics600": "8dfca4202520ea8291ce0242ef33b006d0a0772b409663c090a2876bc1978dcf",
 }
 
 
 def test_packaged_label_maps_are_deepminds_files():
     for name, sha256 in DEEPMINDS_LABEL_MAPS.items():
-        packaged = resources.files("keras_i3d.labels").joinpath(
-            f"{name}.txt").read_bytes()
+        packaged = resources.files("keras_i3d.labels").joinpath(f"{name}.txt").read_bytes()
         assert hashlib.sha256(packaged).hexdigest() == sha256
 
 
@@ -40,9 +36,11 @@ def test_decode_predictions_ranks_per_sample():
     scores[1, 227] = 1.0
     decoded = decode_predictions(scores, top=3)
     assert [(i, label) for i, label, _ in decoded[0]] == [
-        (6, "arm wrestling"), (0, "abseiling"), (227, "playing cricket")]
-    assert [score for _, _, score in decoded[0]] == pytest.approx(
-        [0.5, 0.3, 0.2])
+        (6, "arm wrestling"),
+        (0, "abseiling"),
+        (227, "playing cricket"),
+    ]
+    assert [score for _, _, score in decoded[0]] == pytest.approx([0.5, 0.3, 0.2])
     assert decoded[1][0][1] == "playing cricket"
     assert len(decode_predictions(np.zeros((1, 600)), top=2)[0]) == 2
 

@@ -10,9 +10,7 @@ def test_output_channels_and_config():
     assert out.shape == (1, 7, 7, 256)
     clone = InceptionBlock2D.from_config(block.get_config())
     assert clone.filters == block.filters
-    assert [u.name for u in clone.units] == list(
-        InceptionBlock2D.BRANCH_LAYERS
-    )
+    assert [u.name for u in clone.units] == list(InceptionBlock2D.BRANCH_LAYERS)
 
 
 def test_rejects_wrong_filter_count():

@@ -14,18 +14,17 @@ def test_unit3d_is_conv_then_batch_norm_without_scale():
     assert unit.conv_3d.use_bias is False
     assert unit.batch_norm.scale is False and unit.batch_norm.center is True
     assert unit.batch_norm.epsilon == pytest.approx(1e-3)
-    assert [w.name for w in unit.weights] == [
-        "kernel", "beta", "moving_mean", "moving_variance"]
+    assert [w.name for w in unit.weights] == ["kernel", "beta", "moving_mean", "moving_variance"]
 
 
 def test_unit3d_same_padding_puts_the_extra_pixel_at_the_end():
     # TF "SAME" with an even input, stride 2 and kernel 3 pads 0 before and
     # 1 after: the first output only sees input rows 0..1 + row 2.
-    unit = Unit3D(1, kernel_size=(1, 3, 1), strides=(1, 2, 1),
-                  use_batch_norm=False, activation=None)
+    unit = Unit3D(
+        1, kernel_size=(1, 3, 1), strides=(1, 2, 1), use_batch_norm=False, activation=None
+    )
     unit.build((1, 1, 4, 1, 1))
-    unit.conv_3d.kernel.assign(np.array([1.0, 10.0, 100.0]).reshape(
-        1, 3, 1, 1, 1))
+    unit.conv_3d.kernel.assign(np.array([1.0, 10.0, 100.0]).reshape(1, 3, 1, 1, 1))
     x = np.arange(1, 5, dtype="float32").reshape(1, 1, 4, 1, 1)
     out = np.asarray(unit(x)).reshape(-1)
     np.testing.assert_allclose(out, [1 + 20 + 300, 3 + 40 + 0])
@@ -58,9 +57,11 @@ def test_minimum_clip_size_names_the_requirement():
 
 @pytest.mark.parametrize(
     "layer",
-    [Unit3D(4, (3, 1, 1), (1, 1, 1), name="u"),
-     InceptionBlock3D((2, 2, 2, 2, 2, 2), name="m"),
-     MinimumClipSize(2, 3, name="c")],
+    [
+        Unit3D(4, (3, 1, 1), (1, 1, 1), name="u"),
+        InceptionBlock3D((2, 2, 2, 2, 2, 2), name="m"),
+        MinimumClipSize(2, 3, name="c"),
+    ],
     ids=["Unit3D", "InceptionBlock3D", "MinimumClipSize"],
 )
 def test_layers_round_trip_through_dot_keras(layer, tmp_path):

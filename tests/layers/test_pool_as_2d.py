@@ -28,25 +28,24 @@ def _random_clip(size, seed):
 
 
 @pytest.mark.parametrize("size, pool_size, strides, padding", CASES)
-def test_max_pool_as_2d_equals_max_pool_3d_exactly(size, pool_size, strides,
-                                                   padding):
+def test_max_pool_as_2d_equals_max_pool_3d_exactly(size, pool_size, strides, padding):
     clip = _random_clip(size, seed=0)
     expected = keras.layers.MaxPooling3D(pool_size, strides, padding)(clip)
     actual = MaxPooling3DAs2D(pool_size, strides, padding)(clip)
-    np.testing.assert_array_equal(keras.ops.convert_to_numpy(actual),
-                                  keras.ops.convert_to_numpy(expected))
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(actual), keras.ops.convert_to_numpy(expected)
+    )
 
 
 @pytest.mark.parametrize("size, pool_size, strides, padding", CASES)
-def test_average_pool_as_2d_equals_average_pool_3d(size, pool_size, strides,
-                                                   padding):
+def test_average_pool_as_2d_equals_average_pool_3d(size, pool_size, strides, padding):
     # Positive inputs make the relative error meaningful; "same" windows at
     # the end hold fewer elements, and padding must not count in the mean.
     clip = np.abs(_random_clip(size, seed=1)) + 0.5
     expected = keras.ops.convert_to_numpy(
-        keras.layers.AveragePooling3D(pool_size, strides, padding)(clip))
-    actual = keras.ops.convert_to_numpy(
-        AveragePooling3DAs2D(pool_size, strides, padding)(clip))
+        keras.layers.AveragePooling3D(pool_size, strides, padding)(clip)
+    )
+    actual = keras.ops.convert_to_numpy(AveragePooling3DAs2D(pool_size, strides, padding)(clip))
     assert actual.shape == expected.shape
     np.testing.assert_allclose(actual, expected, rtol=1e-6, atol=0)
 
@@ -65,13 +64,13 @@ def test_pools_as_2d_with_unknown_sizes_inside_a_model():
     assert model.output_shape == (None, None, None, None, 4)
     clip = _random_clip((7, 9, 5), seed=2)[..., :1].repeat(4, axis=-1)
     expected = keras.layers.MaxPooling3D((3, 3, 3), (2, 2, 2), "same")(clip)
-    np.testing.assert_array_equal(model.predict(clip, verbose=0),
-                                  keras.ops.convert_to_numpy(expected))
+    np.testing.assert_array_equal(
+        model.predict(clip, verbose=0), keras.ops.convert_to_numpy(expected)
+    )
 
 
 def test_as_2d_pool_keeps_the_configuration():
-    pool = keras.layers.AveragePooling3D((2, 7, 7), strides=1,
-                                         name="Logits_AvgPool3d")
+    pool = keras.layers.AveragePooling3D((2, 7, 7), strides=1, name="Logits_AvgPool3d")
     replacement = as_2d_pool(pool)
     assert isinstance(replacement, AveragePooling3DAs2D)
     config = replacement.get_config()
@@ -98,8 +97,6 @@ def test_pools_as_2d_round_trip_through_keras_file(tmp_path):
     path = tmp_path / "pools.keras"
     model.save(path)
     loaded = keras.saving.load_model(path)
-    assert [type(layer) for layer in loaded.layers[1:]] == [
-        MaxPooling3DAs2D, AveragePooling3DAs2D]
+    assert [type(layer) for layer in loaded.layers[1:]] == [MaxPooling3DAs2D, AveragePooling3DAs2D]
     clip = _random_clip((4, 8, 8), seed=3)[..., :2]
-    np.testing.assert_array_equal(loaded.predict(clip, verbose=0),
-                                  model.predict(clip, verbose=0))
+    np.testing.assert_array_equal(loaded.predict(clip, verbose=0), model.predict(clip, verbose=0))

@@ -8,9 +8,7 @@ def test_shapes_and_weights():
     unit = Unit2D(8, kernel_size=(3, 3), strides=(2, 2), name="Conv2d_0a")
     assert unit(np.zeros((1, 9, 9, 3), "float32")).shape == (1, 5, 5, 8)
     # Kernel, then beta, moving mean, moving variance: no bias, no gamma.
-    assert [tuple(w.shape) for w in unit.weights] == [
-        (3, 3, 3, 8), (8,), (8,), (8,)
-    ]
+    assert [tuple(w.shape) for w in unit.weights] == [(3, 3, 3, 8), (8,), (8,), (8,)]
 
 
 def test_classifier_unit_has_bias_and_no_activation():

@@ -44,8 +44,7 @@ def top5(logits):
 @pytest.fixture(scope="module")
 def reference():
     keras.utils.set_random_seed(0)
-    model = I3D(weights=None, input_shape=(None, None, None, 3),
-                classifier_activation=None)
+    model = I3D(weights=None, input_shape=(None, None, None, 3), classifier_activation=None)
     return randomise_batch_norm(model)
 
 
@@ -103,8 +102,7 @@ def test_fold_batch_norm_is_the_unit_at_inference(reference):
     kernel, bias = fold_batch_norm(unit)
     clip = random_clip((1, 2, 3, 3, 64))
     expected = np.asarray(unit(clip, training=False))
-    folded = np.maximum(np.einsum("bthwc,cf->bthwf", clip, kernel[0, 0, 0])
-                        + bias, 0)
+    folded = np.maximum(np.einsum("bthwc,cf->bthwf", clip, kernel[0, 0, 0]) + bias, 0)
     np.testing.assert_allclose(folded, expected, atol=1e-4)
 
 
@@ -114,8 +112,9 @@ def test_keeps_endpoint_names_and_drops_batch_norm(reference):
     for endpoint, _, _ in I3D_BODY:
         assert endpoint in names
     assert names[-1] == "Logits"
-    assert not any(isinstance(layer, keras.layers.BatchNormalization)
-                   for layer in fused._flatten_layers())
+    assert not any(
+        isinstance(layer, keras.layers.BatchNormalization) for layer in fused._flatten_layers()
+    )
     assert "Logits_Dropout" not in names
     assert fused.output.dtype == "float32"
 
@@ -123,22 +122,19 @@ def test_keeps_endpoint_names_and_drops_batch_norm(reference):
 def test_features_models_and_truncated_endpoints():
     keras.utils.set_random_seed(3)
     model = randomise_batch_norm(
-        I3D(weights=None, include_top=False, pooling="avg",
-            input_shape=(8, 64, 64, 3))
+        I3D(weights=None, include_top=False, pooling="avg", input_shape=(8, 64, 64, 3))
     )
     truncated = randomise_batch_norm(
-        I3D(weights=None, include_top=False, final_endpoint="Mixed_3c",
-            input_shape=(8, 64, 64, 3))
+        I3D(weights=None, include_top=False, final_endpoint="Mixed_3c", input_shape=(8, 64, 64, 3))
     )
     clip = random_clip((1, 8, 64, 64, 3))
     for source in (model, truncated):
         fused = fuse_for_inference(source)
         assert fused.output_shape == source.output_shape
-        np.testing.assert_allclose(np.asarray(fused(clip)),
-                                   np.asarray(source(clip, training=False)),
-                                   atol=1e-4)
-    assert "Mixed_4b" not in [layer.name for layer in
-                              fuse_for_inference(truncated).layers]
+        np.testing.assert_allclose(
+            np.asarray(fused(clip)), np.asarray(source(clip, training=False)), atol=1e-4
+        )
+    assert "Mixed_4b" not in [layer.name for layer in fuse_for_inference(truncated).layers]
 
 
 def test_softmax_head_is_kept():
@@ -150,8 +146,7 @@ def test_softmax_head_is_kept():
 
 
 def test_bfloat16_model_stays_close_with_float32_logits(reference):
-    model = I3D(weights=None, input_shape=(9, 193, 193, 3),
-                classifier_activation=None)
+    model = I3D(weights=None, input_shape=(9, 193, 193, 3), classifier_activation=None)
     model.set_weights(reference.get_weights())
     fused = fuse_for_inference(model, dtype="mixed_bfloat16")
     assert isinstance(fused.get_layer("Conv3d_1a_7x7"), SpaceToDepthConv3D)
@@ -166,16 +161,13 @@ def test_bfloat16_model_stays_close_with_float32_logits(reference):
 
 def test_saved_and_loaded(tmp_path):
     keras.utils.set_random_seed(5)
-    model = randomise_batch_norm(
-        I3D(weights=None, include_top=False, input_shape=(8, 32, 32, 3))
-    )
+    model = randomise_batch_norm(I3D(weights=None, include_top=False, input_shape=(8, 32, 32, 3)))
     fused = fuse_for_inference(model, space_to_depth_stem=True)
     path = tmp_path / "fused.keras"
     fused.save(path)
     loaded = keras.saving.load_model(path)
     clip = random_clip((1, 8, 32, 32, 3))
-    np.testing.assert_allclose(np.asarray(loaded(clip)),
-                               np.asarray(fused(clip)), atol=1e-6)
+    np.testing.assert_allclose(np.asarray(loaded(clip)), np.asarray(fused(clip)), atol=1e-6)
     block = loaded.get_layer("Mixed_3b")
     assert isinstance(block, FusedInceptionBlock3D)
     assert block.get_config()["filters"] == (64, 96, 128, 16, 32, 32)
@@ -229,10 +221,12 @@ print(json.dumps({"backend": keras.backend.backend(),
 @pytest.mark.slow
 def test_runs_on_the_jax_backend():
     pytest.importorskip("jax")
-    env = dict(os.environ, KERAS_BACKEND="jax", TF_CPP_MIN_LOG_LEVEL="2",
-               PYTHONPATH=str(PROJECT_ROOT))
-    completed = subprocess.run([sys.executable, "-c", JAX_SCRIPT], env=env,
-                               capture_output=True, text=True, timeout=600)
+    env = dict(
+        os.environ, KERAS_BACKEND="jax", TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=str(PROJECT_ROOT)
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", JAX_SCRIPT], env=env, capture_output=True, text=True, timeout=600
+    )
     assert completed.returncode == 0, completed.stderr[-3000:]
     result = json.loads(completed.stdout.strip().splitlines()[-1])
     assert result["backend"] == "jax"
@@ -245,15 +239,13 @@ def test_real_weights_on_a_real_clip(installed_kinetics400, project_root):
     from keras_i3d.labels import load_labels
 
     clip = load_video_clips(
-        project_root / "examples" / "data" / "arm_wrestling.mp4",
-        stream="rgb", num_frames=64).model_input("rgb")
-    model = I3D(weights="kinetics400", input_shape=clip.shape[1:],
-                classifier_activation=None)
+        project_root / "examples" / "data" / "arm_wrestling.mp4", stream="rgb", num_frames=64
+    ).model_input("rgb")
+    model = I3D(weights="kinetics400", input_shape=clip.shape[1:], classifier_activation=None)
     expected = np.asarray(model(clip, training=False))
     logits = np.asarray(fuse_for_inference(model)(clip))
     assert np.abs(logits - expected).max() <= LOGITS_TOLERANCE
     np.testing.assert_array_equal(top5(logits), top5(expected))
     assert load_labels()[int(top5(logits)[0, 0])] == "arm wrestling"
-    bfloat16 = np.asarray(fuse_for_inference(model,
-                                             dtype="mixed_bfloat16")(clip))
+    bfloat16 = np.asarray(fuse_for_inference(model, dtype="mixed_bfloat16")(clip))
     assert int(np.argmax(bfloat16)) == int(np.argmax(expected))

@@ -39,16 +39,12 @@ def test_layer_names_are_slim_scopes(model):
 
 
 def test_output_shapes(model):
-    assert model.predict(np.zeros((1, 64, 64, 3)), verbose=0).shape == (
-        1, 1001
-    )
-    features = InceptionV1(weights=None, include_top=False, pooling="avg",
-                           input_shape=(64, 64, 20))
+    assert model.predict(np.zeros((1, 64, 64, 3)), verbose=0).shape == (1, 1001)
+    features = InceptionV1(weights=None, include_top=False, pooling="avg", input_shape=(64, 64, 20))
     assert features.output_shape == (None, 1024)
     maps = InceptionV1(weights=None, include_top=False)
     assert maps.output_shape == (None, 7, 7, 1024)
-    early = InceptionV1(weights=None, include_top=False,
-                        final_endpoint="Mixed_3c")
+    early = InceptionV1(weights=None, include_top=False, final_endpoint="Mixed_3c")
     assert early.output_shape == (None, 28, 28, 480)
 
 
@@ -67,20 +63,16 @@ def test_argument_errors():
         InceptionV1(weights="missing/inception_v1.weights.h5")
 
 
-def test_weights_file_loads_by_name_with_new_head_and_channels(
-    model, tmp_path
-):
+def test_weights_file_loads_by_name_with_new_head_and_channels(model, tmp_path):
     path = tmp_path / "inception_v1.weights.h5"
     model.save_weights(path)
     image = np.random.default_rng(0).uniform(-1, 1, (1, 64, 64, 3))
-    same = InceptionV1(weights=path, input_shape=(64, 64, 3),
-                       classifier_activation=None)
+    same = InceptionV1(weights=path, input_shape=(64, 64, 3), classifier_activation=None)
     np.testing.assert_allclose(
         same.predict(image, verbose=0),
-        keras.Model(model.inputs, model.get_layer("Logits").output).predict(
-            image, verbose=0
-        ),
-        rtol=1e-5, atol=1e-5,
+        keras.Model(model.inputs, model.get_layer("Logits").output).predict(image, verbose=0),
+        rtol=1e-5,
+        atol=1e-5,
     )
     flow = InceptionV1(weights=None, input_shape=(64, 64, 20), classes=5)
     skipped = load_inception_v1_weights(flow, path)
@@ -122,6 +114,8 @@ def test_keras_round_trip(model, tmp_path):
     restored = keras.saving.load_model(path)
     image = np.random.default_rng(1).uniform(-1, 1, (1, 48, 48, 3))
     np.testing.assert_allclose(
-        restored.predict(image, verbose=0), model.predict(image, verbose=0),
-        rtol=1e-6, atol=1e-7,
+        restored.predict(image, verbose=0),
+        model.predict(image, verbose=0),
+        rtol=1e-6,
+        atol=1e-7,
     )

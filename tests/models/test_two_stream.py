@@ -9,8 +9,7 @@ from keras_i3d.models.two_stream import SAME_AS_WEIGHTS
 
 @pytest.fixture(scope="module")
 def two_stream():
-    return TwoStreamI3D(weights=None, clip_length=9, height=193, width=193,
-                        classes=6)
+    return TwoStreamI3D(weights=None, clip_length=9, height=193, width=193, classes=6)
 
 
 def test_joint_prediction_is_softmax_of_summed_logits(two_stream):
@@ -31,8 +30,7 @@ def test_per_stream_logits_equal_the_stream_models(two_stream):
     flow = rng.uniform(-1, 1, (1, 9, 193, 193, 2)).astype("float32")
     out = two_stream.predict([rgb, flow], verbose=0)
     rgb_model = two_stream.get_layer("i3d_rgb")
-    np.testing.assert_allclose(out["rgb_logits"],
-                               rgb_model.predict(rgb, verbose=0), atol=1e-5)
+    np.testing.assert_allclose(out["rgb_logits"], rgb_model.predict(rgb, verbose=0), atol=1e-5)
 
 
 def test_flow_stream_without_pretrained_weights_says_why():
@@ -41,8 +39,9 @@ def test_flow_stream_without_pretrained_weights_says_why():
 
 
 def test_pretrained_rgb_with_a_new_flow_stream(installed_kinetics400):
-    model = TwoStreamI3D(rgb_weights="kinetics400", flow_weights=None,
-                         input_shape=(9, 193, 193, 3), classes=400)
+    model = TwoStreamI3D(
+        rgb_weights="kinetics400", flow_weights=None, input_shape=(9, 193, 193, 3), classes=400
+    )
     reference = I3D(weights="kinetics400", input_shape=(9, 193, 193, 3))
     np.testing.assert_array_equal(
         model.get_layer("i3d_rgb").get_layer("Mixed_5c").get_weights()[0],
@@ -65,8 +64,7 @@ def test_default_stream_weights_follow_weights():
 def test_features_without_top_and_input_tensors():
     rgb = keras.Input((9, 193, 193, 3), name="my_rgb")
     flow = keras.Input((9, 193, 193, 2), name="my_flow")
-    model = TwoStreamI3D(weights=None, include_top=False, pooling="avg",
-                         input_tensor=(rgb, flow))
+    model = TwoStreamI3D(weights=None, include_top=False, pooling="avg", input_tensor=(rgb, flow))
     assert model.inputs[0] is rgb and model.inputs[1] is flow
     assert set(model.output) == {"rgb_features", "flow_features"}
     assert model.output["flow_features"].shape == (None, 1024)
@@ -75,7 +73,9 @@ def test_features_without_top_and_input_tensors():
 def test_input_shape_replaces_frames_height_width():
     model = TwoStreamI3D(weights=None, input_shape=(9, 193, 193, 3))
     assert [tuple(x.shape) for x in model.inputs] == [
-        (None, 9, 193, 193, 3), (None, 9, 193, 193, 2)]
+        (None, 9, 193, 193, 3),
+        (None, 9, 193, 193, 2),
+    ]
     with pytest.raises(ValueError, match="either as `input_shape`"):
         TwoStreamI3D(weights=None, input_shape=(9, 193, 193, 3), clip_length=9)
     with pytest.raises(ValueError, match="only with `include_top=False`"):

@@ -31,7 +31,8 @@ def _expected_top(logits, top):
 def _check_top(result, logits, top):
     assert len(result.top) == top
     for ranked, (index, probability, logit) in zip(
-            result.top, _expected_top(np.asarray(logits, np.float64), top)):
+        result.top, _expected_top(np.asarray(logits, np.float64), top)
+    ):
         assert ranked.index == index
         assert ranked.probability == pytest.approx(probability, rel=1e-6)
         assert ranked.logit == pytest.approx(logit, rel=1e-6)
@@ -48,14 +49,13 @@ def test_rgb_ranks_the_logits_of_the_decoded_clip(video):
 
 def test_two_stream_adds_the_streams_logits(video):
     model = two_stream_logits_model(weights=None, flow_weights=None)
-    result = classify_video(video, stream="two_stream", model=model,
-                            num_frames=9, top=4, flow_method="farneback")
+    result = classify_video(
+        video, stream="two_stream", model=model, num_frames=9, top=4, flow_method="farneback"
+    )
     assert (result.num_frames, result.stream) == (9, "two_stream")
     clips = load_video_clips(video, num_frames=9, flow_method="farneback")
-    outputs = model.predict_on_batch(
-        [clips.model_input("rgb"), clips.model_input("flow")])
-    joint = np.asarray(outputs["rgb_logits"]) + np.asarray(
-        outputs["flow_logits"])
+    outputs = model.predict_on_batch([clips.model_input("rgb"), clips.model_input("flow")])
+    joint = np.asarray(outputs["rgb_logits"]) + np.asarray(outputs["flow_logits"])
     _check_top(result, joint[0], 4)
     assert "two_stream" in result.format_table().splitlines()[0]
 
@@ -64,10 +64,8 @@ def test_two_stream_adds_the_streams_logits(video):
 def test_too_short_a_clip_is_refused_before_the_network(tmp_path, stream):
     short = write_video(tmp_path / "short.mp4", moving_frames(5, 64, 80))
     unusable_model = object()  # any call on it would fail differently
-    with pytest.raises(ClipTooShortError,
-                       match="short.mp4: 5 frame.*at least 9 frames"):
-        classify_video(short, stream=stream, model=unusable_model,
-                       flow_method="farneback")
+    with pytest.raises(ClipTooShortError, match="short.mp4: 5 frame.*at least 9 frames"):
+        classify_video(short, stream=stream, model=unusable_model, flow_method="farneback")
 
 
 def test_argument_errors(video):
@@ -81,24 +79,27 @@ def test_argument_errors(video):
 
 def test_two_stream_without_flow_weights_fails_before_decoding(tmp_path):
     with pytest.raises(ValueError, match="No pretrained flow-stream weights"):
-        classify_video(tmp_path / "never_read.mp4", stream="two_stream",
-                       weights=None)
+        classify_video(tmp_path / "never_read.mp4", stream="two_stream", weights=None)
 
 
 def test_prediction_table_and_json():
     prediction = VideoPrediction(
-        video="v.mp4", num_frames=64, fps=25.0, stream="rgb",
-        top=(RankedClass(6, "arm wrestling", 0.75, 12.5),
-             RankedClass(0, "abseiling", 0.25, 11.4)))
+        video="v.mp4",
+        num_frames=64,
+        fps=25.0,
+        stream="rgb",
+        top=(RankedClass(6, "arm wrestling", 0.75, 12.5), RankedClass(0, "abseiling", 0.25, 11.4)),
+    )
     lines = prediction.format_table().splitlines()
     assert lines[0] == "v.mp4: 64 frames at 25 fps"
     assert lines[2].split() == ["1", "0.750000", "12.500", "arm", "wrestling"]
     assert prediction.to_json() == {
-        "video": "v.mp4", "num_frames": 64, "fps": 25.0, "stream": "rgb",
+        "video": "v.mp4",
+        "num_frames": 64,
+        "fps": 25.0,
+        "stream": "rgb",
         "top": [
-            {"index": 6, "label": "arm wrestling", "probability": 0.75,
-             "logit": 12.5},
-            {"index": 0, "label": "abseiling", "probability": 0.25,
-             "logit": 11.4},
+            {"index": 6, "label": "arm wrestling", "probability": 0.75, "logit": 12.5},
+            {"index": 0, "label": "abseiling", "probability": 0.25, "logit": 11.4},
         ],
     }

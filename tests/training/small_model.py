@@ -10,8 +10,14 @@ import keras
 from keras_i3d import I3D
 
 
-def small_i3d(classes=4, clip_length=8, size=32, final_endpoint="MaxPool3d_2a_3x3",
-              frozen_batch_norm=False, dropout_rate=0.0):
+def small_i3d(
+    classes=4,
+    clip_length=8,
+    size=32,
+    final_endpoint="MaxPool3d_2a_3x3",
+    frozen_batch_norm=False,
+    dropout_rate=0.0,
+):
     backbone = I3D(
         weights=None,
         include_top=False,

@@ -15,9 +15,14 @@ from keras_i3d.training.checkpoint import save_training_state
 
 def _model_and_optimizer(units=3, seed=0):
     keras.utils.set_random_seed(seed)
-    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(units),
-                              keras.layers.Dropout(0.5),
-                              keras.layers.BatchNormalization()])
+    model = keras.Sequential(
+        [
+            keras.Input((4,)),
+            keras.layers.Dense(units),
+            keras.layers.Dropout(0.5),
+            keras.layers.BatchNormalization(),
+        ]
+    )
     optimizer = keras.optimizers.SGD(0.1, momentum=0.9)
     optimizer.build(model.trainable_variables)
     for variable in optimizer.variables[2:]:
@@ -39,8 +44,7 @@ def test_round_trip_restores_model_optimizer_step_epoch(tmp_path):
     assert restore_training_state(path, other, other_optimizer) == (7, 2)
     for a, b in zip(_values(model.variables), _values(other.variables)):
         np.testing.assert_array_equal(a, b)
-    for a, b in zip(_values(optimizer.variables),
-                    _values(other_optimizer.variables)):
+    for a, b in zip(_values(optimizer.variables), _values(other_optimizer.variables)):
         np.testing.assert_array_equal(a, b)
 
 
@@ -87,7 +91,6 @@ def test_atomic_save_weights(tmp_path):
     assert os.listdir(tmp_path) == ["best.weights.h5"]
     other, _ = _model_and_optimizer(seed=3)
     other.load_weights(path)
-    np.testing.assert_array_equal(model.layers[0].kernel.numpy(),
-                                  other.layers[0].kernel.numpy())
+    np.testing.assert_array_equal(model.layers[0].kernel.numpy(), other.layers[0].kernel.numpy())
     with pytest.raises(ValueError, match="weights.h5"):
         atomic_save_weights(model, tmp_path / "best.h5")

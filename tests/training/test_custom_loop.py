@@ -12,23 +12,22 @@ from tests.training.small_model import small_i3d
 
 
 def _data(epoch):
-    return motion_dataset(16, 4, clip_length=8, size=32, seed=3,
-                          shuffle_seed=epoch)
+    return motion_dataset(16, 4, clip_length=8, size=32, seed=3, shuffle_seed=epoch)
 
 
 def _trainer(checkpoint_dir=None, checkpoint_every=None):
     keras.utils.set_random_seed(5)
     model = small_i3d(clip_length=8, size=32, dropout_rate=0.5)
     optimizer = keras.optimizers.SGD(0.05, momentum=0.9)
-    return CustomLoopTrainer(model, optimizer, checkpoint_dir=checkpoint_dir,
-                             checkpoint_every=checkpoint_every)
+    return CustomLoopTrainer(
+        model, optimizer, checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every
+    )
 
 
 def test_loss_decreases_on_the_motion_dataset():
     keras.utils.set_random_seed(0)
     model = small_i3d(clip_length=8, size=32)
-    trainer = CustomLoopTrainer(model, keras.optimizers.SGD(0.05,
-                                                            momentum=0.9))
+    trainer = CustomLoopTrainer(model, keras.optimizers.SGD(0.05, momentum=0.9))
     data = motion_dataset(32, 8, clip_length=8, size=32, shuffle_seed=0)
     history = trainer.fit(data, epochs=6, steps_per_epoch=4)
     assert history["loss"][-1] < 0.8 * history["loss"][0]
@@ -52,30 +51,31 @@ def test_resuming_from_a_mid_epoch_state_reaches_the_same_weights(tmp_path):
     history = resumed.fit(_data, epochs=2, steps_per_epoch=4)
     assert resumed.global_step == 8
     assert len(history["loss"]) == 1
-    for expected, actual in zip(reference.model.variables,
-                                resumed.model.variables):
-        np.testing.assert_allclose(actual.numpy(), expected.numpy(),
-                                   rtol=1e-6, atol=1e-7, err_msg=actual.path)
+    for expected, actual in zip(reference.model.variables, resumed.model.variables):
+        np.testing.assert_allclose(
+            actual.numpy(), expected.numpy(), rtol=1e-6, atol=1e-7, err_msg=actual.path
+        )
 
 
 def test_two_stream_outputs_sum_the_stream_losses():
     rgb = keras.Input((4, 8, 8, 3))
     flow = keras.Input((4, 8, 8, 2))
     logits = {
-        "rgb_logits": keras.layers.Dense(3)(
-            keras.layers.GlobalAveragePooling3D()(rgb)),
-        "flow_logits": keras.layers.Dense(3)(
-            keras.layers.GlobalAveragePooling3D()(flow)),
+        "rgb_logits": keras.layers.Dense(3)(keras.layers.GlobalAveragePooling3D()(rgb)),
+        "flow_logits": keras.layers.Dense(3)(keras.layers.GlobalAveragePooling3D()(flow)),
     }
-    logits["predictions"] = keras.layers.Add()(
-        [logits["rgb_logits"], logits["flow_logits"]])
+    logits["predictions"] = keras.layers.Add()([logits["rgb_logits"], logits["flow_logits"]])
     model = keras.Model([rgb, flow], logits)
     random = np.random.RandomState(0)
-    data = tf.data.Dataset.from_tensor_slices((
-        (random.rand(8, 4, 8, 8, 3).astype("float32"),
-         random.rand(8, 4, 8, 8, 2).astype("float32")),
-        np.arange(8) % 3,
-    )).batch(4)
+    data = tf.data.Dataset.from_tensor_slices(
+        (
+            (
+                random.rand(8, 4, 8, 8, 3).astype("float32"),
+                random.rand(8, 4, 8, 8, 2).astype("float32"),
+            ),
+            np.arange(8) % 3,
+        )
+    ).batch(4)
     trainer = CustomLoopTrainer(model, keras.optimizers.SGD(0.1))
     statistics = trainer.evaluate(data)
     outputs = model((random.rand(1, 4, 8, 8, 3), random.rand(1, 4, 8, 8, 2)))
@@ -91,7 +91,6 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match="steps_per_epoch"):
         trainer.fit(_data, epochs=1, steps_per_epoch=0)
     with pytest.raises(ValueError, match="checkpoint_every"):
-        CustomLoopTrainer(trainer.model, trainer.optimizer,
-                          checkpoint_every=0)
+        CustomLoopTrainer(trainer.model, trainer.optimizer, checkpoint_every=0)
     with pytest.raises(ValueError, match="no batches"):
         trainer.evaluate(_data(0).take(0))

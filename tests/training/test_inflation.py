@@ -39,9 +39,9 @@ def clean_frames(frames):
         out_length = math.ceil(length / stride)
         pad_before = max((out_length - 1) * stride + kernel - length, 0) // 2
         clean = [
-            i for i in range(out_length)
-            if i * stride - pad_before >= first
-            and i * stride - pad_before + kernel - 1 <= last
+            i
+            for i in range(out_length)
+            if i * stride - pad_before >= first and i * stride - pad_before + kernel - 1 <= last
         ]
         if not clean:
             return 1, 0, out_length
@@ -50,14 +50,10 @@ def clean_frames(frames):
     for endpoint, kind, arguments in I3D_BODY:
         if kind == "unit":
             _, kernel, strides = arguments
-            first, last, length = window(
-                first, last, length, kernel[0], strides[0]
-            )
+            first, last, length = window(first, last, length, kernel[0], strides[0])
         elif kind == "pool":
             kernel, strides = arguments
-            first, last, length = window(
-                first, last, length, kernel[0], strides[0]
-            )
+            first, last, length = window(first, last, length, kernel[0], strides[0])
         else:
             first, last = first + 1, last - 1
         ranges[endpoint] = (first, last)
@@ -142,9 +138,7 @@ def _boring_video_activations(inception_2d, stream, frames, endpoints):
         source.inputs,
         {name: source.get_layer(name).output for _, name in endpoints},
     ).predict(image, verbose=0)
-    features_3d = endpoint_model(i3d, [name for name, _ in endpoints]).predict(
-        video, verbose=0
-    )
+    features_3d = endpoint_model(i3d, [name for name, _ in endpoints]).predict(video, verbose=0)
     return features_2d, features_3d
 
 
@@ -177,15 +171,13 @@ def test_boring_video_fixed_point_flow(inception_2d):
     frames = 32
     endpoints = (("Conv3d_1a_7x7", "Conv2d_1a_7x7"), ("Mixed_3c", "Mixed_3c"))
     ranges = clean_frames(frames)
-    features_2d, features_3d = _boring_video_activations(
-        inception_2d, "flow", frames, endpoints
-    )
+    features_2d, features_3d = _boring_video_activations(inception_2d, "flow", frames, endpoints)
     for i3d_endpoint, endpoint_2d in endpoints:
         expected = features_2d[endpoint_2d][0]
         first, last = ranges[i3d_endpoint]
         assert first <= last
         np.testing.assert_allclose(
-            features_3d[i3d_endpoint][0, first:last + 1],
+            features_3d[i3d_endpoint][0, first : last + 1],
             np.broadcast_to(expected, (last + 1 - first,) + expected.shape),
             rtol=1e-4,
             atol=1e-4 * float(np.abs(expected).max()),
@@ -194,8 +186,11 @@ def test_boring_video_fixed_point_flow(inception_2d):
 
 def test_flow_first_layer_averages_rgb_filters(inception_2d):
     i3d = I3D(
-        stream="flow", weights=None, include_top=False,
-        final_endpoint="Conv3d_1a_7x7", input_shape=(8, 32, 32, 2),
+        stream="flow",
+        weights=None,
+        include_top=False,
+        final_endpoint="Conv3d_1a_7x7",
+        input_shape=(8, 32, 32, 2),
     )
     report = inflate_weights(inception_2d, i3d)
     assert report["inflated"] == ["Conv3d_1a_7x7"]
@@ -210,8 +205,7 @@ def test_flow_first_layer_averages_rgb_filters(inception_2d):
 def test_inflated_i3d_from_weights_file(inception_2d, tmp_path):
     path = tmp_path / "inception_v1.weights.h5"
     inception_2d.save_weights(path)
-    model = inflated_i3d(path, stream="rgb", classes=7,
-                         input_shape=(None, None, None, 3))
+    model = inflated_i3d(path, stream="rgb", classes=7, input_shape=(None, None, None, 3))
     assert model.output_shape == (None, 7)
     beta_2d = inception_2d.get_layer("Mixed_4d").get_weights()
     beta_3d = model.get_layer("Mixed_4d").get_weights()
@@ -219,13 +213,11 @@ def test_inflated_i3d_from_weights_file(inception_2d, tmp_path):
         if w2.ndim == 1:
             np.testing.assert_array_equal(w2, w3)
         else:
-            np.testing.assert_allclose(w3.sum(axis=0), w2, rtol=1e-5,
-                                       atol=1e-7)
+            np.testing.assert_allclose(w3.sum(axis=0), w2, rtol=1e-5, atol=1e-7)
 
 
 def test_inflated_i3d_keeps_head_when_classes_match(inception_2d):
-    model = inflated_i3d(inception_2d, classes=1001,
-                         input_shape=(None, None, None, 3))
+    model = inflated_i3d(inception_2d, classes=1001, input_shape=(None, None, None, 3))
     head_2d = inception_2d.get_layer("Logits_Conv2d_0c_1x1").get_weights()
     head_3d = model.get_layer("Logits_Conv3d_0c_1x1").get_weights()
     np.testing.assert_allclose(head_3d[0][0], head_2d[0], rtol=1e-6)
@@ -233,8 +225,7 @@ def test_inflated_i3d_keeps_head_when_classes_match(inception_2d):
 
 
 def test_inflate_weights_rejects_mismatched_network():
-    small = InceptionV1(weights=None, include_top=False,
-                        final_endpoint="Mixed_3b")
+    small = InceptionV1(weights=None, include_top=False, final_endpoint="Mixed_3b")
     i3d = I3D(weights=None, include_top=False, input_shape=(8, 32, 32, 3))
     with pytest.raises(ValueError, match="has no layer 'Mixed_3c'"):
         inflate_weights(small, i3d)

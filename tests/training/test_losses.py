@@ -12,18 +12,18 @@ def test_without_smoothing_it_is_sparse_cross_entropy():
     expected = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     np.testing.assert_allclose(
         float(SparseCategoricalCrossentropy()(LABELS, LOGITS)),
-        float(expected(LABELS, LOGITS)), rtol=1e-6)
+        float(expected(LABELS, LOGITS)),
+        rtol=1e-6,
+    )
 
 
 def test_smoothing_matches_the_formula():
     smoothing = 0.2
-    loss = SparseCategoricalCrossentropy(label_smoothing=smoothing,
-                                         reduction=None)(LABELS, LOGITS)
+    loss = SparseCategoricalCrossentropy(label_smoothing=smoothing, reduction=None)(LABELS, LOGITS)
     log_p = LOGITS - np.log(np.exp(LOGITS).sum(axis=1, keepdims=True))
     targets = np.full((2, 3), smoothing / 3)
     targets[[0, 1], LABELS] += 1 - smoothing
-    np.testing.assert_allclose(np.asarray(loss),
-                               -(targets * log_p).sum(axis=1), rtol=1e-5)
+    np.testing.assert_allclose(np.asarray(loss), -(targets * log_p).sum(axis=1), rtol=1e-5)
 
 
 def test_config_round_trip_and_bad_value():

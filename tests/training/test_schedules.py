@@ -47,10 +47,14 @@ def test_plateau_drop_divides_by_ten_in_the_custom_loop():
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2)])
     # Labels that no model can fit: validation loss cannot keep improving.
     data = tf.data.Dataset.from_tensor_slices(
-        (np.zeros((4, 2), np.float32), np.array([0, 1, 0, 1]))).batch(4)
+        (np.zeros((4, 2), np.float32), np.array([0, 1, 0, 1]))
+    ).batch(4)
     trainer = CustomLoopTrainer(model, keras.optimizers.SGD(0.1))
     history = trainer.fit(
-        data, epochs=4, steps_per_epoch=1, validation_data=data,
+        data,
+        epochs=4,
+        steps_per_epoch=1,
+        validation_data=data,
         callbacks=[step_drop_on_plateau(patience=1, min_lr=1e-6)],
     )
     rates = history["learning_rate"]

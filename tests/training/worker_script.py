@@ -46,15 +46,17 @@ def main():
     strategy = make_strategy(args.strategy)
     with strategy.scope():
         model = small_i3d(
-            classes=4, clip_length=8, size=32, frozen_batch_norm=True,
+            classes=4,
+            clip_length=8,
+            size=32,
+            frozen_batch_norm=True,
             dropout_rate=args.dropout,
         )
         optimizer = keras.optimizers.SGD(0.05, momentum=0.9)
     count = args.global_batch * args.steps_per_epoch
 
     def epoch_data(epoch):
-        return motion_dataset(count, args.global_batch, seed=7,
-                              shuffle_seed=epoch)
+        return motion_dataset(count, args.global_batch, seed=7, shuffle_seed=epoch)
 
     class PrintSteps(keras.callbacks.Callback):
         def on_train_batch_end(self, batch, logs=None):
@@ -71,7 +73,9 @@ def main():
     restored = trainer.restore()
     print("RESTORED", restored, flush=True)
     history = trainer.fit(
-        epoch_data, args.epochs, args.steps_per_epoch,
+        epoch_data,
+        args.epochs,
+        args.steps_per_epoch,
         callbacks=[PrintSteps()],
     )
     np.savez(

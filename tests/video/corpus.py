@@ -49,9 +49,7 @@ def write_video(path, frames, fps=25, codec="libx264", lossless=True):
         if lossless and codec == "libx264":
             stream.options = {"crf": "0"}
         for frame in frames:
-            video_frame = av.VideoFrame.from_ndarray(
-                frame, format="gray" if grey else "rgb24"
-            )
+            video_frame = av.VideoFrame.from_ndarray(frame, format="gray" if grey else "rgb24")
             for packet in stream.encode(video_frame):
                 container.mux(packet)
         for packet in stream.encode():

@@ -21,19 +21,14 @@ def test_short_side_resizes_exactly_as_resize_short_side(moving_video):
     resized = read_video(moving_video, short_side=48)
     assert resized.frames.shape == (6, 48, 60, 3)
     assert resized.frames.dtype == np.uint8
-    np.testing.assert_array_equal(
-        resized.frames, np.asarray(resize_short_side(raw, 48))
-    )
-    window = read_video(moving_video, start_time=0.08, num_frames=3,
-                        short_side=48)
+    np.testing.assert_array_equal(resized.frames, np.asarray(resize_short_side(raw, 48)))
+    window = read_video(moving_video, start_time=0.08, num_frames=3, short_side=48)
     np.testing.assert_array_equal(window.frames, resized.frames[2:5])
 
 
 def test_short_side_none_keeps_the_size(moving_video):
-    assert read_video(moving_video, short_side=None).frames.shape == (
-        6, 64, 80, 3)
-    assert read_video(moving_video, short_side=64).frames.shape == (
-        6, 64, 80, 3)
+    assert read_video(moving_video, short_side=None).frames.shape == (6, 64, 80, 3)
+    assert read_video(moving_video, short_side=64).frames.shape == (6, 64, 80, 3)
 
 
 def test_bad_short_side_is_refused(moving_video):

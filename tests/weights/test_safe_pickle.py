@@ -17,8 +17,10 @@ class _RunsACommand:
 
 
 def test_loads_nested_dicts_of_arrays():
-    tree = {"params": {"a/b": np.arange(6, dtype="float32").reshape(2, 3)},
-            "stats": [np.float32(1.5), (1, "x")]}
+    tree = {
+        "params": {"a/b": np.arange(6, dtype="float32").reshape(2, 3)},
+        "stats": [np.float32(1.5), (1, "x")],
+    }
     loaded = load_numpy_pickle(pickle.dumps(tree, protocol=4))
     np.testing.assert_array_equal(loaded["params"]["a/b"], tree["params"]["a/b"])
     assert loaded["stats"][1] == (1, "x")

@@ -5,15 +5,13 @@ import pytest
 import tensorflow as tf
 
 from keras_i3d.models.inception_v1 import InceptionV1
-
 from tests.conftest import PROJECT_ROOT
 
 SCRIPT = PROJECT_ROOT / "weights_conversion" / "convert_tfslim_inception_v1.py"
 
 # TF-slim's nets/inception_v1.py, written out independently of the package:
 # (block, [(branch, conv scope, kernel, filters), ...]).
-STEM = (("Conv2d_1a_7x7", 7, 3, 64), ("Conv2d_2b_1x1", 1, 64, 64),
-        ("Conv2d_2c_3x3", 3, 64, 192))
+STEM = (("Conv2d_1a_7x7", 7, 3, 64), ("Conv2d_2b_1x1", 1, 64, 64), ("Conv2d_2c_3x3", 3, 64, 192))
 MIXED = (
     ("Mixed_3b", 192, (64, 96, 128, 16, 32, 32)),
     ("Mixed_3c", 256, (128, 128, 192, 32, 96, 64)),
@@ -99,29 +97,20 @@ def test_slim_layout_is_the_models(converter, slim_variables):
     expected = set(slim_variables) - {"global_step"}
     assert set(mapping) == expected
     assert len(mapping) == len(model.weights)
-    assert (
-        "InceptionV1/Mixed_5b/Branch_2/Conv2d_0a_3x3/weights" in mapping
-    )
+    assert "InceptionV1/Mixed_5b/Branch_2/Conv2d_0a_3x3/weights" in mapping
 
 
-def test_converts_checkpoint_and_matches_reference(
-    converter, slim_variables, tmp_path, capsys
-):
+def test_converts_checkpoint_and_matches_reference(converter, slim_variables, tmp_path, capsys):
     checkpoint = write_checkpoint(tmp_path / "model.ckpt", slim_variables)
     output = tmp_path / "out" / "inception_v1.weights.h5"
-    status = converter.main(
-        [checkpoint, "--out", str(output), "--image-size", "64"]
-    )
+    status = converter.main([checkpoint, "--out", str(output), "--image-size", "64"])
     assert status == 0, capsys.readouterr().err
     assert "ignored: ['global_step']" in capsys.readouterr().out
-    model = InceptionV1(weights=output, input_shape=(64, 64, 3),
-                        classifier_activation=None)
+    model = InceptionV1(weights=output, input_shape=(64, 64, 3), classifier_activation=None)
     image = np.random.default_rng(5).uniform(-1, 1, (1, 64, 64, 3))
     image = image.astype("float32")
     reference = converter.reference_logits(slim_variables, image)
-    np.testing.assert_allclose(
-        model.predict(image, verbose=0), reference, rtol=1e-4, atol=1e-4
-    )
+    np.testing.assert_allclose(model.predict(image, verbose=0), reference, rtol=1e-4, atol=1e-4)
 
 
 def test_thousand_class_checkpoint(converter, tmp_path):
@@ -147,8 +136,8 @@ def test_mismatched_checkpoint_exits_non_zero(
     if change == "drop":
         del variables[name]
     elif change == "extra":
-        variables["InceptionV1/Mixed_6a/Branch_0/Conv2d_0a_1x1/weights"] = (
-            np.zeros((1, 1, 4, 4), "float32")
+        variables["InceptionV1/Mixed_6a/Branch_0/Conv2d_0a_1x1/weights"] = np.zeros(
+            (1, 1, 4, 4), "float32"
         )
     else:
         variables[name] = np.zeros((3, 3, 112, 225), "float32")
@@ -160,24 +149,24 @@ def test_mismatched_checkpoint_exits_non_zero(
     assert not output.exists()
 
 
-def test_numeric_mismatch_exits_non_zero(
-    converter, slim_variables, tmp_path, capsys, monkeypatch
-):
+def test_numeric_mismatch_exits_non_zero(converter, slim_variables, tmp_path, capsys, monkeypatch):
     checkpoint = write_checkpoint(tmp_path / "model.ckpt", slim_variables)
     original = converter.reference_logits
     monkeypatch.setattr(
-        converter, "reference_logits",
+        converter,
+        "reference_logits",
         lambda variables, images: original(variables, images) + 1e-2,
     )
-    status = converter.main([checkpoint, "--out",
-                             str(tmp_path / "x.weights.h5"),
-                             "--image-size", "32"])
+    status = converter.main(
+        [checkpoint, "--out", str(tmp_path / "x.weights.h5"), "--image-size", "32"]
+    )
     assert status == 1
     assert "differ from the reference" in capsys.readouterr().err
 
 
 def test_unreadable_checkpoint(converter, tmp_path, capsys):
-    status = converter.main([str(tmp_path / "missing.ckpt"), "--out",
-                             str(tmp_path / "x.weights.h5")])
+    status = converter.main(
+        [str(tmp_path / "missing.ckpt"), "--out", str(tmp_path / "x.weights.h5")]
+    )
     assert status == 1
     assert "Cannot read checkpoint" in capsys.readouterr().err

@@ -21,7 +21,9 @@ def frame_stream(x, weights, channels, name, **inception_kwargs):
     """
     frame_shape = tuple(x.shape[2:4]) + (channels,)
     network = InceptionV1(
-        weights=weights, input_shape=frame_shape, name=name,
+        weights=weights,
+        input_shape=frame_shape,
+        name=name,
         **inception_kwargs,
     )
     return FrameWise(network, name=f"{name}_frames")(x)
@@ -35,7 +37,6 @@ def flow_stack_channels(flow_stack):
     """
     if not isinstance(flow_stack, int) or flow_stack < 1:
         raise ValueError(
-            "`flow_stack` must be a positive int. "
-            f"Received: flow_stack={flow_stack!r}"
+            f"`flow_stack` must be a positive int. Received: flow_stack={flow_stack!r}"
         )
     return FLOW_CHANNELS * flow_stack

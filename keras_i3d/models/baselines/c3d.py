@@ -122,15 +122,15 @@ def C3D(
         for conv, units in zip("ab", filters):
             x = Unit3D(units, (3, 3, 3), name=f"conv{stage}{conv}")(x)
         pool = (first_pool_temporal_stride, 2, 2) if stage == 1 else (2, 2, 2)
-        x = keras.layers.MaxPooling3D(
-            pool, strides=pool, padding="same", name=f"pool{stage}"
-        )(x)
+        x = keras.layers.MaxPooling3D(pool, strides=pool, padding="same", name=f"pool{stage}")(x)
     if include_top:
         x = keras.layers.Flatten(name="flatten")(x)
         for fc in ("fc6", "fc7"):
             x = keras.layers.Dense(FC_UNITS, use_bias=False, name=fc)(x)
             x = keras.layers.BatchNormalization(
-                momentum=0.999, epsilon=1e-3, scale=False,
+                momentum=0.999,
+                epsilon=1e-3,
+                scale=False,
                 name=f"{fc}_batch_norm",
             )(x)
             x = keras.layers.ReLU(name=f"{fc}_relu")(x)

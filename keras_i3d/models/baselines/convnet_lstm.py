@@ -84,8 +84,7 @@ def ConvNetLSTM(
     _builder.check_builder_args(include_top, pooling, classes)
     if prediction not in PREDICTIONS:
         raise ValueError(
-            f"`prediction` must be one of {PREDICTIONS}. "
-            f"Received: prediction={prediction!r}"
+            f"`prediction` must be one of {PREDICTIONS}. Received: prediction={prediction!r}"
         )
     inputs, x = _builder.video_input(
         input_tensor,
@@ -95,8 +94,12 @@ def ConvNetLSTM(
         name="rgb_frames",
     )
     x = frame_stream(
-        x, weights, RGB_CHANNELS, "inception_v1",
-        include_top=False, pooling="avg",
+        x,
+        weights,
+        RGB_CHANNELS,
+        "inception_v1",
+        include_top=False,
+        pooling="avg",
     )
     x = keras.layers.LSTM(lstm_units, return_sequences=True, name="lstm")(x)
     x = keras.layers.BatchNormalization(name="lstm_batch_norm")(x)

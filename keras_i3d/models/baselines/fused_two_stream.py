@@ -14,10 +14,10 @@ rgb frames  (B, 5, 224, 224, 3)       flow stacks (B, 5, 224, 224, 20)
 import keras
 
 from keras_i3d.conventions import CROP_SIZE
+from keras_i3d.conventions import FLOW_STACK_FRAMES
 from keras_i3d.conventions import RGB_CHANNELS
 from keras_i3d.layers.unit3d import Unit3D
 from keras_i3d.models import _builder
-from keras_i3d.conventions import FLOW_STACK_FRAMES
 from keras_i3d.models.baselines._frames import flow_stack_channels
 from keras_i3d.models.baselines._frames import frame_stream
 
@@ -96,17 +96,20 @@ def FusedTwoStream3D(
         flow_channels=flow_channels,
         names=("rgb_frames", "flow_stacks"),
     )
-    rgb = frame_stream(
-        rgb, weights, RGB_CHANNELS, "rgb_inception_v1", include_top=False
-    )
+    rgb = frame_stream(rgb, weights, RGB_CHANNELS, "rgb_inception_v1", include_top=False)
     flow = frame_stream(
-        flow, weights, flow_channels,
-        "flow_inception_v1", include_top=False,
+        flow,
+        weights,
+        flow_channels,
+        "flow_inception_v1",
+        include_top=False,
     )
     x = keras.layers.Concatenate(name="stream_concat")([rgb, flow])
     x = Unit3D(FUSION_FILTERS, (3, 3, 3), name="fusion_Conv3d_3x3x3")(x)
     x = keras.layers.MaxPooling3D(
-        (3, 3, 3), strides=(2, 2, 2), padding="same",
+        (3, 3, 3),
+        strides=(2, 2, 2),
+        padding="same",
         name="fusion_MaxPool3d_3x3x3",
     )(x)
     if include_top:

@@ -16,9 +16,9 @@ at test time T snapshots sampled across the video are averaged.
 import keras
 
 from keras_i3d.conventions import CROP_SIZE
+from keras_i3d.conventions import FLOW_STACK_FRAMES
 from keras_i3d.conventions import RGB_CHANNELS
 from keras_i3d.models import _builder
-from keras_i3d.conventions import FLOW_STACK_FRAMES
 from keras_i3d.models.baselines._frames import flow_stack_channels
 from keras_i3d.models.baselines._frames import frame_stream
 
@@ -105,20 +105,17 @@ def TwoStream2D(
         )
     else:
         stream_kwargs.update(pooling="avg")
-    rgb = frame_stream(
-        rgb, weights, RGB_CHANNELS, "rgb_inception_v1", **stream_kwargs
-    )
+    rgb = frame_stream(rgb, weights, RGB_CHANNELS, "rgb_inception_v1", **stream_kwargs)
     flow = frame_stream(
-        flow, weights, flow_channels, "flow_inception_v1",
+        flow,
+        weights,
+        flow_channels,
+        "flow_inception_v1",
         **stream_kwargs,
     )
     if include_top:
-        x = keras.layers.Average(dtype="float32", name="stream_average")(
-            [rgb, flow]
-        )
-        x = keras.layers.GlobalAveragePooling1D(
-            dtype="float32", name="predictions"
-        )(x)
+        x = keras.layers.Average(dtype="float32", name="stream_average")([rgb, flow])
+        x = keras.layers.GlobalAveragePooling1D(dtype="float32", name="predictions")(x)
     else:
         x = keras.layers.Concatenate(name="stream_features")([rgb, flow])
         if pooling == "avg":

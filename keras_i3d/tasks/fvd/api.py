@@ -12,21 +12,34 @@ from keras_i3d.tasks.fvd.presets import get_preset
 from keras_i3d.tasks.fvd.statistics import VideoStatistics
 
 
-def _statistics_of(videos, name, model, resize, features, input_range,
-                   batch_size, progress):
+def _statistics_of(videos, name, model, resize, features, input_range, batch_size, progress):
     if isinstance(videos, VideoStatistics):
         return videos
     return video_statistics(
-        videos, model=model, features=features, resize=resize,
-        input_range=input_range, batch_size=batch_size, progress=progress,
+        videos,
+        model=model,
+        features=features,
+        resize=resize,
+        input_range=input_range,
+        batch_size=batch_size,
+        progress=progress,
         name=name,
     )
 
 
-def compute_fvd(real_videos, generated_videos, preset=DEFAULT_PRESET,
-                resize=None, features=None, ddof=None, sqrtm=None,
-                input_range=DEFAULT_INPUT_RANGE, batch_size=DEFAULT_BATCH_SIZE,
-                model=None, progress=False):
+def compute_fvd(
+    real_videos,
+    generated_videos,
+    preset=DEFAULT_PRESET,
+    resize=None,
+    features=None,
+    ddof=None,
+    sqrtm=None,
+    input_range=DEFAULT_INPUT_RANGE,
+    batch_size=DEFAULT_BATCH_SIZE,
+    model=None,
+    progress=False,
+):
     """The FVD between two sets of videos, with its float64 value and counts.
 
     Args:
@@ -58,15 +71,13 @@ def compute_fvd(real_videos, generated_videos, preset=DEFAULT_PRESET,
     features = protocol.features if features is None else features
     ddof = protocol.ddof if ddof is None else ddof
     sqrtm = protocol.sqrtm if sqrtm is None else sqrtm
-    for name, videos in (("real videos", real_videos),
-                         ("generated videos", generated_videos)):
+    for name, videos in (("real videos", real_videos), ("generated videos", generated_videos)):
         if not isinstance(videos, VideoStatistics) and np.shape(videos)[0] < 2:
             raise ValueError(
                 f"{name}: FVD needs at least 2 videos per set (a covariance "
                 f"needs 2). Received: shape={np.shape(videos)}"
             )
-    if not any(isinstance(videos, VideoStatistics)
-               for videos in (real_videos, generated_videos)):
+    if not any(isinstance(videos, VideoStatistics) for videos in (real_videos, generated_videos)):
         real_frames = np.shape(real_videos)[1:2]
         generated_frames = np.shape(generated_videos)[1:2]
         if real_frames != generated_frames:
@@ -74,15 +85,24 @@ def compute_fvd(real_videos, generated_videos, preset=DEFAULT_PRESET,
                 "Real and generated videos must have the same number of "
                 f"frames. Received: {real_frames} and {generated_frames}"
             )
-    needs_model = not all(isinstance(videos, VideoStatistics)
-                          for videos in (real_videos, generated_videos))
+    needs_model = not all(
+        isinstance(videos, VideoStatistics) for videos in (real_videos, generated_videos)
+    )
     if model is None and needs_model:
         model = fvd_embedding_model(features)
-    real = _statistics_of(real_videos, "real videos", model, resize, features,
-                          input_range, batch_size, progress)
-    generated = _statistics_of(generated_videos, "generated videos", model,
-                               resize, features, input_range, batch_size,
-                               progress)
+    real = _statistics_of(
+        real_videos, "real videos", model, resize, features, input_range, batch_size, progress
+    )
+    generated = _statistics_of(
+        generated_videos,
+        "generated videos",
+        model,
+        resize,
+        features,
+        input_range,
+        batch_size,
+        progress,
+    )
     return frechet_distance(real, generated, ddof=ddof, sqrtm=sqrtm)
 
 

@@ -50,15 +50,14 @@ def scipy_trace_sqrt_product(sigma_real, sigma_generated):
     try:
         import scipy.linalg
     except ImportError as error:  # pragma: no cover (scipy is a dependency)
-        raise ImportError(
-            "sqrtm='scipy' needs scipy: pip install scipy"
-        ) from error
+        raise ImportError("sqrtm='scipy' needs scipy: pip install scipy") from error
     root = scipy.linalg.sqrtm(sigma_generated @ sigma_real)
     return float(np.real(np.trace(root)))
 
 
-def frechet_distance_from_moments(mean_real, sigma_real, mean_generated,
-                                  sigma_generated, sqrtm="tfgan_svd"):
+def frechet_distance_from_moments(
+    mean_real, sigma_real, mean_generated, sigma_generated, sqrtm="tfgan_svd"
+):
     """The Fréchet distance of two Gaussians, in float64.
 
     Args:
@@ -92,15 +91,13 @@ def symmetric_matrix_square_root_tensor(matrix, eps=TFGAN_SQRT_EPS):
     import tensorflow as tf
 
     singular_values, u, v = tf.linalg.svd(matrix)
-    singular_values = tf.where(
-        singular_values < eps, singular_values, tf.sqrt(singular_values)
-    )
+    singular_values = tf.where(singular_values < eps, singular_values, tf.sqrt(singular_values))
     return tf.matmul(u * singular_values[..., None, :], v, transpose_b=True)
 
 
-def frechet_distance_from_moments_tensor(mean_real, sigma_real,
-                                         mean_generated, sigma_generated,
-                                         sqrtm="tfgan_svd"):
+def frechet_distance_from_moments_tensor(
+    mean_real, sigma_real, mean_generated, sigma_generated, sqrtm="tfgan_svd"
+):
     """`frechet_distance_from_moments` on float64 tensors, graph-safe.
 
     `sqrtm="tfgan_svd"` runs as TensorFlow ops (also under XLA);
@@ -114,10 +111,9 @@ def frechet_distance_from_moments_tensor(mean_real, sigma_real,
 
     check_sqrtm_method(sqrtm)
     if sqrtm == "scipy":
+
         def distance(*moments):
-            return np.float64(frechet_distance_from_moments(
-                *moments, sqrtm="scipy"
-            ))
+            return np.float64(frechet_distance_from_moments(*moments, sqrtm="scipy"))
 
         value = tf.numpy_function(
             distance,
@@ -133,8 +129,9 @@ def frechet_distance_from_moments_tensor(mean_real, sigma_real,
     return trace + mean_term
 
 
-def frechet_distance_from_activations(activations_real, activations_generated,
-                                      ddof=1, sqrtm="tfgan_svd"):
+def frechet_distance_from_activations(
+    activations_real, activations_generated, ddof=1, sqrtm="tfgan_svd"
+):
     """tfgan's `frechet_classifier_distance_from_activations`, in numpy.
 
     Args:
@@ -161,8 +158,7 @@ def frechet_distance_from_activations(activations_real, activations_generated,
     return frechet_distance(real, generated, ddof=ddof, sqrtm=sqrtm).fvd_float64
 
 
-def frechet_distance(real_statistics, generated_statistics, ddof=1,
-                     sqrtm="tfgan_svd"):
+def frechet_distance(real_statistics, generated_statistics, ddof=1, sqrtm="tfgan_svd"):
     """The FVD between two `VideoStatistics`.
 
     Args:
@@ -184,9 +180,7 @@ def frechet_distance(real_statistics, generated_statistics, ddof=1,
 
     real_statistics.check_comparable(generated_statistics)
     mean_real, sigma_real = real_statistics.mean_and_covariance(ddof)
-    mean_generated, sigma_generated = generated_statistics.mean_and_covariance(
-        ddof
-    )
+    mean_generated, sigma_generated = generated_statistics.mean_and_covariance(ddof)
     value = frechet_distance_from_moments(
         mean_real, sigma_real, mean_generated, sigma_generated, sqrtm=sqrtm
     )

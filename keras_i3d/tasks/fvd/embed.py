@@ -47,8 +47,7 @@ def check_input_range(input_range):
     return check_option("input_range", input_range, INPUT_RANGES)
 
 
-def embedding_options(resize="tf1_bilinear", features="logits",
-                      clip_length=None):
+def embedding_options(resize="tf1_bilinear", features="logits", clip_length=None):
     """The options recorded in `VideoStatistics` (what changes embeddings).
 
     The declared input range is not among them: every range is mapped to
@@ -85,8 +84,7 @@ def check_videos(videos, name="videos", input_range=DEFAULT_INPUT_RANGE):
     videos = np.asarray(videos)
     if videos.ndim != 5 or videos.shape[-1] != RGB_CHANNELS:
         raise ValueError(
-            f"{name}: FVD needs RGB videos of shape (N, T, H, W, 3). "
-            f"Received: shape={videos.shape}"
+            f"{name}: FVD needs RGB videos of shape (N, T, H, W, 3). Received: shape={videos.shape}"
         )
     if videos.shape[0] < 1:
         raise ValueError(f"{name}: no videos. Received: shape={videos.shape}")
@@ -95,11 +93,9 @@ def check_videos(videos, name="videos", input_range=DEFAULT_INPUT_RANGE):
             f"{name}: I3D's logits need at least {MIN_FRAMES_FOR_LOGITS} "
             f"frames per video. Received: {videos.shape[1]} frames"
         )
-    if not (np.issubdtype(videos.dtype, np.integer)
-            or np.issubdtype(videos.dtype, np.floating)):
+    if not (np.issubdtype(videos.dtype, np.integer) or np.issubdtype(videos.dtype, np.floating)):
         raise ValueError(
-            f"{name}: videos must be integers or floats. Received: "
-            f"dtype={videos.dtype}"
+            f"{name}: videos must be integers or floats. Received: dtype={videos.dtype}"
         )
     low, high = videos.min(), videos.max()
     if not (np.isfinite(low) and np.isfinite(high)):
@@ -110,8 +106,11 @@ def check_videos(videos, name="videos", input_range=DEFAULT_INPUT_RANGE):
             f" (input_range={input_range}). Received: values in "
             f"[{low}, {high}]"
         )
-    if (input_range == DEFAULT_INPUT_RANGE
-            and np.issubdtype(videos.dtype, np.floating) and high <= 1):
+    if (
+        input_range == DEFAULT_INPUT_RANGE
+        and np.issubdtype(videos.dtype, np.floating)
+        and high <= 1
+    ):
         warnings.warn(
             f"{name}: float values with maximum {high} look like [0, 1] "
             "data, but input_range=(0, 255) (the reference) is declared; "
@@ -158,8 +157,9 @@ def scale_to_model_range_tensor(frames, input_range=DEFAULT_INPUT_RANGE):
     return frames
 
 
-def preprocess_videos(videos, resize="tf1_bilinear",
-                      input_range=DEFAULT_INPUT_RANGE, implementation="auto"):
+def preprocess_videos(
+    videos, resize="tf1_bilinear", input_range=DEFAULT_INPUT_RANGE, implementation="auto"
+):
     """The reference's preprocessing: cast, resize to 224, scale to [-1, 1].
 
     Returns:
@@ -218,21 +218,32 @@ def fvd_embedding_model(features="logits", weights="kinetics400"):
     try:
         if features == "logits":
             return I3D(
-                weights=weights, input_shape=input_shape,
-                classifier_activation=None, name="fvd_i3d_logits",
+                weights=weights,
+                input_shape=input_shape,
+                classifier_activation=None,
+                name="fvd_i3d_logits",
             )
         return I3D(
-            weights=weights, input_shape=input_shape, include_top=False,
-            pooling="avg", name="fvd_i3d_pool",
+            weights=weights,
+            input_shape=input_shape,
+            include_top=False,
+            pooling="avg",
+            name="fvd_i3d_pool",
         )
     finally:
         keras.config.set_dtype_policy(previous_policy)
 
 
-def video_embeddings(videos, model=None, features="logits",
-                     resize="tf1_bilinear", input_range=DEFAULT_INPUT_RANGE,
-                     batch_size=DEFAULT_BATCH_SIZE, progress=False,
-                     name="videos"):
+def video_embeddings(
+    videos,
+    model=None,
+    features="logits",
+    resize="tf1_bilinear",
+    input_range=DEFAULT_INPUT_RANGE,
+    batch_size=DEFAULT_BATCH_SIZE,
+    progress=False,
+    name="videos",
+):
     """Embeds videos as FVD does: one I3D vector per video.
 
     Args:
@@ -263,8 +274,7 @@ def video_embeddings(videos, model=None, features="logits",
     videos = check_videos(videos, name=name, input_range=input_range)
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(
-            f"`batch_size` must be a positive int. Received: "
-            f"batch_size={batch_size!r}"
+            f"`batch_size` must be a positive int. Received: batch_size={batch_size!r}"
         )
     if model is None:
         model = fvd_embedding_model(features)
@@ -274,9 +284,9 @@ def video_embeddings(videos, model=None, features="logits",
 
         starts = tqdm(starts, desc=f"embedding {name}", unit="batch")
     embeddings = [
-        embed_model_inputs(model, preprocess_videos(
-            videos[start:start + batch_size], resize, input_range
-        ))
+        embed_model_inputs(
+            model, preprocess_videos(videos[start : start + batch_size], resize, input_range)
+        )
         for start in starts
     ]
     return np.concatenate(embeddings, axis=0)
@@ -297,8 +307,7 @@ def embed_model_inputs(model, model_inputs):
         return np.asarray(model(model_inputs, training=False), np.float32)
 
 
-def video_embeddings_tensor(videos, model, resize="tf1_bilinear",
-                            input_range=DEFAULT_INPUT_RANGE):
+def video_embeddings_tensor(videos, model, resize="tf1_bilinear", input_range=DEFAULT_INPUT_RANGE):
     """`video_embeddings` as TensorFlow ops, for a compiled (graph) step.
 
     The same resize kernel (`resize_videos_tensor`), the same scaling and
@@ -320,16 +329,20 @@ def video_embeddings_tensor(videos, model, resize="tf1_bilinear",
 
     from keras_i3d.tasks.fvd.resize import resize_videos_tensor
 
-    model_inputs = scale_to_model_range_tensor(
-        resize_videos_tensor(videos, resize), input_range
-    )
+    model_inputs = scale_to_model_range_tensor(resize_videos_tensor(videos, resize), input_range)
     return tf.cast(model(model_inputs, training=False), tf.float32)
 
 
-def video_statistics(videos, model=None, features="logits",
-                     resize="tf1_bilinear", input_range=DEFAULT_INPUT_RANGE,
-                     batch_size=DEFAULT_BATCH_SIZE, progress=False,
-                     name="videos"):
+def video_statistics(
+    videos,
+    model=None,
+    features="logits",
+    resize="tf1_bilinear",
+    input_range=DEFAULT_INPUT_RANGE,
+    batch_size=DEFAULT_BATCH_SIZE,
+    progress=False,
+    name="videos",
+):
     """`VideoStatistics` of a set of videos (arguments of `video_embeddings`).
 
     The statistics record `resize`, `features` and the clip length.
@@ -337,8 +350,13 @@ def video_statistics(videos, model=None, features="logits",
     from keras_i3d.tasks.fvd.statistics import VideoStatistics
 
     embeddings = video_embeddings(
-        videos, model=model, features=features, resize=resize,
-        input_range=input_range, batch_size=batch_size, progress=progress,
+        videos,
+        model=model,
+        features=features,
+        resize=resize,
+        input_range=input_range,
+        batch_size=batch_size,
+        progress=progress,
         name=name,
     )
     options = embedding_options(resize, features, np.shape(videos)[1])

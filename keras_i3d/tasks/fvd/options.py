@@ -11,7 +11,6 @@ def check_option(argument, value, choices):
     """
     if value not in choices:
         raise ValueError(
-            f"`{argument}` must be one of {tuple(choices)}. "
-            f"Received: {argument}={value!r}"
+            f"`{argument}` must be one of {tuple(choices)}. Received: {argument}={value!r}"
         )
     return value

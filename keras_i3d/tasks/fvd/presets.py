@@ -83,25 +83,46 @@ PRESETS = {
             ),
         ),
         FVDPreset(
-            name="stylegan_v", resize="bilinear", ddof=0, sqrtm="scipy",
-            num_videos=2048, clip_length=16, real_offset="random",
-            discard_short_videos=True, exact=False,
+            name="stylegan_v",
+            resize="bilinear",
+            ddof=0,
+            sqrtm="scipy",
+            num_videos=2048,
+            clip_length=16,
+            real_offset="random",
+            discard_short_videos=True,
+            exact=False,
             note="fvd2048_16f. " + _STYLEGAN_V_NOTE,
         ),
         FVDPreset(
-            name="stylegan_v_128f", resize="bilinear", ddof=0,
-            sqrtm="scipy", num_videos=2048, clip_length=128,
-            real_offset="random", discard_short_videos=True, exact=False,
+            name="stylegan_v_128f",
+            resize="bilinear",
+            ddof=0,
+            sqrtm="scipy",
+            num_videos=2048,
+            clip_length=128,
+            real_offset="random",
+            discard_short_videos=True,
+            exact=False,
             note="fvd2048_128f. " + _STYLEGAN_V_NOTE,
         ),
         FVDPreset(
-            name="stylegan_v_128f_subsample8f", resize="bilinear", ddof=0,
-            sqrtm="scipy", num_videos=2048, clip_length=16, frame_step=8,
-            real_offset="random", discard_short_videos=True, exact=False,
+            name="stylegan_v_128f_subsample8f",
+            resize="bilinear",
+            ddof=0,
+            sqrtm="scipy",
+            num_videos=2048,
+            clip_length=16,
+            frame_step=8,
+            real_offset="random",
+            discard_short_videos=True,
+            exact=False,
             note="fvd2048_128f_subsample8f. " + _STYLEGAN_V_NOTE,
         ),
         FVDPreset(
-            name="videogpt", resize="short_side_center_crop", num_videos=256,
+            name="videogpt",
+            resize="short_side_center_crop",
+            num_videos=256,
             exact=False,
             note=(
                 "VideoGPT / TATS: short side to 224 (half-pixel bilinear), "
@@ -111,8 +132,12 @@ PRESETS = {
             ),
         ),
         FVDPreset(
-            name="cd_fvd", resize="short_side_center_crop_antialias", ddof=0,
-            sqrtm="scipy", num_videos=2048, exact=False,
+            name="cd_fvd",
+            resize="short_side_center_crop_antialias",
+            ddof=0,
+            sqrtm="scipy",
+            num_videos=2048,
+            exact=False,
             note=(
                 "content-debiased FVD (cd-fvd 0.1.0, I3D mode): antialiased "
                 "short-side resize and centre crop, N-normalised covariance, "
@@ -122,7 +147,9 @@ PRESETS = {
             ),
         ),
         FVDPreset(
-            name="magvit", resize="tf1_bilinear_via_64", num_videos=10000,
+            name="magvit",
+            resize="tf1_bilinear_via_64",
+            num_videos=10000,
             note=(
                 "MAGVIT (google-research/magvit compute_fvd.py): frames not "
                 "64x64 are first resized to 64x64 with the TF1 kernel, then "
@@ -141,7 +168,6 @@ def get_preset(name):
         return name
     if name not in PRESETS:
         raise ValueError(
-            f"Unknown FVD preset. Expected one of {tuple(PRESETS)}. "
-            f"Received: preset={name!r}"
+            f"Unknown FVD preset. Expected one of {tuple(PRESETS)}. Received: preset={name!r}"
         )
     return PRESETS[name]

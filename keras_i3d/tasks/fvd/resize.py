@@ -75,12 +75,8 @@ def _resize_by_gather(frames, size, half_pixel_centers, take):
     axis)` gathers (`np.take` or `tf.gather`).
     """
     in_height, in_width = frames.shape[-3], frames.shape[-2]
-    y_lower, y_upper, y_lerp = _interpolation_weights(
-        in_height, size[0], half_pixel_centers
-    )
-    x_lower, x_upper, x_lerp = _interpolation_weights(
-        in_width, size[1], half_pixel_centers
-    )
+    y_lower, y_upper, y_lerp = _interpolation_weights(in_height, size[0], half_pixel_centers)
+    x_lower, x_upper, x_lerp = _interpolation_weights(in_width, size[1], half_pixel_centers)
     x_lerp = x_lerp[:, None]
     top_rows = take(frames, y_lower, -3)
     bottom_rows = take(frames, y_upper, -3)
@@ -107,7 +103,9 @@ def resize_bilinear_numpy(frames, size, half_pixel_centers=False):
     """
     frames = np.asarray(frames, dtype=np.float32)
     return _resize_by_gather(
-        frames, size, half_pixel_centers,
+        frames,
+        size,
+        half_pixel_centers,
         lambda array, indices, axis: np.take(array, indices, axis=axis),
     )
 
@@ -141,7 +139,9 @@ def resize_bilinear_gather_tensor(frames, size, half_pixel_centers=False):
             f"of shape {frames.shape}"
         )
     return _resize_by_gather(
-        frames, size, half_pixel_centers,
+        frames,
+        size,
+        half_pixel_centers,
         lambda array, indices, axis: tf.gather(array, indices, axis=axis),
     )
 
@@ -154,9 +154,7 @@ def tracing_for_xla():
         from tensorflow.python.ops import control_flow_util
     except ImportError:  # pragma: no cover (a TensorFlow without it)
         return False
-    return control_flow_util.GraphOrParentsInXlaContext(
-        tf.compat.v1.get_default_graph()
-    )
+    return control_flow_util.GraphOrParentsInXlaContext(tf.compat.v1.get_default_graph())
 
 
 def resize_bilinear_tensor(frames, size, half_pixel_centers=False):
@@ -189,9 +187,7 @@ def resize_bilinear_tensor(frames, size, half_pixel_centers=False):
     )
     shape = tf.concat([leading, tf.shape(resized)[1:]], 0)
     resized = tf.reshape(resized, shape)
-    resized.set_shape(
-        frames.shape[:-3].concatenate((size[0], size[1], frames.shape[-1]))
-    )
+    resized.set_shape(frames.shape[:-3].concatenate((size[0], size[1], frames.shape[-1])))
     return resized
 
 
@@ -203,8 +199,9 @@ def resize_bilinear_tensorflow(frames, size, half_pixel_centers=False):
     return resize_bilinear_tensor(frames, size, half_pixel_centers).numpy()
 
 
-def resize_bilinear(frames, size=(CROP_SIZE, CROP_SIZE),
-                    half_pixel_centers=False, implementation="auto"):
+def resize_bilinear(
+    frames, size=(CROP_SIZE, CROP_SIZE), half_pixel_centers=False, implementation="auto"
+):
     """Bilinear resize of frames, the TF1 legacy kernel by default.
 
     Args:
@@ -233,8 +230,7 @@ def resize_bilinear(frames, size=(CROP_SIZE, CROP_SIZE),
     frames = np.asarray(frames)
     if frames.ndim < 3:
         raise ValueError(
-            "Frames must have shape (..., height, width, channels). "
-            f"Received: shape={frames.shape}"
+            f"Frames must have shape (..., height, width, channels). Received: shape={frames.shape}"
         )
     if implementation == "tensorflow":
         return resize_bilinear_tensorflow(frames, size, half_pixel_centers)
@@ -273,22 +269,20 @@ def _short_side_center_crop(videos, antialias):
             )
         # tf.image.resize's bilinear kernel, as gathers (see
         # resize_bilinear_gather_tensor).
-        resized = resize_bilinear_tensor(
-            frames, (new_height, new_width), half_pixel_centers=True
-        )
+        resized = resize_bilinear_tensor(frames, (new_height, new_width), half_pixel_centers=True)
     else:
         resized = tf.image.resize(
-            tf.cast(frames, tf.float32), (new_height, new_width),
-            method="bilinear", antialias=antialias,
+            tf.cast(frames, tf.float32),
+            (new_height, new_width),
+            method="bilinear",
+            antialias=antialias,
         )
     top = (new_height - CROP_SIZE) // 2
     left = (new_width - CROP_SIZE) // 2
-    cropped = resized[:, top:top + CROP_SIZE, left:left + CROP_SIZE]
+    cropped = resized[:, top : top + CROP_SIZE, left : left + CROP_SIZE]
     shape = tf.concat([tf.shape(videos)[:-3], tf.shape(cropped)[1:]], 0)
     cropped = tf.reshape(cropped, shape)
-    cropped.set_shape(
-        videos.shape[:-3].concatenate((CROP_SIZE, CROP_SIZE, videos.shape[-1]))
-    )
+    cropped.set_shape(videos.shape[:-3].concatenate((CROP_SIZE, CROP_SIZE, videos.shape[-1])))
     return cropped
 
 
@@ -325,9 +319,7 @@ def resize_videos_tensor(videos, resize="tf1_bilinear"):
             )
         return tf.cast(videos, tf.float32)
     if resize in ("tf1_bilinear", "bilinear"):
-        return resize_bilinear_tensor(
-            videos, size, half_pixel_centers=resize == "bilinear"
-        )
+        return resize_bilinear_tensor(videos, size, half_pixel_centers=resize == "bilinear")
     if resize == "tf1_bilinear_via_64":
         intermediate = (MAGVIT_INTERMEDIATE_SIZE, MAGVIT_INTERMEDIATE_SIZE)
         if frame_size != intermediate:
@@ -335,9 +327,7 @@ def resize_videos_tensor(videos, resize="tf1_bilinear"):
             # they are.
             videos = resize_bilinear_tensor(videos, intermediate)
         return resize_bilinear_tensor(videos, size)
-    return _short_side_center_crop(
-        videos, antialias=resize.endswith("_antialias")
-    )
+    return _short_side_center_crop(videos, antialias=resize.endswith("_antialias"))
 
 
 def resize_videos(videos, resize="tf1_bilinear", implementation="auto"):
@@ -369,16 +359,14 @@ def resize_videos(videos, resize="tf1_bilinear", implementation="auto"):
         return videos.astype(np.float32)
     if resize in ("tf1_bilinear", "bilinear"):
         return resize_bilinear(
-            videos, size, half_pixel_centers=resize == "bilinear",
+            videos,
+            size,
+            half_pixel_centers=resize == "bilinear",
             implementation=implementation,
         )
     if resize == "tf1_bilinear_via_64":
         intermediate = (MAGVIT_INTERMEDIATE_SIZE, MAGVIT_INTERMEDIATE_SIZE)
         if videos.shape[-3:-1] != intermediate:
-            videos = resize_bilinear(
-                videos, intermediate, implementation=implementation
-            )
+            videos = resize_bilinear(videos, intermediate, implementation=implementation)
         return resize_bilinear(videos, size, implementation=implementation)
-    return _short_side_center_crop(
-        videos, antialias=resize.endswith("_antialias")
-    ).numpy()
+    return _short_side_center_crop(videos, antialias=resize.endswith("_antialias")).numpy()

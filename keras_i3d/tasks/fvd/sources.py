@@ -63,11 +63,20 @@ def random_offset(path, span, rng):
     return int(rng.integers(0, available + 1)) if available > 0 else 0
 
 
-def video_file_statistics(paths, preset="reference", real=True,
-                          clip_length=None, frame_step=None, num_videos=None,
-                          model=None, input_range=DEFAULT_INPUT_RANGE,
-                          batch_size=DEFAULT_BATCH_SIZE, seed=0,
-                          progress=False, name="videos"):
+def video_file_statistics(
+    paths,
+    preset="reference",
+    real=True,
+    clip_length=None,
+    frame_step=None,
+    num_videos=None,
+    model=None,
+    input_range=DEFAULT_INPUT_RANGE,
+    batch_size=DEFAULT_BATCH_SIZE,
+    seed=0,
+    progress=False,
+    name="videos",
+):
     """`VideoStatistics` of video files, clips sampled per `preset`.
 
     Args:
@@ -124,8 +133,7 @@ def video_file_statistics(paths, preset="reference", real=True,
             discarded += 1
             continue
         check_videos(clip[None], name=str(path), input_range=input_range)
-        pending.append(preprocess_videos(clip[None], protocol.resize,
-                                         input_range))
+        pending.append(preprocess_videos(clip[None], protocol.resize, input_range))
         if len(pending) == batch_size:
             _flush(model, pending, statistics, bar)
     _flush(model, pending, statistics, bar)

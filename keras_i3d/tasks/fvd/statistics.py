@@ -78,8 +78,7 @@ class VideoStatistics:
     def __init__(self, dimension, options=None):
         if not isinstance(dimension, (int, np.integer)) or dimension < 1:
             raise ValueError(
-                "`dimension` must be a positive int. Received: "
-                f"dimension={dimension!r}"
+                f"`dimension` must be a positive int. Received: dimension={dimension!r}"
             )
         self.dimension = int(dimension)
         # Through JSON, so options compare equal after `save` and `load`.
@@ -94,8 +93,7 @@ class VideoStatistics:
         embeddings = np.asarray(embeddings)
         if embeddings.ndim != 2:
             raise ValueError(
-                "Embeddings must have shape (N, dimension). Received: "
-                f"shape={embeddings.shape}"
+                f"Embeddings must have shape (N, dimension). Received: shape={embeddings.shape}"
             )
         statistics = cls(embeddings.shape[1], options)
         statistics.update(embeddings)
@@ -133,18 +131,16 @@ class VideoStatistics:
     def check_comparable(self, other):
         """Raises ValueError unless `other` has the same options and size."""
         if not isinstance(other, VideoStatistics):
-            raise TypeError(
-                "Expected VideoStatistics. Received: "
-                f"{type(other).__name__}"
-            )
+            raise TypeError(f"Expected VideoStatistics. Received: {type(other).__name__}")
         if self.options != other.options:
             differing = sorted(
-                key for key in set(self.options) | set(other.options)
+                key
+                for key in set(self.options) | set(other.options)
                 if self.options.get(key) != other.options.get(key)
             )
             details = ", ".join(
-                f"{key}={self.options.get(key)!r} vs "
-                f"{other.options.get(key)!r}" for key in differing
+                f"{key}={self.options.get(key)!r} vs {other.options.get(key)!r}"
+                for key in differing
             )
             raise ValueError(
                 "These statistics were made with different options, so "
@@ -211,17 +207,13 @@ class VideoStatistics:
         path = os.fspath(path)
         with np.load(path, allow_pickle=False) as archive:
             missing = [
-                key for key in ("count", "sum", "sum_outer", "options")
-                if key not in archive.files
+                key for key in ("count", "sum", "sum_outer", "options") if key not in archive.files
             ]
             if missing:
                 raise ValueError(
-                    f"{path!r} is not an FVD statistics file: it has no "
-                    f"{', '.join(missing)}"
+                    f"{path!r} is not an FVD statistics file: it has no {', '.join(missing)}"
                 )
-            statistics = cls(
-                archive["sum"].shape[0], json.loads(str(archive["options"]))
-            )
+            statistics = cls(archive["sum"].shape[0], json.loads(str(archive["options"])))
             statistics.count = int(archive["count"])
             statistics.sum = archive["sum"].astype(np.float64)
             statistics.sum_outer = archive["sum_outer"].astype(np.float64)

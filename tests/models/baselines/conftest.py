@@ -27,9 +27,7 @@ def assert_round_trip(model, inputs, tmp_path):
     path = tmp_path / f"{model.name}.keras"
     model.save(path)
     restored = keras.saving.load_model(path)
-    assert [layer.name for layer in restored.layers] == [
-        layer.name for layer in model.layers
-    ]
+    assert [layer.name for layer in restored.layers] == [layer.name for layer in model.layers]
     np.testing.assert_allclose(
         restored.predict(inputs, verbose=0),
         model.predict(inputs, verbose=0),
@@ -48,13 +46,10 @@ def assert_trains(model, inputs, classes):
     before = [np.array(w) for w in model.trainable_weights]
     batch = len(inputs[0]) if isinstance(inputs, list) else len(inputs)
     labels = np.arange(batch) % classes
-    history = model.fit(inputs, labels, batch_size=batch, epochs=1,
-                        verbose=0)
+    history = model.fit(inputs, labels, batch_size=batch, epochs=1, verbose=0)
     assert np.isfinite(history.history["loss"][0])
     after = model.trainable_weights
-    assert any(
-        not np.allclose(b, np.array(a)) for b, a in zip(before, after)
-    )
+    assert any(not np.allclose(b, np.array(a)) for b, a in zip(before, after))
 
 
 @pytest.fixture(scope="session")

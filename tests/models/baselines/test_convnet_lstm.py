@@ -2,7 +2,6 @@ import numpy as np
 import pytest
 
 from keras_i3d.models.baselines.convnet_lstm import ConvNetLSTM
-
 from tests.models.baselines.conftest import assert_matches_paper
 from tests.models.baselines.conftest import assert_round_trip
 from tests.models.baselines.conftest import assert_trains
@@ -20,31 +19,35 @@ def test_parameter_count():
     assert model.count_params() == PARAMS
     assert_matches_paper("ConvNetLSTM", PARAMS)
     names = [layer.name for layer in model.layers]
-    assert names[1:] == ["inception_v1_frames", "lstm", "lstm_batch_norm",
-                         "Logits", "last_step", "Predictions"]
+    assert names[1:] == [
+        "inception_v1_frames",
+        "lstm",
+        "lstm_batch_norm",
+        "Logits",
+        "last_step",
+        "Predictions",
+    ]
 
 
 def test_predictions_last_mean_all():
     shape = (None, 32, 32, 3)
-    last = ConvNetLSTM(input_shape=shape, classes=5, prediction="all",
-                       classifier_activation=None)
+    last = ConvNetLSTM(input_shape=shape, classes=5, prediction="all", classifier_activation=None)
     per_step = last.predict(clip(frames=3), verbose=0)
     assert per_step.shape == (1, 3, 5)
-    for prediction, expected in (("last", per_step[:, -1]),
-                                 ("mean", per_step.mean(axis=1))):
-        model = ConvNetLSTM(input_shape=shape, classes=5,
-                            prediction=prediction,
-                            classifier_activation=None)
+    for prediction, expected in (("last", per_step[:, -1]), ("mean", per_step.mean(axis=1))):
+        model = ConvNetLSTM(
+            input_shape=shape, classes=5, prediction=prediction, classifier_activation=None
+        )
         model.set_weights(last.get_weights())
-        np.testing.assert_allclose(model.predict(clip(frames=3), verbose=0),
-                                   expected, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(
+            model.predict(clip(frames=3), verbose=0), expected, rtol=1e-5, atol=1e-6
+        )
 
 
 def test_features_without_top():
     model = ConvNetLSTM(include_top=False, input_shape=(None, 32, 32, 3))
     assert model.output_shape == (None, None, 512)
-    pooled = ConvNetLSTM(include_top=False, pooling="max",
-                         input_shape=(None, 32, 32, 3))
+    pooled = ConvNetLSTM(include_top=False, pooling="max", input_shape=(None, 32, 32, 3))
     assert pooled.predict(clip(), verbose=0).shape == (1, 512)
 
 

@@ -2,7 +2,6 @@ import numpy as np
 import pytest
 
 from keras_i3d.models.baselines.fused_two_stream import FusedTwoStream3D
-
 from tests.models.baselines.conftest import assert_matches_paper
 from tests.models.baselines.conftest import assert_round_trip
 from tests.models.baselines.conftest import assert_trains
@@ -22,12 +21,8 @@ def test_parameter_count_and_fusion_shapes():
     model = FusedTwoStream3D(weights=None)
     assert model.count_params() == PARAMS
     assert_matches_paper("FusedTwoStream3D", PARAMS)
-    assert model.get_layer("stream_concat").output.shape == (
-        None, 5, 7, 7, 2048
-    )
-    assert model.get_layer("fusion_MaxPool3d_3x3x3").output.shape == (
-        None, 3, 4, 4, 512
-    )
+    assert model.get_layer("stream_concat").output.shape == (None, 5, 7, 7, 2048)
+    assert model.get_layer("fusion_MaxPool3d_3x3x3").output.shape == (None, 3, 4, 4, 512)
     fusion = model.get_layer("fusion_Conv3d_3x3x3")
     assert fusion.get_weights()[0].shape == (3, 3, 3, 2048, 512)
 
@@ -35,8 +30,7 @@ def test_parameter_count_and_fusion_shapes():
 def test_features_without_top():
     model = FusedTwoStream3D(include_top=False, input_shape=SHAPE)
     assert model.output_shape == (None, 3, 1, 1, 512)
-    pooled = FusedTwoStream3D(include_top=False, pooling="avg",
-                              input_shape=SHAPE)
+    pooled = FusedTwoStream3D(include_top=False, pooling="avg", input_shape=SHAPE)
     assert pooled.predict(inputs(), verbose=0).shape == (1, 512)
 
 

@@ -21,8 +21,9 @@ def test_single_stream_baselines_adopt_input_tensor(builder, shape):
     assert model.input_shape == (None,) + shape
 
 
-@pytest.mark.parametrize("builder", [TwoStream2D, FusedTwoStream3D],
-                         ids=["TwoStream2D", "FusedTwoStream3D"])
+@pytest.mark.parametrize(
+    "builder", [TwoStream2D, FusedTwoStream3D], ids=["TwoStream2D", "FusedTwoStream3D"]
+)
 def test_two_stream_baselines_adopt_an_input_tensor_pair(builder):
     rgb = keras.Input((5, 32, 32, 3), name="my_rgb")
     flow = keras.Input((5, 32, 32, 20), name="my_flow")

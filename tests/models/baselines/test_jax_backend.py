@@ -13,10 +13,11 @@ import sys
 import numpy as np
 import pytest
 
-PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.dirname(os.path.abspath(__file__)))))
+PROJECT_ROOT = os.path.dirname(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+)
 
-SCRIPT = r'''
+SCRIPT = r"""
 import json, os, sys
 import numpy as np
 import keras
@@ -49,15 +50,18 @@ for name, (builder, options, inputs) in builders.items():
     outputs[name] = keras.ops.convert_to_numpy(
         model(x, training=False)).tolist()
 print(json.dumps(outputs))
-'''
+"""
 
 
 def run(folder, backend):
-    env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3",
-               PYTHONPATH=PROJECT_ROOT)
+    env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=PROJECT_ROOT)
     completed = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(folder)], env=env,
-        capture_output=True, text=True, timeout=900)
+        [sys.executable, "-c", SCRIPT, str(folder)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert completed.returncode == 0, completed.stderr[-3000:]
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
@@ -67,10 +71,8 @@ def test_baselines_give_the_same_logits_on_jax(tmp_path):
     pytest.importorskip("jax")
     tensorflow = run(tmp_path, "tensorflow")
     jax = run(tmp_path, "jax")
-    assert (tensorflow.pop("backend"), jax.pop("backend")) == (
-        "tensorflow", "jax")
-    assert set(tensorflow) == {"convnet_lstm", "c3d", "two_stream_2d",
-                               "fused_two_stream_3d"}
+    assert (tensorflow.pop("backend"), jax.pop("backend")) == ("tensorflow", "jax")
+    assert set(tensorflow) == {"convnet_lstm", "c3d", "two_stream_2d", "fused_two_stream_3d"}
     for name, logits in tensorflow.items():
         logits, other = np.array(logits), np.array(jax[name])
         assert logits.shape == (2, 3), name

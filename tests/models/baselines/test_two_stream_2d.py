@@ -2,7 +2,6 @@ import numpy as np
 import pytest
 
 from keras_i3d.models.baselines.two_stream_2d import TwoStream2D
-
 from tests.models.baselines.conftest import assert_matches_paper
 from tests.models.baselines.conftest import assert_round_trip
 from tests.models.baselines.conftest import assert_trains
@@ -23,9 +22,7 @@ def test_parameter_count():
     assert model.count_params() == PARAMS
     assert_matches_paper("TwoStream2D", PARAMS)
     flow = model.get_layer("flow_inception_v1_frames").layer
-    assert flow.get_layer("Conv2d_1a_7x7").get_weights()[0].shape == (
-        7, 7, 20, 64
-    )
+    assert flow.get_layer("Conv2d_1a_7x7").get_weights()[0].shape == (7, 7, 20, 64)
 
 
 def test_scores_average_streams_then_snapshots():
@@ -34,8 +31,7 @@ def test_scores_average_streams_then_snapshots():
     rgb_net = model.get_layer("rgb_inception_v1_frames").layer
     flow_net = model.get_layer("flow_inception_v1_frames").layer
     expected = np.mean(
-        [(rgb_net.predict(rgb[0], verbose=0)
-          + flow_net.predict(flow[0], verbose=0)) / 2],
+        [(rgb_net.predict(rgb[0], verbose=0) + flow_net.predict(flow[0], verbose=0)) / 2],
         axis=1,
     )
     scores = model.predict([rgb, flow], verbose=0)
@@ -54,12 +50,11 @@ def test_imagenet_weights_in_both_streams(imagenet_weights):
     kernel = source.get_layer("Conv2d_1a_7x7").get_weights()[0]
     rgb = model.get_layer("rgb_inception_v1_frames").layer
     flow = model.get_layer("flow_inception_v1_frames").layer
-    np.testing.assert_array_equal(
-        rgb.get_layer("Conv2d_1a_7x7").get_weights()[0], kernel
-    )
+    np.testing.assert_array_equal(rgb.get_layer("Conv2d_1a_7x7").get_weights()[0], kernel)
     np.testing.assert_allclose(
         flow.get_layer("Conv2d_1a_7x7").get_weights()[0][:, :, 7],
-        kernel.mean(axis=2), rtol=1e-6,
+        kernel.mean(axis=2),
+        rtol=1e-6,
     )
 
 

@@ -19,9 +19,7 @@ with open(GOLDEN_PATH) as golden_file:
     TFGAN_CASES = json.load(golden_file)["cases"]
 
 
-@pytest.mark.parametrize(
-    "case", TFGAN_CASES, ids=[str(case["num_videos"]) for case in TFGAN_CASES]
-)
+@pytest.mark.parametrize("case", TFGAN_CASES, ids=[str(case["num_videos"]) for case in TFGAN_CASES])
 def test_distance_equals_tfgan(case):
     real, generated = fvd_activations(case["num_videos"], case["seed"])
 
@@ -32,9 +30,7 @@ def test_distance_equals_tfgan(case):
     assert value == pytest.approx(case["tfgan_float64"], rel=1e-11)
 
 
-@pytest.mark.parametrize(
-    "case", TFGAN_CASES, ids=[str(case["num_videos"]) for case in TFGAN_CASES]
-)
+@pytest.mark.parametrize("case", TFGAN_CASES, ids=[str(case["num_videos"]) for case in TFGAN_CASES])
 def test_scipy_square_root_is_close_to_tfgan(case):
     real, generated = fvd_activations(case["num_videos"], case["seed"])
 
@@ -43,9 +39,7 @@ def test_scipy_square_root_is_close_to_tfgan(case):
     assert value == pytest.approx(case["tfgan_float64"], rel=1e-6)
 
 
-@pytest.mark.parametrize(
-    "case", TFGAN_CASES, ids=[str(case["num_videos"]) for case in TFGAN_CASES]
-)
+@pytest.mark.parametrize("case", TFGAN_CASES, ids=[str(case["num_videos"]) for case in TFGAN_CASES])
 @pytest.mark.parametrize("sqrtm", ("tfgan_svd", "scipy"))
 def test_graph_distance_equals_the_numpy_distance(case, sqrtm):
     """The compiled metric's distance: tf.linalg.svd in float64, in a graph."""
@@ -54,15 +48,15 @@ def test_graph_distance_equals_the_numpy_distance(case, sqrtm):
     real, generated = fvd_activations(case["num_videos"], case["seed"])
     moments = []
     for activations in (real, generated):
-        mean, sigma = VideoStatistics.from_embeddings(
-            activations
-        ).mean_and_covariance()
+        mean, sigma = VideoStatistics.from_embeddings(activations).mean_and_covariance()
         moments += [mean, sigma]
     expected = frechet_distance_from_moments(*moments, sqrtm=sqrtm)
 
-    value = float(tf.function(frechet_distance_from_moments_tensor)(
-        *[tf.constant(moment, tf.float64) for moment in moments], sqrtm=sqrtm
-    ))
+    value = float(
+        tf.function(frechet_distance_from_moments_tensor)(
+            *[tf.constant(moment, tf.float64) for moment in moments], sqrtm=sqrtm
+        )
+    )
 
     assert value == pytest.approx(expected, rel=1e-10)
     assert np.float32(value) == np.float32(expected)
@@ -77,14 +71,13 @@ def test_ddof_0_is_the_n_normalised_covariance():
     sigma_generated = np.cov(generated, rowvar=False, ddof=0)
     import scipy.linalg
 
-    expected = (np.sum((mean_real - mean_generated) ** 2)
-                + np.trace(sigma_real + sigma_generated)
-                - 2 * np.real(np.trace(scipy.linalg.sqrtm(
-                    sigma_generated @ sigma_real))))
-
-    value = frechet_distance_from_activations(
-        real, generated, ddof=0, sqrtm="scipy"
+    expected = (
+        np.sum((mean_real - mean_generated) ** 2)
+        + np.trace(sigma_real + sigma_generated)
+        - 2 * np.real(np.trace(scipy.linalg.sqrtm(sigma_generated @ sigma_real)))
     )
+
+    value = frechet_distance_from_activations(real, generated, ddof=0, sqrtm="scipy")
 
     assert value == pytest.approx(expected, rel=1e-6)
     assert value < frechet_distance_from_activations(real, generated)
@@ -94,9 +87,7 @@ def test_symmetric_square_root_keeps_tiny_singular_values():
     # tfgan's quirk: singular values below 1e-10 are kept, not rooted.
     matrix = np.diag([4.0, 1e-12, 0.0])
 
-    np.testing.assert_allclose(
-        symmetric_matrix_square_root(matrix), np.diag([2.0, 1e-12, 0.0])
-    )
+    np.testing.assert_allclose(symmetric_matrix_square_root(matrix), np.diag([2.0, 1e-12, 0.0]))
     np.testing.assert_allclose(
         symmetric_matrix_square_root_tensor(matrix).numpy(),
         np.diag([2.0, 1e-12, 0.0]),
@@ -106,9 +97,7 @@ def test_symmetric_square_root_keeps_tiny_singular_values():
 def test_identical_sets_are_at_distance_zero():
     real, _ = fvd_activations(64, seed=3)
 
-    assert frechet_distance_from_activations(real, real) == pytest.approx(
-        0.0, abs=1e-6
-    )
+    assert frechet_distance_from_activations(real, real) == pytest.approx(0.0, abs=1e-6)
 
 
 def test_distance_result_is_float32_rounded_with_the_float64_value():

@@ -23,8 +23,11 @@ def test_fewer_than_9_frames_is_refused():
 
 
 def test_values_outside_the_declared_range_are_refused():
-    with pytest.raises(ValueError, match=r"values must lie in \[0, 255\].*"
-                                         r"\[300.0, 300.0\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"values must lie in \[0, 255\].*"
+        r"\[300.0, 300.0\]",
+    ):
         check_videos(videos(dtype=np.float32, value=300))
     with pytest.raises(ValueError, match=r"input_range=\(0, 1\)"):
         check_videos(videos(value=2), input_range=(0, 1))
@@ -57,15 +60,16 @@ def test_one_video_per_set_is_refused_before_embedding():
 
 
 def test_sets_of_different_frame_counts_are_refused():
-    with pytest.raises(ValueError, match=r"same number of frames.*\(9,\).*"
-                                         r"\(10,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"same number of frames.*\(9,\).*"
+        r"\(10,\)",
+    ):
         compute_fvd(videos(), videos(num_frames=10))
 
 
 def test_precomputed_statistics_of_other_options_are_refused():
-    real = VideoStatistics.from_embeddings(
-        np.eye(3), {"resize": "bilinear", "features": "logits"}
-    )
+    real = VideoStatistics.from_embeddings(np.eye(3), {"resize": "bilinear", "features": "logits"})
     generated = VideoStatistics.from_embeddings(
         np.eye(3), {"resize": "tf1_bilinear", "features": "logits"}
     )
@@ -79,19 +83,25 @@ def test_input_ranges_map_to_the_same_model_input():
     from_0_1 = scale_to_model_range(values / 255, input_range=(0, 1))
 
     np.testing.assert_allclose(from_0_1, from_0_255, atol=1e-6)
-    np.testing.assert_array_equal(
-        scale_to_model_range(from_0_255, input_range=(-1, 1)), from_0_255
-    )
+    np.testing.assert_array_equal(scale_to_model_range(from_0_255, input_range=(-1, 1)), from_0_255)
 
 
 def test_presets():
     reference = get_preset("reference")
-    assert (reference.resize, reference.features, reference.ddof,
-            reference.sqrtm, reference.exact) == (
-        "tf1_bilinear", "logits", 1, "tfgan_svd", True)
+    assert (
+        reference.resize,
+        reference.features,
+        reference.ddof,
+        reference.sqrtm,
+        reference.exact,
+    ) == ("tf1_bilinear", "logits", 1, "tfgan_svd", True)
     stylegan_v = get_preset("stylegan_v")
-    assert (stylegan_v.ddof, stylegan_v.sqrtm, stylegan_v.num_videos,
-            stylegan_v.real_offset) == (0, "scipy", 2048, "random")
+    assert (stylegan_v.ddof, stylegan_v.sqrtm, stylegan_v.num_videos, stylegan_v.real_offset) == (
+        0,
+        "scipy",
+        2048,
+        "random",
+    )
     assert not PRESETS["videogpt"].exact and "1e-5" in PRESETS["videogpt"].note
     assert not PRESETS["cd_fvd"].exact and "1e-5" in PRESETS["cd_fvd"].note
     with pytest.raises(ValueError, match="preset='fvd'"):

@@ -16,10 +16,11 @@ import pytest
 
 from tests.tasks.fvd.test_reference import REFERENCE_FVD_8X30X64X64
 
-PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.dirname(os.path.abspath(__file__)))))
+PROJECT_ROOT = os.path.dirname(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+)
 
-SCRIPT = r'''
+SCRIPT = r"""
 import json
 import keras
 import numpy as np
@@ -35,15 +36,20 @@ random = compute_fvd(real, generated, model=model)
 print(json.dumps({"backend": keras.backend.backend(),
                   "constant": constant.fvd_float64,
                   "random": random.fvd_float64}))
-'''
+"""
 
 
 def fvd_on_backend(backend):
-    environment = dict(os.environ, KERAS_BACKEND=backend,
-                       TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=PROJECT_ROOT)
+    environment = dict(
+        os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=PROJECT_ROOT
+    )
     completed = subprocess.run(
-        [sys.executable, "-c", SCRIPT], env=environment, capture_output=True,
-        text=True, timeout=900, check=False,
+        [sys.executable, "-c", SCRIPT],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
     return json.loads(completed.stdout.strip().splitlines()[-1])
@@ -55,9 +61,7 @@ def test_jax_backend_gives_the_same_fvd(installed_kinetics400):
     tensorflow_values = fvd_on_backend("tensorflow")
 
     assert jax_values["backend"] == "jax"
-    assert jax_values["constant"] == pytest.approx(
-        REFERENCE_FVD_8X30X64X64, abs=2e-4
-    )
+    assert jax_values["constant"] == pytest.approx(REFERENCE_FVD_8X30X64X64, abs=2e-4)
     for key in ("constant", "random"):
         assert np.float32(jax_values[key]) == pytest.approx(
             np.float32(tensorflow_values[key]), rel=1e-5

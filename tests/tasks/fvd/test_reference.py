@@ -30,7 +30,8 @@ def logits_model(installed_kinetics400):
 
 def test_constant_clips_give_the_reference_number(logits_model):
     result = compute_fvd(
-        constant_videos(8, 30, 0), constant_videos(8, 30, 255),
+        constant_videos(8, 30, 0),
+        constant_videos(8, 30, 255),
         model=logits_model,
     )
 
@@ -38,8 +39,11 @@ def test_constant_clips_give_the_reference_number(logits_model):
     assert result.fvd == float(np.float32(result.fvd_float64))
     assert (result.n_real, result.n_generated) == (8, 8)
     assert result.options == {
-        "resize": "tf1_bilinear", "features": "logits", "clip_length": 30,
-        "ddof": 1, "sqrtm": "tfgan_svd",
+        "resize": "tf1_bilinear",
+        "features": "logits",
+        "clip_length": 30,
+        "ddof": 1,
+        "sqrtm": "tfgan_svd",
     }
 
 
@@ -48,8 +52,7 @@ def test_constant_clip_regression_values(logits_model, num_frames, expected):
     # One clip of each: with identical videos the set statistics are those
     # of repeated embeddings, so the distance needs only two forward passes.
     embeddings = video_embeddings(
-        np.concatenate([constant_videos(1, num_frames, 0),
-                        constant_videos(1, num_frames, 255)]),
+        np.concatenate([constant_videos(1, num_frames, 0), constant_videos(1, num_frames, 255)]),
         model=logits_model,
     )
     real = np.repeat(embeddings[:1], 4, axis=0)

@@ -28,9 +28,7 @@ def random_frames(height, width, dtype=np.uint8, seed=0):
 
 @pytest.mark.parametrize("implementation", ("numpy", "tensorflow"))
 @pytest.mark.parametrize("in_size, out_size", SIZES)
-def test_resize_is_bit_identical_to_tf1_resize_bilinear(
-    in_size, out_size, implementation
-):
+def test_resize_is_bit_identical_to_tf1_resize_bilinear(in_size, out_size, implementation):
     frames = random_frames(*in_size)
     expected = tf.compat.v1.image.resize_bilinear(frames, out_size).numpy()
 
@@ -47,9 +45,7 @@ def test_half_pixel_gather_matches_the_raw_op(in_size, out_size):
         images=frames, size=list(out_size), half_pixel_centers=True
     ).numpy()
 
-    resized = resize_bilinear(
-        frames, out_size, half_pixel_centers=True, implementation="numpy"
-    )
+    resized = resize_bilinear(frames, out_size, half_pixel_centers=True, implementation="numpy")
 
     np.testing.assert_array_equal(resized, expected)
 
@@ -81,9 +77,7 @@ def test_magvit_method_resizes_through_64x64():
     videos = random_frames(240, 320)[None]
     via_64 = resize_bilinear(resize_bilinear(videos, (64, 64)))
 
-    np.testing.assert_array_equal(
-        resize_videos(videos, "tf1_bilinear_via_64"), via_64
-    )
+    np.testing.assert_array_equal(resize_videos(videos, "tf1_bilinear_via_64"), via_64)
 
 
 def test_resize_none_refuses_frames_that_are_not_224():
@@ -98,18 +92,16 @@ def test_unknown_method_is_refused():
 
 def test_scaling_is_bitwise_the_reference_expression():
     values = np.arange(256, dtype=np.float32)
-    values = np.concatenate(
-        [values, np.random.default_rng(0).uniform(0, 255, 100_000)]
-    ).astype(np.float32)
+    values = np.concatenate([values, np.random.default_rng(0).uniform(0, 255, 100_000)]).astype(
+        np.float32
+    )
     reference = np.float32(2.0) * values / np.float32(255.0) - np.float32(1.0)
 
     np.testing.assert_array_equal(scale_to_model_range(values), reference)
 
 
 @pytest.mark.parametrize("input_range", ((0, 255), (0, 1), (-1, 1)))
-@pytest.mark.parametrize(
-    "method", [method for method in RESIZE_METHODS if method != "none"]
-)
+@pytest.mark.parametrize("method", [method for method in RESIZE_METHODS if method != "none"])
 def test_graph_preprocessing_is_bit_identical(method, input_range):
     """A compiled step resizes and scales with the host path's bits.
 
@@ -123,9 +115,7 @@ def test_graph_preprocessing_is_bit_identical(method, input_range):
 
     @tf.function(input_signature=[signature], jit_compile=False)
     def preprocess_in_graph(videos):
-        return scale_to_model_range_tensor(
-            resize_videos_tensor(videos, method), input_range
-        )
+        return scale_to_model_range_tensor(resize_videos_tensor(videos, method), input_range)
 
     np.testing.assert_array_equal(
         preprocess_in_graph(videos).numpy(),
@@ -138,9 +128,9 @@ def test_graph_preprocessing_of_uint8_and_224_frames():
 
     for method in ("tf1_bilinear", "none"):
         np.testing.assert_array_equal(
-            tf.function(lambda v, m=method: scale_to_model_range_tensor(
-                resize_videos_tensor(v, m)
-            ))(videos).numpy(),
+            tf.function(
+                lambda v, m=method: scale_to_model_range_tensor(resize_videos_tensor(v, m))
+            )(videos).numpy(),
             preprocess_videos(videos, method),
         )
 
@@ -151,8 +141,8 @@ def test_graph_resize_none_refuses_other_sizes():
 
 
 @pytest.mark.parametrize(
-    "method", ("tf1_bilinear", "bilinear", "short_side_center_crop",
-               "tf1_bilinear_via_64"),
+    "method",
+    ("tf1_bilinear", "bilinear", "short_side_center_crop", "tf1_bilinear_via_64"),
 )
 def test_xla_preprocessing_agrees_to_float32_rounding(method):
     """XLA's own ResizeBilinear is up to 2.0 off when upsampling: not used.
@@ -164,12 +154,13 @@ def test_xla_preprocessing_agrees_to_float32_rounding(method):
 
     @tf.function(jit_compile=True)
     def preprocess_with_xla(videos):
-        return scale_to_model_range_tensor(resize_videos_tensor(videos,
-                                                                method))
+        return scale_to_model_range_tensor(resize_videos_tensor(videos, method))
 
     np.testing.assert_allclose(
         preprocess_with_xla(videos.astype(np.float32)).numpy(),
-        preprocess_videos(videos, method), rtol=0, atol=1e-6,
+        preprocess_videos(videos, method),
+        rtol=0,
+        atol=1e-6,
     )
 
 
@@ -178,8 +169,6 @@ def test_xla_refuses_the_antialiased_resize():
 
     with pytest.raises(ValueError, match="jit_compile=False"):
         tf.function(
-            lambda v: resize_videos_tensor(
-                v, "short_side_center_crop_antialias"
-            ),
+            lambda v: resize_videos_tensor(v, "short_side_center_crop_antialias"),
             jit_compile=True,
         )(videos)

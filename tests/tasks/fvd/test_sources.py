@@ -15,8 +15,9 @@ from tests.video.corpus import write_video
 @pytest.fixture(scope="module")
 def video_files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("fvd_videos")
-    paths = [write_video(folder / f"{length}.mp4", counting_frames(length))
-             for length in (40, 30, 10)]
+    paths = [
+        write_video(folder / f"{length}.mp4", counting_frames(length)) for length in (40, 30, 10)
+    ]
     return [str(path) for path in paths]
 
 
@@ -42,21 +43,21 @@ def test_reference_refuses_and_stylegan_v_discards_short_videos(video_files):
     with pytest.raises(ShortVideoError, match="10.mp4"):
         video_file_statistics(video_files, "reference", model=model)
 
-    statistics = video_file_statistics(
-        video_files, "stylegan_v", num_videos=2, model=model
-    )
+    statistics = video_file_statistics(video_files, "stylegan_v", num_videos=2, model=model)
 
     assert statistics.count == 2
     assert statistics.options == {
-        "resize": "bilinear", "features": "logits", "clip_length": 16,
+        "resize": "bilinear",
+        "features": "logits",
+        "clip_length": 16,
     }
 
 
 def test_too_few_usable_videos_is_an_error_naming_the_count(video_files):
-    with pytest.raises(ValueError, match="takes 3 videos.*2 gave a clip.*"
-                                         "1 too short"):
-        video_file_statistics(video_files, "stylegan_v", num_videos=3,
-                              model=mean_colour_model(), name="real/")
+    with pytest.raises(ValueError, match="takes 3 videos.*2 gave a clip.*1 too short"):
+        video_file_statistics(
+            video_files, "stylegan_v", num_videos=3, model=mean_colour_model(), name="real/"
+        )
 
 
 def test_random_real_offsets_are_seeded(video_files):
@@ -64,12 +65,16 @@ def test_random_real_offsets_are_seeded(video_files):
 
     def real_sums(seed, real=True):
         return video_file_statistics(
-            video_files[:2], "stylegan_v", num_videos=2, model=model,
-            seed=seed, real=real, clip_length=9,
+            video_files[:2],
+            "stylegan_v",
+            num_videos=2,
+            model=model,
+            seed=seed,
+            real=real,
+            clip_length=9,
         ).sum
 
     np.testing.assert_array_equal(real_sums(seed=1), real_sums(seed=1))
     assert not np.array_equal(real_sums(seed=1), real_sums(seed=2))
     # Generated clips always start at frame 0.
-    np.testing.assert_array_equal(real_sums(1, real=False),
-                                  real_sums(2, real=False))
+    np.testing.assert_array_equal(real_sums(1, real=False), real_sums(2, real=False))

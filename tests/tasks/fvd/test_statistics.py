@@ -15,8 +15,7 @@ def embeddings(count=100, dimension=400, seed=0):
 def test_merged_shards_equal_a_single_pass():
     values = embeddings()
     single = VideoStatistics.from_embeddings(values, OPTIONS)
-    shards = [VideoStatistics.from_embeddings(part, OPTIONS)
-              for part in np.array_split(values, 3)]
+    shards = [VideoStatistics.from_embeddings(part, OPTIONS) for part in np.array_split(values, 3)]
 
     merged = shards[0].merge(shards[1]).merge(shards[2])
 
@@ -25,8 +24,7 @@ def test_merged_shards_equal_a_single_pass():
         for merged_part, single_part in zip(
             merged.mean_and_covariance(ddof), single.mean_and_covariance(ddof)
         ):
-            np.testing.assert_allclose(merged_part, single_part, rtol=1e-12,
-                                       atol=1e-12)
+            np.testing.assert_allclose(merged_part, single_part, rtol=1e-12, atol=1e-12)
 
 
 def test_streaming_statistics_equal_numpy_mean_and_cov():
@@ -38,8 +36,7 @@ def test_streaming_statistics_equal_numpy_mean_and_cov():
     mean, covariance = statistics.mean_and_covariance(ddof=1)
 
     np.testing.assert_allclose(mean, values.mean(0), rtol=1e-12)
-    np.testing.assert_allclose(covariance, np.cov(values, rowvar=False),
-                               rtol=1e-10)
+    np.testing.assert_allclose(covariance, np.cov(values, rowvar=False), rtol=1e-10)
 
 
 def test_save_load_round_trip(tmp_path):
@@ -57,12 +54,9 @@ def test_save_load_round_trip(tmp_path):
 
 def test_statistics_with_different_options_are_refused():
     first = VideoStatistics.from_embeddings(embeddings(), OPTIONS)
-    second = VideoStatistics.from_embeddings(
-        embeddings(), dict(OPTIONS, resize="bilinear")
-    )
+    second = VideoStatistics.from_embeddings(embeddings(), dict(OPTIONS, resize="bilinear"))
 
-    with pytest.raises(ValueError, match="resize='tf1_bilinear' vs "
-                                         "'bilinear'"):
+    with pytest.raises(ValueError, match="resize='tf1_bilinear' vs 'bilinear'"):
         first.merge(second)
 
 

@@ -35,8 +35,10 @@ def fvd_activations(num_videos, seed):
     rng = np.random.default_rng(seed)
     mixing = rng.standard_normal((DIMENSION, DIMENSION)) / 10.0
     real = rng.standard_normal((num_videos, DIMENSION)) @ mixing
-    generated = (1.2 * rng.standard_normal((num_videos, DIMENSION)) @ mixing
-                 + rng.standard_normal(DIMENSION) * 0.5)
+    generated = (
+        1.2 * rng.standard_normal((num_videos, DIMENSION)) @ mixing
+        + rng.standard_normal(DIMENSION) * 0.5
+    )
     return real.astype(np.float32), generated.astype(np.float32)
 
 
@@ -44,10 +46,9 @@ def load_classifier_metrics(tfgan_root):
     """tfgan's `classifier_metrics` module, without the package `__init__`."""
     sys.path.insert(0, tfgan_root)
     package_root = os.path.join(tfgan_root, "tensorflow_gan")
-    for name in ("tensorflow_gan", "tensorflow_gan.python",
-                 "tensorflow_gan.python.eval"):
+    for name in ("tensorflow_gan", "tensorflow_gan.python", "tensorflow_gan.python.eval"):
         package = types.ModuleType(name)
-        relative = name[len("tensorflow_gan"):].replace(".", os.sep)
+        relative = name[len("tensorflow_gan") :].replace(".", os.sep)
         package.__path__ = [package_root + relative]
         sys.modules[name] = package
     modules = {}
@@ -76,12 +77,14 @@ def main(tfgan_root):
         fvd_float64 = classifier_metrics.frechet_classifier_distance_from_activations(
             tf.constant(real, tf.float64), tf.constant(generated, tf.float64)
         )
-        cases.append({
-            "num_videos": num_videos,
-            "seed": num_videos,
-            "tfgan_float32": float(fvd_float32.numpy()),
-            "tfgan_float64": float(fvd_float64.numpy()),
-        })
+        cases.append(
+            {
+                "num_videos": num_videos,
+                "seed": num_videos,
+                "tfgan_float32": float(fvd_float32.numpy()),
+                "tfgan_float64": float(fvd_float64.numpy()),
+            }
+        )
     record = {
         "source": (
             "tensorflow_gan 2.1.0 python/eval/classifier_metrics.py "

@@ -71,6 +71,25 @@ _STYLEGAN_V_NOTE = (
     "bilinear, so numbers agree only to about 1e-3 relative."
 )
 
+
+def _stylegan_v(name, protocol, clip_length, frame_step=1):
+    """A StyleGAN-V protocol: 2048 videos, N-normalised covariance, scipy
+    sqrtm, real clips at a random offset, short videos skipped."""
+    return FVDPreset(
+        name=name,
+        resize="bilinear",
+        ddof=0,
+        sqrtm="scipy",
+        num_videos=2048,
+        clip_length=clip_length,
+        frame_step=frame_step,
+        real_offset="random",
+        discard_short_videos=True,
+        exact=False,
+        note=f"{protocol}. {_STYLEGAN_V_NOTE}",
+    )
+
+
 PRESETS = {
     preset.name: preset
     for preset in (
@@ -82,42 +101,13 @@ PRESETS = {
                 " N-1 covariance, tfgan SVD square root, float32 result."
             ),
         ),
-        FVDPreset(
-            name="stylegan_v",
-            resize="bilinear",
-            ddof=0,
-            sqrtm="scipy",
-            num_videos=2048,
-            clip_length=16,
-            real_offset="random",
-            discard_short_videos=True,
-            exact=False,
-            note="fvd2048_16f. " + _STYLEGAN_V_NOTE,
-        ),
-        FVDPreset(
-            name="stylegan_v_128f",
-            resize="bilinear",
-            ddof=0,
-            sqrtm="scipy",
-            num_videos=2048,
-            clip_length=128,
-            real_offset="random",
-            discard_short_videos=True,
-            exact=False,
-            note="fvd2048_128f. " + _STYLEGAN_V_NOTE,
-        ),
-        FVDPreset(
-            name="stylegan_v_128f_subsample8f",
-            resize="bilinear",
-            ddof=0,
-            sqrtm="scipy",
-            num_videos=2048,
+        _stylegan_v("stylegan_v", "fvd2048_16f", clip_length=16),
+        _stylegan_v("stylegan_v_128f", "fvd2048_128f", clip_length=128),
+        _stylegan_v(
+            "stylegan_v_128f_subsample8f",
+            "fvd2048_128f_subsample8f",
             clip_length=16,
             frame_step=8,
-            real_offset="random",
-            discard_short_videos=True,
-            exact=False,
-            note="fvd2048_128f_subsample8f. " + _STYLEGAN_V_NOTE,
         ),
         FVDPreset(
             name="videogpt",

@@ -26,10 +26,11 @@ from keras_i3d.conventions import FLOW_CHANNELS
 from keras_i3d.conventions import RGB_CHANNELS
 
 # How a model takes `input_shape`: one input; an RGB shape and `flow_stack`
-# (the 2D two-stream baselines); or `clip_length`, `height` and `width`.
+# (the 2D two-stream baselines); or the RGB shape alone, the flow input
+# following it with 2 channels (Two-Stream I3D).
 _ONE_INPUT = "one_input"
 _RGB_AND_FLOW_STACKS = "rgb_and_flow_stacks"
-_CLIP_LENGTH_HEIGHT_WIDTH = "clip_length_height_width"
+_RGB_SHAPE_ONLY = "rgb_shape_only"
 
 # name -> (module, builder, the arguments the name fixes, its inputs).
 _MODELS = {
@@ -48,7 +49,7 @@ _MODELS = {
         "keras_i3d.models.two_stream",
         "TwoStreamI3D",
         {},
-        _CLIP_LENGTH_HEIGHT_WIDTH,
+        _RGB_SHAPE_ONLY,
     ),
 }
 
@@ -98,8 +99,7 @@ def get_model(name, /, **kwargs):
     `input_shape` may be given to every model, also as the pair
     `(rgb_shape, flow_shape)` that `InputView.input_shapes` returns for a
     two-stream view: Two-Stream 2D and 3D-Fused then get the RGB shape and
-    `flow_stack` (the flow channels over 2), Two-Stream I3D its
-    `clip_length`, `height` and `width`.
+    `flow_stack` (the flow channels over 2), Two-Stream I3D the RGB shape.
 
     Args:
         name: a name of `list_models()` (positional: a `name=` keyword is
@@ -156,15 +156,14 @@ def _input_arguments(name, inputs, input_shape, kwargs):
                 "steps, height and width. Received: "
                 f"input_shape={input_shape!r}"
             )
-    if inputs == _CLIP_LENGTH_HEIGHT_WIDTH:
+    if inputs == _RGB_SHAPE_ONLY:
         if rgb_shape[-1] != RGB_CHANNELS or (len(shapes) == 2 and flow_shape[-1] != FLOW_CHANNELS):
             raise ValueError(
                 f"The inputs of {name!r} have {RGB_CHANNELS} (RGB) and "
                 f"{FLOW_CHANNELS} (flow) channels. Received: "
                 f"input_shape={input_shape!r}"
             )
-        clip_length, height, width, _ = rgb_shape
-        return {"clip_length": clip_length, "height": height, "width": width}
+        return {"input_shape": rgb_shape}
     if len(shapes) == 1:
         return {"input_shape": rgb_shape}
     flow_stack, remainder = divmod(flow_shape[-1], FLOW_CHANNELS)

@@ -70,6 +70,156 @@ class Video:
         return self.num_frames / self.fps
 
 
+class VideoStream:
+    """Frames of a video, decoded on demand: memory does not grow with length.
+
+    Made by `open_video`. Iterate over `chunks(size)` (or over the stream
+    itself, one frame at a time); the decoder is released when the frames
+    run out, on `close()`, or at the end of a `with` block.
+
+    Attributes:
+        path: the file or folder the frames come from.
+        fps: the rate of the frames (the target rate, or the source rate
+            when opened with `fps=None`).
+        source_fps: the frame rate of the file.
+        short_side: the short side the frames are resized to, or `None`.
+    """
+
+    def __init__(self, path, fps, source_fps, timed_frames, start_time, num_frames, short_side):
+        self.path = path
+        self.fps = source_fps if fps is None else float(fps)
+        self.source_fps = source_fps
+        self.short_side = short_side
+        self._start_time = start_time
+        self._timed_frames = timed_frames
+        self._frames = _resample(timed_frames, start_time, fps, 1.0 / source_fps, num_frames)
+        self._emitted = 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def close(self):
+        """Releases the decoder; later reads yield nothing."""
+        self._timed_frames.close()
+
+    def __iter__(self):
+        for chunk in self.chunks(1):
+            yield chunk[0]
+
+    def chunks(self, size):
+        """Yields the frames as uint8 arrays `(<= size, height, width, 3)`.
+
+        Each chunk is resized as a whole (when `short_side` is set), with the
+        same numbers as resizing every frame at once; only the last chunk
+        can be shorter than `size`.
+
+        Raises:
+            VideoReadError: the stream yields no frame at all.
+        """
+        if size < 1:
+            raise ValueError(f"`size` must be >= 1. Received: size={size}")
+        pending = []
+        for frame in self._frames:
+            pending.append(frame)
+            if len(pending) == size:
+                yield self._finish(pending)
+                pending = []
+        if pending:
+            yield self._finish(pending)
+        self.close()
+        if self._emitted == 0:
+            raise VideoReadError(self.path, self._why_empty())
+
+    def read_all(self):
+        """Decodes the remaining frames into one array `(time, height, width, 3)`."""
+        return np.concatenate(list(self.chunks(_READ_ALL_CHUNK)))
+
+    def _finish(self, frames):
+        self._emitted += len(frames)
+        frames = np.stack(frames)
+        if self.short_side is not None:
+            from keras_i3d.video.resize import resize_short_side
+
+            frames = np.asarray(resize_short_side(frames, self.short_side))
+        return frames
+
+    def _why_empty(self):
+        if os.path.isdir(self.path):
+            return "the folder holds no readable frame images"
+        if self._start_time > 0:
+            return f"no frame at or after {self._start_time:.3f} s"
+        return _diagnose(self.path)
+
+
+# read_video decodes in chunks of this many frames, so that a resize never
+# holds two full-length copies of a video.
+_READ_ALL_CHUNK = 256
+
+
+def open_video(
+    path,
+    fps=TARGET_FPS,
+    start_time=0.0,
+    num_frames=None,
+    folder_fps=TARGET_FPS,
+    short_side=None,
+):
+    """Opens a video file, GIF or image folder for streaming decoding.
+
+    Takes the arguments of `read_video` and checks them, and the file, the
+    same way; frames are decoded only as the returned stream is read, so a
+    window of an hour-long video costs the memory of the window.
+
+    Returns:
+        A `VideoStream`.
+
+    Raises:
+        VideoReadError: the file is missing, is not a video or has no frame
+            rate (raised now), or holds no frame after `start_time` (raised
+            while reading).
+
+    Example:
+
+    >>> with open_video("demo.mp4", short_side=256) as stream:  # doctest: +SKIP
+    ...     for chunk in stream.chunks(64):
+    ...         print(chunk.shape)
+    (64, 256, 340, 3)
+    (26, 256, 340, 3)
+    """
+    path = os.fspath(path)
+    if fps is not None and not fps > 0:
+        raise ValueError(f"`fps` must be positive or None. Received: fps={fps}")
+    if start_time < 0:
+        raise ValueError(f"`start_time` must be >= 0. Received: start_time={start_time}")
+    if num_frames is not None and num_frames < 1:
+        raise ValueError(f"`num_frames` must be >= 1 or None. Received: num_frames={num_frames}")
+    if short_side is not None and not (
+        isinstance(short_side, (int, np.integer)) and short_side >= 1
+    ):
+        raise ValueError(
+            f"`short_side` must be a positive int or None. Received: short_side={short_side!r}"
+        )
+    if not os.path.exists(path):
+        raise VideoReadError(path, "no such file or folder")
+    if os.path.isdir(path):
+        source_fps = float(folder_fps)
+        timed_frames = _read_image_folder(path, folder_fps, start_time)
+    else:
+        capture = _open_capture(path)
+        if not capture.isOpened():
+            capture.release()
+            raise VideoReadError(path, _diagnose(path))
+        source_fps = float(capture.get(cv2.CAP_PROP_FPS))
+        if not source_fps > 0:
+            capture.release()
+            raise VideoReadError(path, "the container reports no frame rate")
+        timed_frames = _read_capture(capture, start_time)
+    return VideoStream(path, fps, source_fps, timed_frames, start_time, num_frames, short_side)
+
+
 def read_video(
     path,
     fps=TARGET_FPS,
@@ -79,6 +229,8 @@ def read_video(
     short_side=None,
 ):
     """Reads a video file, GIF or image folder as uint8 RGB frames.
+
+    Decodes everything asked for into memory; `open_video` streams instead.
 
     Args:
         path: a video file (anything FFmpeg reads: mp4, avi, webm, gif ...)
@@ -111,53 +263,9 @@ def read_video(
     >>> small.frames.shape  # doctest: +SKIP
     (64, 128, 170, 3)
     """
-    path = os.fspath(path)
-    if fps is not None and not fps > 0:
-        raise ValueError(f"`fps` must be positive or None. Received: fps={fps}")
-    if start_time < 0:
-        raise ValueError(f"`start_time` must be >= 0. Received: start_time={start_time}")
-    if num_frames is not None and num_frames < 1:
-        raise ValueError(f"`num_frames` must be >= 1 or None. Received: num_frames={num_frames}")
-    if short_side is not None and not (
-        isinstance(short_side, (int, np.integer)) and short_side >= 1
-    ):
-        raise ValueError(
-            f"`short_side` must be a positive int or None. Received: short_side={short_side!r}"
-        )
-    if not os.path.exists(path):
-        raise VideoReadError(path, "no such file or folder")
-    if os.path.isdir(path):
-        source_fps = float(folder_fps)
-        timed_frames = _read_image_folder(path, folder_fps, start_time)
-    else:
-        capture = _open_capture(path)
-        if not capture.isOpened():
-            capture.release()
-            raise VideoReadError(path, _diagnose(path))
-        source_fps = float(capture.get(cv2.CAP_PROP_FPS))
-        if not source_fps > 0:
-            capture.release()
-            raise VideoReadError(path, "the container reports no frame rate")
-        timed_frames = _read_capture(capture, start_time)
-    frames = list(_resample(timed_frames, start_time, fps, 1.0 / source_fps, num_frames))
-    timed_frames.close()
-    if not frames:
-        if os.path.isdir(path):
-            raise VideoReadError(path, "the folder holds no readable frame images")
-        if start_time > 0:
-            raise VideoReadError(path, f"no frame at or after {start_time:.3f} s")
-        raise VideoReadError(path, _diagnose(path))
-    frames = np.stack(frames)
-    if short_side is not None:
-        from keras_i3d.video.resize import resize_short_side
-
-        frames = np.asarray(resize_short_side(frames, short_side))
-    return Video(
-        frames=frames,
-        fps=source_fps if fps is None else float(fps),
-        source_fps=source_fps,
-        path=path,
-    )
+    with open_video(path, fps, start_time, num_frames, folder_fps, short_side) as stream:
+        frames = stream.read_all()
+    return Video(frames=frames, fps=stream.fps, source_fps=stream.source_fps, path=stream.path)
 
 
 def count_frames(path, fps=TARGET_FPS, folder_fps=TARGET_FPS):

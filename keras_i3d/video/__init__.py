@@ -8,8 +8,8 @@ for, so decoding alone does not start TensorFlow.
 """
 
 from keras_i3d.video.decode import Video
-from keras_i3d.video.decode import VideoStream
 from keras_i3d.video.decode import VideoReadError
+from keras_i3d.video.decode import VideoStream
 from keras_i3d.video.decode import count_frames
 from keras_i3d.video.decode import list_image_folder
 from keras_i3d.video.decode import open_video

@@ -97,3 +97,9 @@ if not IS_CLI_PROCESS:
     from keras_i3d.models import stack_flow_frames
     from keras_i3d.models.fused import fuse_for_inference
     from keras_i3d.preprocessing import preprocess_input
+
+    # keras-hub's from_preset finds keras_i3d>I3DBackbone once keras-hub is
+    # imported, in either order; keras-hub itself is not imported here.
+    from keras_i3d.hub import register_when_keras_hub_is_imported
+
+    register_when_keras_hub_is_imported()

@@ -69,6 +69,9 @@ ALLOWED = {
     # An optional engine (the [export] extra): models to SavedModel, ONNX,
     # LiteRT, checked on a clip from the video side.
     "export": {"layers", "data", "preprocessing", "conventions", "atomic_files", "flags"},
+    # An optional engine (the [hub] extra): keras-hub presets, a Backbone and
+    # a VideoClassifier task over the builders, with weights from weights/.
+    "hub": {"models", "weights", "layers", "preprocessing", "conventions"},
     # Keras metrics over the tasks (FVD), for `fit` and `evaluate`.
     "metrics": {"tasks", "conventions"},
     "cli": {
@@ -87,7 +90,7 @@ ALLOWED = {
         "atomic_files",
         "flags",
     },
-    FRONT_DOOR: {"models", "layers", "labels", "preprocessing"},
+    FRONT_DOOR: {"models", "layers", "labels", "preprocessing", "hub"},
     ENTRY_POINT: {"cli"},
 }
 

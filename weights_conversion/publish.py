@@ -14,6 +14,18 @@ checked against the source model's golden logits) and a model card
 generated from the weights record. Nothing is uploaded without --push;
 after an upload, put the repository id, the commit it printed and the
 file's sha256 into the record.
+
+Beside them it writes the keras-hub preset of the same weights (the [hub]
+extra; `--no-keras-hub-preset` skips it): `config.json` (the serialized
+`keras_i3d.hub.I3DBackbone`), `model.weights.h5`, `metadata.json`,
+`task.json` and `task.weights.h5` (`I3DVideoClassifier`),
+`preprocessor.json`, `video_converter.json` and the `image_converter.json`
+that keras-hub's `VideoConverter` nests. The preset is loaded back with
+keras-hub and must give the golden logits, or the script exits non-zero.
+keras-hub's `hf://` loader pins no revision and checks no sha256; keras-i3d's
+own `weights="hf://OWNER/NAME@REVISION"` does both, from the same repository.
+The card is ours: keras-hub's `upload_preset` would replace it, so --push
+uploads with `HfApi` instead.
 """
 
 import argparse
@@ -74,6 +86,25 @@ model = I3D(stream="{record.stream}", weights="{record.name}")
 
 {record.preprocessing}
 
+## With keras-hub
+
+The repository is also a keras-hub preset (`pip install "keras-i3d[hub]"`).
+Import `keras_i3d` first: it registers the classes that `config.json` and
+`task.json` name.
+
+```python
+import keras_hub
+import keras_i3d
+
+backbone = keras_hub.models.Backbone.from_preset("hf://OWNER/NAME")  # I3DBackbone
+classifier = keras_i3d.hub.VideoClassifier.from_preset("hf://OWNER/NAME")
+logits = classifier.predict(uint8_clips)  # (batch, frames, 224, 224, 3), 0-255
+```
+
+keras-hub's `hf://` downloads the latest revision and checks no hash;
+`I3D(weights="hf://OWNER/NAME@REVISION")` pins the revision and checks the
+sha256 above.
+
 ## Accuracy
 
 | dataset | top-1 | top-5 | protocol | source |
@@ -103,8 +134,15 @@ model = I3D(stream="{record.stream}", weights="{record.name}")
 """
 
 
-def write_repository(record, weights_path, out_dir):
+def write_repository(record, weights_path, out_dir, keras_hub_preset=True):
     """Writes the Hub folder for `record` from a weights file.
+
+    Args:
+        record: the `WeightsRecord` of the weights.
+        weights_path: its `.weights.h5` file.
+        out_dir: the folder to write.
+        keras_hub_preset: whether to write the keras-hub preset files too
+            (needs the [hub] extra).
 
     Returns:
         The folder's path.
@@ -146,8 +184,41 @@ def write_repository(record, weights_path, out_dir):
         )
         + "\n"
     )
+    if keras_hub_preset:
+        write_keras_hub_preset(model, record, out_dir)
     (out_dir / "README.md").write_text(model_card(record, sha256, comparison))
     return out_dir
+
+
+def write_keras_hub_preset(model, record, out_dir):
+    """Writes the keras-hub preset of `model` into `out_dir` and checks it.
+
+    The preset is an `I3DVideoClassifier` (backbone, head, preprocessor)
+    saved with keras-hub's `save_to_preset`, then loaded back through
+    `keras_i3d.hub.VideoClassifier.from_preset` and run on the golden clip.
+
+    Raises:
+        SystemExit: keras-hub is not installed, or the loaded preset's
+            logits differ from the golden ones.
+    """
+    from keras_i3d import hub as keras_i3d_hub
+
+    try:
+        keras_i3d_hub.import_keras_hub()
+    except keras_i3d_hub.MissingKerasHubError as error:
+        raise SystemExit(f"{error} (or pass --no-keras-hub-preset)") from None
+    from keras_i3d.hub.video_classifier import VideoClassifier
+    from keras_i3d.hub.video_classifier import video_classifier_from_model
+
+    classifier = video_classifier_from_model(model, record.stream, f"record {record.name!r}")
+    classifier.save_to_preset(str(out_dir))
+    loaded = VideoClassifier.from_preset(str(out_dir))
+    # The golden clip is already scaled to [-1, 1]: run the network alone.
+    loaded.preprocessor = None
+    comparison = verify_against_golden(loaded, record)
+    if not comparison.ok:
+        raise SystemExit(f"{out_dir}: the keras-hub preset: {comparison}")
+    return comparison
 
 
 def push(out_dir, repo_id):
@@ -169,11 +240,18 @@ def main(argv=None):
     parser.add_argument("--out", required=True, help="folder to write")
     parser.add_argument("--push", action="store_true", help="upload the folder to the Hub")
     parser.add_argument("--repo-id", help="OWNER/NAME, with --push")
+    parser.add_argument(
+        "--no-keras-hub-preset",
+        action="store_true",
+        help="do not write the keras-hub preset files (config.json, model.weights.h5, ...)",
+    )
     args = parser.parse_args(argv)
     if args.push and not args.repo_id:
         parser.error("--push needs --repo-id")
     record = records.get_record(args.record)
-    out_dir = write_repository(record, args.weights, args.out)
+    out_dir = write_repository(
+        record, args.weights, args.out, keras_hub_preset=not args.no_keras_hub_preset
+    )
     print(f"wrote {out_dir}: " + ", ".join(sorted(p.name for p in out_dir.iterdir())))
     if args.push:
         commit = push(out_dir, args.repo_id)

@@ -40,6 +40,7 @@ _PUBLIC_NAMES = {
     "I3DVideoClassifierPreprocessor": "video_classifier",
     "I3DVideoClassifier": "video_classifier",
     "i3d_video_classifier": "video_classifier",
+    "video_classifier_from_model": "video_classifier",
 }
 
 __all__ = sorted(_PUBLIC_NAMES) + ["EXTRA_INSTALL", "register_when_keras_hub_is_imported"]

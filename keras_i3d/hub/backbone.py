@@ -92,13 +92,19 @@ def i3d_backbone(weights="kinetics400", stream="rgb", final_endpoint="Mixed_5c",
     """
     backbone = I3DBackbone(stream=stream, final_endpoint=final_endpoint, **kwargs)
     if weights is not None:
-        copy_reference_weights(pretrained_reference(weights, stream), backbone, weights)
+        reference = pretrained_reference(weights, stream)
+        copy_reference_weights(reference, backbone, f"weights={weights!r}")
     return backbone
 
 
-def copy_reference_weights(reference, backbone, weights):
-    """Copies every weight of `backbone` from `reference` by layer name."""
-    copy_weights_by_layer_name(reference, backbone, f"weights={weights!r} ({reference.name})")
+def copy_reference_weights(reference, backbone, description):
+    """Copies every weight of `backbone` from `reference` by layer name.
+
+    Raises:
+        keras_i3d.weights.porting.WeightsMismatchError: a layer of
+            `backbone` is missing from `reference` or has other shapes.
+    """
+    copy_weights_by_layer_name(reference, backbone, f"{description} ({reference.name})")
 
 
 def pretrained_reference(weights, stream):

@@ -290,11 +290,33 @@ def i3d_video_classifier(weights="kinetics400", stream="rgb", **kwargs):
 
     Returns:
         An `I3DVideoClassifier` with an `I3DVideoClassifierPreprocessor`.
+
+    Example:
+
+    ```python
+    classifier = keras_i3d.hub.i3d_video_classifier(weights="kinetics400")
+    classifier.save_to_preset("./i3d_rgb_kinetics400")
+    ```
     """
     reference = pretrained_reference(weights, stream)
+    return video_classifier_from_model(reference, stream, f"weights={weights!r}", **kwargs)
+
+
+def video_classifier_from_model(model, stream, description, **kwargs):
+    """An `I3DVideoClassifier` holding the weights of a `keras_i3d.I3D`.
+
+    Args:
+        model: an I3D of `stream` with its Logits head (any class count).
+        stream: `"rgb"` or `"flow"`.
+        description: what `model` holds, for error messages.
+        **kwargs: passed to `I3DVideoClassifier`.
+
+    Returns:
+        An `I3DVideoClassifier` with an `I3DVideoClassifierPreprocessor`.
+    """
     backbone = I3DBackbone(stream=stream)
-    copy_reference_weights(reference, backbone, weights)
-    kernel, bias = reference.get_layer(LOGITS_CONV).get_weights()
+    copy_reference_weights(model, backbone, description)
+    kernel, bias = model.get_layer(LOGITS_CONV).get_weights()
     classifier = I3DVideoClassifier(
         backbone,
         num_classes=bias.shape[0],

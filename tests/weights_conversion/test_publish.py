@@ -1,9 +1,11 @@
+import json
 import os
 import subprocess
 import sys
 
 import pytest
 
+from keras_i3d import I3D
 from keras_i3d.weights import hub
 from keras_i3d.weights import records
 from keras_i3d.weights.hashing import file_sha256
@@ -18,15 +20,70 @@ def published_folder(installed_kinetics400, tmp_path_factory):
     return publish.write_repository(RECORD, installed_kinetics400.path, out)
 
 
-def test_folder_has_weights_manifest_card_and_golden(published_folder):
+# What keras-hub's save_to_preset writes for an I3DVideoClassifier.
+KERAS_HUB_PRESET = [
+    "config.json",
+    "model.weights.h5",
+    "metadata.json",
+    "task.json",
+    "task.weights.h5",
+    "preprocessor.json",
+    "video_converter.json",
+    "image_converter.json",
+]
+
+
+def test_folder_has_weights_manifest_card_golden_and_keras_hub_preset(published_folder):
     names = sorted(p.name for p in published_folder.iterdir())
-    assert names == sorted([RECORD.filename, hub.MANIFEST, "README.md", "golden.json"])
+    assert names == sorted(
+        [RECORD.filename, hub.MANIFEST, "README.md", "golden.json"] + KERAS_HUB_PRESET
+    )
     manifest = hub.Manifest.read(published_folder / hub.MANIFEST)
     assert manifest.sha256 == file_sha256(published_folder / RECORD.filename)
     assert manifest.tensors_sha256 == RECORD.tensors_sha256
     card = (published_folder / "README.md").read_text()
     assert "68.4" in card and RECORD.source.sha256 in card
     assert card.startswith("---\nlicense: apache-2.0")
+    assert "keras_hub.models.Backbone.from_preset" in card
+
+
+def test_keras_hub_preset_names_the_registered_classes(published_folder):
+    config = json.loads((published_folder / "config.json").read_text())
+    task = json.loads((published_folder / "task.json").read_text())
+    metadata = json.loads((published_folder / "metadata.json").read_text())
+
+    assert config["registered_name"] == "keras_i3d>I3DBackbone"
+    assert config["config"]["stream"] == RECORD.stream
+    assert task["registered_name"] == "keras_i3d>I3DVideoClassifier"
+    assert task["config"]["num_classes"] == RECORD.classes
+    assert metadata["tasks"] == ["VideoClassifier"]
+
+
+def test_without_keras_hub_preset_only_our_files_are_written(installed_kinetics400, tmp_path):
+    out = publish.write_repository(
+        RECORD, installed_kinetics400.path, tmp_path / "folder", keras_hub_preset=False
+    )
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted([RECORD.filename, hub.MANIFEST, "README.md", "golden.json"])
+
+
+def test_a_preset_that_differs_from_the_golden_logits_fails(
+    installed_kinetics400, tmp_path, monkeypatch
+):
+    from keras_i3d.hub import video_classifier
+
+    build = video_classifier.video_classifier_from_model
+
+    def off_by_one_bias(*args, **kwargs):
+        classifier = build(*args, **kwargs)
+        kernel, bias = classifier.output_dense.get_weights()
+        classifier.output_dense.set_weights([kernel, bias + 1.0])
+        return classifier
+
+    monkeypatch.setattr(video_classifier, "video_classifier_from_model", off_by_one_bias)
+    model = I3D(weights=str(installed_kinetics400.path), classifier_activation=None)
+    with pytest.raises(SystemExit, match="the keras-hub preset"):
+        publish.write_keras_hub_preset(model, RECORD, tmp_path)
 
 
 def test_folder_loads_offline(published_folder, tmp_path):

@@ -27,6 +27,7 @@ logits = classifier.predict(uint8_clip)  # (batch, frames, 224, 224, 3)
 """
 
 import importlib
+import warnings
 
 EXTRA_INSTALL = 'pip install "keras-i3d[hub]"'
 
@@ -68,10 +69,28 @@ def import_keras_hub():
         ) from None
 
 
-def _define_and_register(_keras_hub_module=None):
+def _define_and_register():
     """Imports the modules that define (and register) the keras-hub classes."""
     for module in sorted(set(_PUBLIC_NAMES.values())):
         importlib.import_module(f"{__name__}.{module}")
+
+
+def _register_after_keras_hub_import(_keras_hub_module):
+    """The post-import hook: registers, or warns why it could not.
+
+    An error here would surface as a failed `import keras_hub` in the
+    user's code, about a package they may not be using; a warning keeps
+    keras-hub importable, and `from keras_i3d.hub import ...` raises the
+    error itself.
+    """
+    try:
+        _define_and_register()
+    except Exception as error:  # noqa: BLE001 (reported, not hidden)
+        warnings.warn(
+            "keras_i3d could not register its keras-hub classes, so "
+            f"from_preset will not find keras_i3d presets: {type(error).__name__}: {error}",
+            stacklevel=2,
+        )
 
 
 def register_when_keras_hub_is_imported():
@@ -85,7 +104,7 @@ def register_when_keras_hub_is_imported():
     """
     import wrapt
 
-    wrapt.register_post_import_hook(_define_and_register, "keras_hub")
+    wrapt.register_post_import_hook(_register_after_keras_hub_import, "keras_hub")
 
 
 def __getattr__(name):

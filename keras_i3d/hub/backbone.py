@@ -1,5 +1,8 @@
 """I3DBackbone: I3D up to `Mixed_5c` as a keras-hub `Backbone`."""
 
+import contextlib
+
+import keras
 import keras_hub
 
 from keras_i3d.conventions import STREAM_CHANNELS
@@ -27,7 +30,9 @@ class I3DBackbone(keras_hub.models.Backbone):
             `keras_i3d.ENDPOINTS`, anything before `"Logits"`).
         input_shape: optional `(frames, height, width, channels)`, as for
             `keras_i3d.I3D`; defaults to `(None, 224, 224, channels)`.
-        dtype: the dtype policy of the model (keras-hub's argument).
+        dtype: the dtype policy of the model and its layers (keras-hub's
+            argument, e.g. `"bfloat16"` or `"mixed_float16"`); None for
+            Keras's global policy.
         **kwargs: `name` and `trainable`, as for `keras.Model`.
 
     Example:
@@ -47,13 +52,14 @@ class I3DBackbone(keras_hub.models.Backbone):
         dtype=None,
         **kwargs,
     ):
-        network = I3D(
-            stream=stream,
-            include_top=False,
-            weights=None,
-            input_shape=input_shape,
-            final_endpoint=final_endpoint,
-        )
+        with _layer_dtype_policy(dtype):
+            network = I3D(
+                stream=stream,
+                include_top=False,
+                weights=None,
+                input_shape=input_shape,
+                final_endpoint=final_endpoint,
+            )
         super().__init__(inputs=network.input, outputs=network.output, dtype=dtype, **kwargs)
         self.stream = stream
         self.final_endpoint = final_endpoint
@@ -69,6 +75,24 @@ class I3DBackbone(keras_hub.models.Backbone):
             }
         )
         return config
+
+
+@contextlib.contextmanager
+def _layer_dtype_policy(dtype):
+    """Makes `dtype` the global policy while the builder creates layers.
+
+    `keras_i3d.I3D` takes no `dtype` (its layers use the global policy);
+    keras-hub backbones pass theirs to every layer.
+    """
+    if dtype is None or isinstance(dtype, keras.dtype_policies.DTypePolicyMap):
+        yield
+        return
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(keras.dtype_policies.get(dtype))
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
 
 
 def i3d_backbone(weights="kinetics400", stream="rgb", final_endpoint="Mixed_5c", **kwargs):

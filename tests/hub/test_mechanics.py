@@ -6,6 +6,7 @@ The backbone ends at `Mixed_3c` on 56-pixel clips, so its feature maps are
 
 import json
 
+import keras
 import numpy as np
 import pytest
 
@@ -66,6 +67,22 @@ def test_backbone_from_preset_returns_the_subclass_with_its_weights(tmp_path, ui
     np.testing.assert_array_equal(
         loaded.predict(clip, verbose=0), backbone.predict(clip, verbose=0)
     )
+
+
+def test_from_preset_with_a_dtype_builds_every_layer_in_it(tmp_path, uint8_clip):
+    backbone = hub.I3DBackbone(**SMALL)
+    backbone.save_to_preset(str(tmp_path))
+    clip = keras_i3d.preprocess_input(uint8_clip)
+
+    loaded = keras_hub.models.Backbone.from_preset(str(tmp_path), dtype="bfloat16")
+
+    assert keras.config.dtype_policy().name == "float32"  # restored
+    assert {variable.dtype for variable in loaded.weights} == {"bfloat16"}
+    features = loaded.predict(clip, verbose=0)
+    expected = backbone.predict(clip, verbose=0)
+    assert features.dtype == "bfloat16"
+    scale = np.abs(expected).max()
+    assert np.abs(features.astype("float32") - expected).max() < 0.05 * scale
 
 
 def test_classifier_preset_round_trips(small_classifier, uint8_clip, tmp_path):

@@ -44,7 +44,12 @@ _PUBLIC_NAMES = {
     "video_classifier_from_model": "video_classifier",
 }
 
-__all__ = sorted(_PUBLIC_NAMES) + ["EXTRA_INSTALL", "register_when_keras_hub_is_imported"]
+__all__ = sorted(_PUBLIC_NAMES) + [
+    "EXTRA_INSTALL",
+    "MissingKerasHubError",
+    "import_keras_hub",
+    "register_when_keras_hub_is_imported",
+]
 
 
 class MissingKerasHubError(ImportError):

@@ -94,6 +94,9 @@ class VideoClassifier(keras_hub.models.Task):
     ```
     """
 
+    # The `pooling` values `make_pooler` knows.
+    POOLINGS = ("avg", "max")
+
     def __init__(
         self,
         backbone,
@@ -140,8 +143,6 @@ class VideoClassifier(keras_hub.models.Task):
             f"Unknown `pooling` of {type(self).__name__}: expected one of "
             f"{self.POOLINGS}. Received: pooling={pooling!r}"
         )
-
-    POOLINGS = ("avg", "max")
 
     def get_config(self):
         # The backbone and preprocessor are serialized by `Task`.

@@ -36,6 +36,8 @@ from keras_i3d.data.pipeline import resolve_view
 from keras_i3d.data.pipeline import scale_clip
 from keras_i3d.data.pipeline import transform_clips
 from keras_i3d.data.sampling import sample_clip_indices
+from keras_i3d.data.service import distribute
+from keras_i3d.data.service import resolve_data_service
 from keras_i3d.data.skipped import SkippedVideos
 from keras_i3d.data.transforms import center_crop_offsets
 from keras_i3d.data.transforms import random_crop_offsets
@@ -197,6 +199,7 @@ def tfrecord_dataset(
     prefetch=True,
     decode_crop=True,
     view=None,
+    data_service=None,
 ):
     """A `tf.data.Dataset` of `(rgb_clip, label)` from JPEG-frame TFRecord shards.
 
@@ -209,6 +212,10 @@ def tfrecord_dataset(
     stored at the target size are decoded only inside the crop window
     (`tf.io.decode_and_crop_jpeg`), with the same window and flip; False
     decodes whole frames and applies the transforms afterwards.
+    `data_service` (a dispatcher address `"host:port"` or a
+    `keras_i3d.data.DataServiceConfig`) reads, decodes and augments on the
+    workers of a tf.data service, remote ones included; see
+    `keras_i3d.data.service` for what changes.
 
     Returns:
         A `tf.data.Dataset`.
@@ -227,6 +234,7 @@ def tfrecord_dataset(
             f"view={view}"
         )
     check_clip_arguments(sampling, num_clips, batch_size, view.span)
+    data_service = resolve_data_service(data_service)
     augment = sampling == "random" if augment is None else augment
     shuffle = sampling == "random" if shuffle is None else shuffle
     files = tf.data.Dataset.list_files(file_pattern, shuffle=shuffle, seed=seed)
@@ -279,7 +287,7 @@ def tfrecord_dataset(
             frames = random_flip_left_right(frames, flip_seed)
         return tf.reshape(frames, tf.concat([clip_shape, [crop_size, crop_size, 3]], axis=0))
 
-    def load(serialized, seed_pair):
+    def load(serialized, seed_pair, scale=scale and data_service is None):
         example = tf.io.parse_single_example(serialized, _FEATURES)
         jpegs = example["frames"].values
         indices = tf.numpy_function(
@@ -312,4 +320,13 @@ def tfrecord_dataset(
 
     dataset = tf.data.Dataset.zip((dataset, example_seeds(seed)))
     dataset = dataset.map(load, num_parallel_calls=num_parallel_calls, deterministic=deterministic)
+    if data_service is not None:
+        # Clips cross the network as uint8 and are scaled here.
+        dataset = distribute(dataset, data_service)
+        if scale:
+            dataset = dataset.map(
+                lambda clips, label: (scale_clip(clips), label),
+                num_parallel_calls=num_parallel_calls,
+                deterministic=deterministic,
+            )
     return finish_dataset(dataset, batch_size, prefetch, deterministic)

@@ -27,22 +27,25 @@ What changes against the local pipeline (docs/data_service.md says more):
   shuffled videos and their per-example seeds are drawn in the trainer
   before the split, so the service serves exactly the clips of the local
   pipeline's first epoch. For `tfrecord_dataset` the split is by shard
-  file and each worker draws window, crop and flip seeds in its own order:
-  the same videos, other clips.
+  file and each worker draws the per-example seeds in its own order: the
+  same videos, other clips.
 * **`processing_mode="off"`** (`ShardingPolicy.OFF`): every worker runs the
   whole pipeline, so an epoch holds each video once per worker. With a
-  `seed`, every worker serves the local pipeline's first epoch (the same
-  clips, repeated per worker); without one, each worker shuffles and
+  `seed`, every worker serves the same clips (for `video_dataset`, the
+  local pipeline's first epoch); without one, each worker shuffles and
   augments on its own.
 * **Epochs.** Each iteration (each `fit` epoch) is a new service job that
   starts the pipeline afresh: with a `seed`, every epoch serves the first
   epoch's clips again. Train with `seed=None` for new shuffles and
   augmentations every epoch; use a seed to check the service.
-* **Python decoding.** `video_dataset` decodes in Python
-  (`tf.numpy_function`), which a worker can run only in the Python process
-  that built the dataset: a loopback service (`local_data_service`) runs
-  it, remote workers do not. Remote workers run `tfrecord_dataset`, whose
-  decoding is all TensorFlow ops.
+* **Python.** A worker in another process cannot run Python functions
+  (`tf.numpy_function`). `video_dataset` decodes videos in Python, so
+  only workers in the trainer's process (`local_data_service`) can run
+  it. `tfrecord_dataset` on the service runs TF ops only, so remote
+  workers run it; it draws random temporal windows with a stateless TF op
+  (`sample_indices_in_graph`) instead of numpy, so its random windows
+  differ from the local pipeline's (uniform and whole-video windows, crops
+  and flips do not).
 """
 
 import contextlib

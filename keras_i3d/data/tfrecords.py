@@ -181,6 +181,46 @@ def _try_encode(sample, fps, short_side, jpeg_quality):
         return None, 0, error
 
 
+# Folded into an example's seed for the in-graph window start, so the
+# window is drawn apart from the crop and flip (`split_transform_seed`).
+WINDOW_SEED_SALT = 7
+
+
+def sample_indices_in_graph(num_frames, seed_pair, view, sampling, num_clips=1):
+    """The frames of `view` in sampled windows, `(num_clips, steps)` int64, in TF ops.
+
+    `keras_i3d.data.sample_clip_indices` followed by `view.rgb_offsets`,
+    for the tf.data service, whose workers in other processes cannot run
+    Python (`tf.numpy_function`). `"uniform"` and `"whole"` give the numpy
+    sampler's indices; `"random"` draws the window start from `seed_pair`
+    with a stateless TF op, so its windows differ from the numpy sampler's
+    (with the same spread: uniform over the possible starts).
+    """
+    num_frames = tf.cast(num_frames, tf.int64)
+    slack = tf.maximum(num_frames - view.span, 0)
+    length = view.span
+    if sampling == "random":
+        window_seed = tf.random.experimental.stateless_fold_in(seed_pair, WINDOW_SEED_SALT)
+        starts = tf.random.stateless_uniform(
+            (1,), window_seed, minval=tf.constant(0, tf.int64), maxval=slack + 1, dtype=tf.int64
+        )
+    elif sampling == "uniform" and num_clips == 1:
+        starts = (slack // 2)[None]
+    elif sampling == "uniform":
+        # As `np.rint(np.linspace(0, slack, num_clips))`, which ends at `slack`.
+        step = tf.cast(slack, tf.float64) / (num_clips - 1)
+        inner = tf.round(tf.range(num_clips - 1, dtype=tf.float64) * step)
+        starts = tf.concat([tf.cast(inner, tf.int64), slack[None]], axis=0)
+    else:
+        starts = tf.zeros((1,), tf.int64)
+        length = tf.maximum(num_frames, view.span)
+    steps = tf.maximum(
+        tf.cast(view.steps, tf.int64), (length - max(1, view.flow_stack)) // view.spacing + 1
+    )
+    offsets = tf.range(steps, dtype=tf.int64) * view.spacing
+    return (starts[:, None] + offsets[None]) % num_frames
+
+
 def tfrecord_dataset(
     file_pattern,
     clip_length=None,
@@ -214,8 +254,9 @@ def tfrecord_dataset(
     decodes whole frames and applies the transforms afterwards.
     `data_service` (a dispatcher address `"host:port"` or a
     `keras_i3d.data.DataServiceConfig`) reads, decodes and augments on the
-    workers of a tf.data service, remote ones included; see
-    `keras_i3d.data.service` for what changes.
+    workers of a tf.data service, remote ones included: it then draws random
+    windows with TF ops (`sample_indices_in_graph`), not numpy; see
+    `keras_i3d.data.service` for what else changes.
 
     Returns:
         A `tf.data.Dataset`.
@@ -290,9 +331,13 @@ def tfrecord_dataset(
     def load(serialized, seed_pair, scale=scale and data_service is None):
         example = tf.io.parse_single_example(serialized, _FEATURES)
         jpegs = example["frames"].values
-        indices = tf.numpy_function(
-            sample_indices, [tf.size(jpegs), seed_pair], tf.int64, stateful=False
-        )
+        if data_service is None:
+            indices = tf.numpy_function(
+                sample_indices, [tf.size(jpegs), seed_pair], tf.int64, stateful=False
+            )
+        else:
+            # Workers in other processes cannot run Python functions.
+            indices = sample_indices_in_graph(tf.size(jpegs), seed_pair, view, sampling, num_clips)
         indices.set_shape((None, None if sampling == "whole" else view.steps))
         chosen = tf.gather(jpegs, tf.reshape(indices, [-1]))
         clip_shape = tf.shape(indices)

@@ -7,14 +7,17 @@ import numpy as np
 import pytest
 
 from keras_i3d.data import DataServiceConfig
+from keras_i3d.data import InputView
 from keras_i3d.data import VideoSample
 from keras_i3d.data import local_data_service
+from keras_i3d.data import sample_clip_indices
 from keras_i3d.data import tfrecord_dataset
 from keras_i3d.data import video_dataset
 from keras_i3d.data import write_tfrecords
 from keras_i3d.data.service import check_reachable
 from keras_i3d.data.service import resolve_data_service
 from keras_i3d.data.service import split_address
+from keras_i3d.data.tfrecords import sample_indices_in_graph
 from tests.video import corpus
 
 CLIP_LENGTH = 8
@@ -67,18 +70,47 @@ def test_video_dataset_dynamic_serves_the_local_clips(samples, service_address):
     assert [label for label, _ in served] == list(range(NUM_VIDEOS))
 
 
-@pytest.mark.parametrize("pipeline", ["video_dataset", "tfrecord_dataset"])
+@pytest.mark.parametrize(
+    "pipeline, sampling",
+    [("video_dataset", "random"), ("tfrecord_dataset", "uniform")],
+)
 def test_off_mode_serves_the_local_clips_once_per_worker(
-    pipeline, samples, shards, service_address
+    pipeline, sampling, samples, shards, service_address
 ):
     def dataset(**kwargs):
         if pipeline == "video_dataset":
-            return video_dataset(samples, seed=3, **CLIP_ARGUMENTS, **kwargs)
-        return tfrecord_dataset(shards, seed=3, **CLIP_ARGUMENTS, **kwargs)
+            return video_dataset(samples, seed=3, sampling=sampling, **CLIP_ARGUMENTS, **kwargs)
+        return tfrecord_dataset(shards, seed=3, sampling=sampling, **CLIP_ARGUMENTS, **kwargs)
 
     local = clip_keys(dataset())
     served = clip_keys(dataset(data_service=DataServiceConfig(service_address, "off")))
     assert served == sorted(local * NUM_WORKERS)
+
+
+def test_tfrecord_random_windows_are_seeded_in_graph(shards, service_address):
+    """On the service, random windows come from a stateless TF op on the
+    example's seed: every worker of an "off" job serves the same clips."""
+    config = DataServiceConfig(service_address, "off")
+    served = clip_keys(tfrecord_dataset(shards, seed=3, data_service=config, **CLIP_ARGUMENTS))
+    assert served == sorted(sorted(set(served)) * NUM_WORKERS)
+    assert [label for label, _ in served[::NUM_WORKERS]] == list(range(NUM_VIDEOS))
+
+
+@pytest.mark.parametrize("num_frames", [1, 7, 8, 9, 30, 121, 200])
+@pytest.mark.parametrize("view", [InputView.consecutive("rgb", 8), InputView(steps=25, spacing=5)])
+def test_in_graph_sampler_matches_the_numpy_sampler(num_frames, view):
+    for sampling, num_clips in [("uniform", 1), ("uniform", 3), ("uniform", 10), ("whole", 1)]:
+        windows = sample_clip_indices(num_frames, view.span, sampling, num_clips)
+        expected = windows[:, view.rgb_offsets(windows.shape[1])]
+        graph = sample_indices_in_graph(num_frames, np.array([1, 2]), view, sampling, num_clips)
+        np.testing.assert_array_equal(graph.numpy(), expected, err_msg=f"{sampling} {num_clips}")
+    starts = {
+        int(sample_indices_in_graph(num_frames, np.array([seed, 0]), view, "random")[0, 0])
+        for seed in range(200)
+    }
+    possible = range(max(num_frames - view.span, 0) + 1)
+    assert starts <= set(possible)
+    assert len(starts) > 0.5 * len(possible)
 
 
 def test_scaling_in_the_trainer_matches_scaling_on_the_workers(samples, service_address):

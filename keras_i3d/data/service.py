@@ -260,4 +260,4 @@ def local_data_service(num_workers=2):
         yield address
     finally:
         for server in (*workers, dispatcher):
-            server._stop()
+            server.stop()

@@ -92,6 +92,9 @@ class DataServiceConfig:
         job_name: trainers that iterate datasets with the same `job_name`
             share one job: each clip goes to one of them. `None`: each
             iteration is its own job.
+        compression: `"AUTO"` (workers compress clips with Snappy when the
+            network is the bottleneck) or `None` (never: saves CPU when
+            workers and trainer share a host).
 
     Raises:
         ValueError: a bad address or processing mode.
@@ -107,9 +110,14 @@ class DataServiceConfig:
     address: str
     processing_mode: str = "dynamic"
     job_name: str | None = None
+    compression: str | None = "AUTO"
 
     def __post_init__(self):
         split_address(self.address)
+        if self.compression not in ("AUTO", None):
+            raise ValueError(
+                f"`compression` must be 'AUTO' or None. Received: compression={self.compression!r}"
+            )
         if self.processing_mode not in PROCESSING_MODES:
             raise ValueError(
                 f"`processing_mode` must be one of {PROCESSING_MODES} (the static "
@@ -168,6 +176,7 @@ def distribute(dataset, data_service):
             processing_mode=data_service.sharding_policy,
             service=data_service.target,
             job_name=data_service.job_name,
+            compression=data_service.compression,
         )
     )
 

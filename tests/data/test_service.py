@@ -142,12 +142,18 @@ def test_service_feeds_model_fit(samples, shards, service_address):
     model.compile(
         optimizer="sgd", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     )
+    uncompressed = DataServiceConfig(service_address, compression=None)
     for dataset in (
         video_dataset(samples, batch_size=2, data_service=service_address, **CLIP_ARGUMENTS),
-        tfrecord_dataset(shards, batch_size=2, data_service=service_address, **CLIP_ARGUMENTS),
+        tfrecord_dataset(shards, batch_size=2, data_service=uncompressed, **CLIP_ARGUMENTS),
     ):
-        history = model.fit(dataset, epochs=2, verbose=0)
-        assert len(history.history["loss"]) == 2
+        steps = []
+        count_steps = keras.callbacks.LambdaCallback(
+            on_train_batch_end=lambda batch, logs: steps.append(batch)
+        )
+        history = model.fit(dataset, epochs=2, verbose=0, callbacks=[count_steps])
+        # Each epoch is a new service job over every video once: 6 clips, 3 batches.
+        assert steps == [0, 1, 2] * 2
         assert np.isfinite(history.history["loss"]).all()
 
 
@@ -159,6 +165,8 @@ def test_addresses_and_modes_are_checked():
             split_address(address)
     with pytest.raises(ValueError, match="Received: processing_mode='file'"):
         DataServiceConfig("localhost:5050", processing_mode="file")
+    with pytest.raises(ValueError, match="Received: compression='gzip'"):
+        DataServiceConfig("localhost:5050", compression="gzip")
     with pytest.raises(ValueError, match="Received: data_service=5050"):
         resolve_data_service(5050)
 

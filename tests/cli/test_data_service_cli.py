@@ -14,6 +14,8 @@ from keras_i3d.data import VideoSample
 from keras_i3d.data import tfrecord_dataset
 from keras_i3d.data import video_dataset
 from keras_i3d.data import write_tfrecords
+from tests.cli.test_main import imported_heavy_modules
+from tests.cli.test_main import run_cli
 from tests.video import corpus
 
 REPOSITORY_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -29,6 +31,13 @@ def test_help_names_the_options(role, capsys):
     printed = capsys.readouterr().out
     assert f"usage: keras-i3d data-service {role}" in printed
     assert "--port" in printed and ("--dispatcher" in printed) == (role == "worker")
+
+
+@pytest.mark.parametrize("cli_args", [["--help"], ["worker", "--help"], ["worker"]])
+def test_help_and_usage_errors_do_not_import_tensorflow(cli_args):
+    result = run_cli("data-service", *cli_args)
+    assert result.returncode == (0 if "--help" in cli_args else 2), result.stderr[-2000:]
+    assert imported_heavy_modules(result.stderr) == set()
 
 
 def test_bad_dispatcher_addresses_are_clear_errors(capsys):

@@ -31,6 +31,7 @@ SUBCOMMAND_MODULES = (
     "keras_i3d.cli.extract_features",
     "keras_i3d.cli.fvd",
     "keras_i3d.cli.export",
+    "keras_i3d.cli.data_service",
 )
 
 

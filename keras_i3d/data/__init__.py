@@ -19,6 +19,10 @@ if not IS_CLI_PROCESS:
     from keras_i3d.data.sampling import sample_clip_indices
     from keras_i3d.data.sampling import uniform_clip_indices
     from keras_i3d.data.sampling import whole_video_indices
+    from keras_i3d.data.service import DataServiceConfig
+    from keras_i3d.data.service import local_data_service
+    from keras_i3d.data.service import start_dispatcher
+    from keras_i3d.data.service import start_worker
     from keras_i3d.data.skipped import SkippedVideos
     from keras_i3d.data.tfrecords import tfrecord_dataset
     from keras_i3d.data.tfrecords import write_tfrecords
@@ -42,12 +46,14 @@ if not IS_CLI_PROCESS:
 __all__ = [
     "AnnotationError",
     "center_crop",
+    "DataServiceConfig",
     "eval_transform",
     "flip_left_right",
     "FlowReadError",
     "InputView",
     "kinetics_filename",
     "load_clips",
+    "local_data_service",
     "load_video_clips",
     "paper_input",
     "PAPER_INPUTS",
@@ -65,6 +71,8 @@ __all__ = [
     "sample_clip_indices",
     "scale_clip",
     "SkippedVideos",
+    "start_dispatcher",
+    "start_worker",
     "tfrecord_dataset",
     "train_transform",
     "uniform_clip_indices",

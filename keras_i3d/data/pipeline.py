@@ -24,6 +24,9 @@ from keras_i3d.conventions import TARGET_FPS
 from keras_i3d.data.clips import check_pipeline_stream
 from keras_i3d.data.clips import load_clips
 from keras_i3d.data.sampling import check_sampling
+from keras_i3d.data.service import distribute
+from keras_i3d.data.service import resolve_data_service
+from keras_i3d.data.service import split_seeded_source
 from keras_i3d.data.skipped import SkippedVideos
 from keras_i3d.data.transforms import eval_transform
 from keras_i3d.data.transforms import train_transform
@@ -41,6 +44,13 @@ def scale_clip(clip, is_flow=False):
     `x / 127.5 - 1`, flow clipped to `[-20, 20]` pixels and divided by 20.
     """
     return preprocess_input(clip, stream="flow" if is_flow else "rgb")
+
+
+def scale_streams(clips, streams):
+    """`scale_clip` on a clip of `streams[0]`, or on a tuple of one clip per stream."""
+    if len(streams) == 1:
+        return scale_clip(clips, streams[0] == "flow")
+    return tuple(scale_clip(clip, name == "flow") for clip, name in zip(clips, streams))
 
 
 def transform_clips(clips, seed, augment, crop_size, short_side, is_flow):
@@ -129,6 +139,7 @@ def video_dataset(
     scale=True,
     prefetch=True,
     view=None,
+    data_service=None,
 ):
     """A `tf.data.Dataset` of `(clip, label)` decoded from video files.
 
@@ -171,6 +182,12 @@ def video_dataset(
             snapshots with stacked flow for Two-Stream 2D. Its `span` is the
             window sampled; RGB clips are `(steps, size, size, 3)`, flow
             `(steps, size, size, 2 * flow_stack)`.
+        data_service: decode and augment on the workers of a tf.data
+            service: a dispatcher address `"host:port"` or a
+            `keras_i3d.data.DataServiceConfig`; `None` (default): here.
+            Scaling, batching and prefetching stay here. The decoding is
+            Python, so only workers in this process (`local_data_service`)
+            can run it; see `keras_i3d.data.service` for what else changes.
 
     Returns:
         A `tf.data.Dataset`.
@@ -188,6 +205,7 @@ def video_dataset(
     view = resolve_view(view, stream, clip_length)
     stream = view.stream
     check_clip_arguments(sampling, num_clips, batch_size, view.span)
+    data_service = resolve_data_service(data_service)
     samples = list(samples)
     if not samples:
         raise ValueError("`samples` is empty: there is no video to read.")
@@ -243,7 +261,7 @@ def video_dataset(
             clips[name] = clip
         return clips, label, seed_pair, outputs[-1]
 
-    def finish(clips, label, seed_pair, ok):
+    def finish(clips, label, seed_pair, ok, scale=scale and data_service is None):
         del ok
         outputs = []
         for name in streams:
@@ -269,6 +287,7 @@ def video_dataset(
     if shuffle:
         dataset = dataset.shuffle(len(samples), seed=seed, reshuffle_each_iteration=True)
     dataset = tf.data.Dataset.zip((dataset, example_seeds(seed)))
+    dataset = split_seeded_source(dataset, seed, data_service)
     dataset = dataset.map(
         lambda sample, seed_pair: load(*sample, seed_pair),
         num_parallel_calls=num_parallel_calls,
@@ -278,4 +297,13 @@ def video_dataset(
     dataset = dataset.map(
         finish, num_parallel_calls=num_parallel_calls, deterministic=deterministic
     )
+    if data_service is not None:
+        # Clips cross the network unscaled (uint8 RGB) and are scaled here.
+        dataset = distribute(dataset, data_service)
+        if scale:
+            dataset = dataset.map(
+                lambda clips, label: (scale_streams(clips, streams), label),
+                num_parallel_calls=num_parallel_calls,
+                deterministic=deterministic,
+            )
     return finish_dataset(dataset, batch_size, prefetch, deterministic)

@@ -36,6 +36,8 @@ from keras_i3d.data.pipeline import resolve_view
 from keras_i3d.data.pipeline import scale_clip
 from keras_i3d.data.pipeline import transform_clips
 from keras_i3d.data.sampling import sample_clip_indices
+from keras_i3d.data.service import distribute
+from keras_i3d.data.service import resolve_data_service
 from keras_i3d.data.skipped import SkippedVideos
 from keras_i3d.data.transforms import center_crop_offsets
 from keras_i3d.data.transforms import random_crop_offsets
@@ -179,6 +181,46 @@ def _try_encode(sample, fps, short_side, jpeg_quality):
         return None, 0, error
 
 
+# Folded into an example's seed for the in-graph window start, so the
+# window is drawn apart from the crop and flip (`split_transform_seed`).
+WINDOW_SEED_SALT = 7
+
+
+def sample_indices_in_graph(num_frames, seed_pair, view, sampling, num_clips=1):
+    """The frames of `view` in sampled windows, `(num_clips, steps)` int64, in TF ops.
+
+    `keras_i3d.data.sample_clip_indices` followed by `view.rgb_offsets`,
+    for the tf.data service, whose workers in other processes cannot run
+    Python (`tf.numpy_function`). `"uniform"` and `"whole"` give the numpy
+    sampler's indices; `"random"` draws the window start from `seed_pair`
+    with a stateless TF op, so its windows differ from the numpy sampler's
+    (with the same spread: uniform over the possible starts).
+    """
+    num_frames = tf.cast(num_frames, tf.int64)
+    slack = tf.maximum(num_frames - view.span, 0)
+    length = view.span
+    if sampling == "random":
+        window_seed = tf.random.experimental.stateless_fold_in(seed_pair, WINDOW_SEED_SALT)
+        starts = tf.random.stateless_uniform(
+            (1,), window_seed, minval=tf.constant(0, tf.int64), maxval=slack + 1, dtype=tf.int64
+        )
+    elif sampling == "uniform" and num_clips == 1:
+        starts = (slack // 2)[None]
+    elif sampling == "uniform":
+        # As `np.rint(np.linspace(0, slack, num_clips))`, which ends at `slack`.
+        step = tf.cast(slack, tf.float64) / (num_clips - 1)
+        inner = tf.round(tf.range(num_clips - 1, dtype=tf.float64) * step)
+        starts = tf.concat([tf.cast(inner, tf.int64), slack[None]], axis=0)
+    else:
+        starts = tf.zeros((1,), tf.int64)
+        length = tf.maximum(num_frames, view.span)
+    steps = tf.maximum(
+        tf.cast(view.steps, tf.int64), (length - max(1, view.flow_stack)) // view.spacing + 1
+    )
+    offsets = tf.range(steps, dtype=tf.int64) * view.spacing
+    return (starts[:, None] + offsets[None]) % num_frames
+
+
 def tfrecord_dataset(
     file_pattern,
     clip_length=None,
@@ -197,6 +239,7 @@ def tfrecord_dataset(
     prefetch=True,
     decode_crop=True,
     view=None,
+    data_service=None,
 ):
     """A `tf.data.Dataset` of `(rgb_clip, label)` from JPEG-frame TFRecord shards.
 
@@ -209,6 +252,11 @@ def tfrecord_dataset(
     stored at the target size are decoded only inside the crop window
     (`tf.io.decode_and_crop_jpeg`), with the same window and flip; False
     decodes whole frames and applies the transforms afterwards.
+    `data_service` (a dispatcher address `"host:port"` or a
+    `keras_i3d.data.DataServiceConfig`) reads, decodes and augments on the
+    workers of a tf.data service, remote ones included: it then draws random
+    windows with TF ops (`sample_indices_in_graph`), not numpy; see
+    `keras_i3d.data.service` for what else changes.
 
     Returns:
         A `tf.data.Dataset`.
@@ -227,6 +275,7 @@ def tfrecord_dataset(
             f"view={view}"
         )
     check_clip_arguments(sampling, num_clips, batch_size, view.span)
+    data_service = resolve_data_service(data_service)
     augment = sampling == "random" if augment is None else augment
     shuffle = sampling == "random" if shuffle is None else shuffle
     files = tf.data.Dataset.list_files(file_pattern, shuffle=shuffle, seed=seed)
@@ -279,12 +328,16 @@ def tfrecord_dataset(
             frames = random_flip_left_right(frames, flip_seed)
         return tf.reshape(frames, tf.concat([clip_shape, [crop_size, crop_size, 3]], axis=0))
 
-    def load(serialized, seed_pair):
+    def load(serialized, seed_pair, scale=scale and data_service is None):
         example = tf.io.parse_single_example(serialized, _FEATURES)
         jpegs = example["frames"].values
-        indices = tf.numpy_function(
-            sample_indices, [tf.size(jpegs), seed_pair], tf.int64, stateful=False
-        )
+        if data_service is None:
+            indices = tf.numpy_function(
+                sample_indices, [tf.size(jpegs), seed_pair], tf.int64, stateful=False
+            )
+        else:
+            # Workers in other processes cannot run Python functions.
+            indices = sample_indices_in_graph(tf.size(jpegs), seed_pair, view, sampling, num_clips)
         indices.set_shape((None, None if sampling == "whole" else view.steps))
         chosen = tf.gather(jpegs, tf.reshape(indices, [-1]))
         clip_shape = tf.shape(indices)
@@ -312,4 +365,13 @@ def tfrecord_dataset(
 
     dataset = tf.data.Dataset.zip((dataset, example_seeds(seed)))
     dataset = dataset.map(load, num_parallel_calls=num_parallel_calls, deterministic=deterministic)
+    if data_service is not None:
+        # Clips cross the network as uint8 and are scaled here.
+        dataset = distribute(dataset, data_service)
+        if scale:
+            dataset = dataset.map(
+                lambda clips, label: (scale_clip(clips), label),
+                num_parallel_calls=num_parallel_calls,
+                deterministic=deterministic,
+            )
     return finish_dataset(dataset, batch_size, prefetch, deterministic)

@@ -94,6 +94,7 @@ def add_parser(subparsers):
     options.add_short_side_option(parser)
     options.add_crop_size_option(parser)
     options.add_overwrite_option(parser)
+    options.add_shard_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -113,7 +114,7 @@ def run(args):
         raise CLIError(
             f"--short-side ({args.short_side}) must be at least --crop-size ({args.crop_size})"
         )
-    videos = collect_videos(args.inputs)
+    videos = options.select_shard(collect_videos(args.inputs), args.shard)
     video_ids = unique_video_ids(videos)
     args.out.mkdir(parents=True, exist_ok=True)
     todo = {}

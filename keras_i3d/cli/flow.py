@@ -100,6 +100,7 @@ def add_parser(subparsers):
     )
     options.add_max_frames_option(parser)
     options.add_overwrite_option(parser)
+    options.add_shard_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -116,7 +117,7 @@ def run(args):
         raise CLIError(f"--duration must be positive (got {args.duration:g})")
     if args.max_frames is not None and args.max_frames < 2:
         raise CLIError(f"--max-frames must be >= 2, flow needs two frames (got {args.max_frames})")
-    videos = collect_videos(args.inputs)
+    videos = options.select_shard(collect_videos(args.inputs), args.shard)
     video_ids = unique_video_ids(videos)
     args.out.mkdir(parents=True, exist_ok=True)
     targets = {

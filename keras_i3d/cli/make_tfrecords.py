@@ -33,6 +33,7 @@ def add_parser(subparsers):
     options.add_short_side_option(parser)
     parser.add_argument("--quality", type=int, default=90, help="JPEG quality 1-100 (default: 90)")
     options.add_workers_option(parser)
+    options.add_shard_option(parser)
     parser.set_defaults(func=run)
     return parser
 
@@ -48,7 +49,13 @@ def run(args):
     if not 1 <= args.quality <= 100:
         raise CLIError(f"--quality must be in 1..100, got {args.quality}")
     short_side = RESIZE_SHORT_SIDE if args.short_side is None else args.short_side
-    samples = read_samples(args, args.source, label_set=args.labels)
+    samples = options.select_shard(
+        read_samples(args, args.source, label_set=args.labels),
+        args.shard,
+        key=lambda sample: str(sample.path),
+    )
+    if not samples:
+        raise CLIError(f"--shard {args.shard[0]}/{args.shard[1]} holds no video")
     skipped = SkippedVideos()
     # Skipped videos are listed once at the end instead of between bar updates.
     logging.getLogger("keras_i3d.data").setLevel(logging.ERROR)
@@ -57,7 +64,7 @@ def run(args):
             samples,
             args.out,
             num_shards=args.shards,
-            prefix=args.prefix,
+            prefix=shard_prefix(args.prefix, args.shard),
             fps=args.fps,
             short_side=short_side or None,
             jpeg_quality=args.quality,
@@ -74,3 +81,13 @@ def run(args):
     if result["videos"] == 0:
         raise CLIError("no video could be read; see the list above")
     return 0
+
+
+def shard_prefix(prefix, shard):
+    """The shard files' prefix: `prefix`, or with `--shard i/N` the part's
+    (`videos-part-00001-of-00004` for `--shard 1/4`), so the N jobs write
+    different files that `{prefix}-*.tfrecord` still matches."""
+    if shard is None:
+        return prefix
+    index, count = shard
+    return f"{prefix}-part-{index:05d}-of-{count:05d}"

@@ -69,9 +69,13 @@ ALLOWED = {
     # An optional engine (the [export] extra): models to SavedModel, ONNX,
     # LiteRT, checked on a clip from the video side.
     "export": {"layers", "data", "preprocessing", "conventions", "atomic_files", "flags"},
+    # An optional engine (the [beam] extra): corpus jobs on Apache Beam,
+    # through the per-video functions of the video side and the tasks.
+    "beam": {"tasks", "data", "flow", "conventions", "atomic_files"},
     # Keras metrics over the tasks (FVD), for `fit` and `evaluate`.
     "metrics": {"tasks", "conventions"},
     "cli": {
+        "beam",
         "export",
         "layers",
         "tasks",

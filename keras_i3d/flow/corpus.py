@@ -32,6 +32,21 @@ DEFAULT_FLOW_SETTINGS = {
 }
 
 
+def resolve_flow_settings(settings=None):
+    """`settings` completed with `DEFAULT_FLOW_SETTINGS`.
+
+    Raises:
+        ValueError: `settings` has a key that is not a flow setting.
+    """
+    unknown = sorted(set(settings or {}) - set(DEFAULT_FLOW_SETTINGS))
+    if unknown:
+        raise ValueError(
+            f"Unknown flow settings {unknown}; the settings are "
+            f"{sorted(DEFAULT_FLOW_SETTINGS)}. Received: settings={settings}"
+        )
+    return {**DEFAULT_FLOW_SETTINGS, **(settings or {})}
+
+
 def compute_and_store_flow(path, target, settings=None, progress=None):
     """Computes one video's optical flow and writes it to `target`.
 
@@ -65,13 +80,7 @@ def compute_and_store_flow(path, target, settings=None, progress=None):
     from keras_i3d.flow.storage import write_flow
     from keras_i3d.flow.video import video_flow
 
-    unknown = sorted(set(settings or {}) - set(DEFAULT_FLOW_SETTINGS))
-    if unknown:
-        raise ValueError(
-            f"Unknown flow settings {unknown}; the settings are "
-            f"{sorted(DEFAULT_FLOW_SETTINGS)}. Received: settings={settings}"
-        )
-    settings = {**DEFAULT_FLOW_SETTINGS, **(settings or {})}
+    settings = resolve_flow_settings(settings)
     result = video_flow(
         path,
         flow_method=settings["flow_method"],

@@ -38,8 +38,11 @@ class ProcessVideos(beam.DoFn):
     package's per-video functions do). An exception becomes a failures row.
 
     Args:
-        work: a picklable function `work(path, target)` that writes `target`.
-        target_of: a picklable function, a path to its output.
+        work: a picklable function `work(path, target)` that writes `target`;
+            its `setup()`, if it has one, runs once per worker (to load a
+            model).
+        target_of: a picklable function, a path to its output (or to a
+            tuple of outputs: the video is finished when they all exist).
         overwrite: redo videos whose output exists.
 
     Yields:
@@ -58,10 +61,13 @@ class ProcessVideos(beam.DoFn):
 
     def setup(self):
         one_thread_per_worker()
+        if hasattr(self.work, "setup"):
+            self.work.setup()
 
     def process(self, path):
         target = self.target_of(path)
-        if not self.overwrite and exists(target):
+        targets = target if isinstance(target, tuple) else (target,)
+        if not self.overwrite and all(exists(each) for each in targets):
             self.skipped.inc()
             return
         try:

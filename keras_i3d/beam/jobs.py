@@ -119,3 +119,19 @@ def run_tfrecords_job(samples, out_dir, workers=1, pipeline_args=(), **options):
         )
 
     return run_job(build, out_dir, workers, pipeline_args)
+
+
+def run_features_job(paths, out_dir, workers=1, pipeline_args=(), **options):
+    """`keras-i3d extract-features --beam`: `ExtractFeatures` over `paths`.
+
+    `options` are `ExtractFeatures`' (`streams`, `weights`, `endpoint`,
+    `window`, `stride`, ...); see `run_job`.
+    """
+    from keras_i3d.beam.features import ExtractFeatures
+
+    def build(pipeline):
+        paths_collection = pipeline | "Videos" >> beam.Create([str(path) for path in paths])
+        extracted = paths_collection | "ExtractFeatures" >> ExtractFeatures(str(out_dir), **options)
+        return extracted[FAILURES]
+
+    return run_job(build, out_dir, workers, pipeline_args)

@@ -46,7 +46,6 @@ class EncodeVideos(beam.DoFn):
         self.fps = fps
         self.short_side = short_side
         self.jpeg_quality = jpeg_quality
-        self.frames = beam.metrics.Metrics.counter(METRICS_NAMESPACE, "frames")
 
     def setup(self):
         one_thread_per_worker()
@@ -70,7 +69,6 @@ class EncodeVideos(beam.DoFn):
             row = failure_row(sample.path, error)
             yield beam.pvalue.TaggedOutput(FAILURES, {**row, "index": index})
             return
-        self.frames.inc(count)
         yield index, (record, count)
 
 
@@ -90,6 +88,8 @@ class WriteShard(beam.DoFn):
         self.paths = paths
         self.overwrite = overwrite
         self.videos = beam.metrics.Metrics.counter(METRICS_NAMESPACE, "done")
+        self.frames = beam.metrics.Metrics.counter(METRICS_NAMESPACE, "frames")
+        self.shards = beam.metrics.Metrics.counter(METRICS_NAMESPACE, "written_shards")
         self.skipped = beam.metrics.Metrics.counter(METRICS_NAMESPACE, "skipped_shards")
 
     def process(self, shard_records):
@@ -112,6 +112,8 @@ class WriteShard(beam.DoFn):
 
         write_output(path, write)
         self.videos.inc(len(records))
+        self.frames.inc(sum(count for _, (_, count) in records))
+        self.shards.inc()
         yield path
 
 

@@ -101,6 +101,7 @@ def add_parser(subparsers):
     options.add_max_frames_option(parser)
     options.add_overwrite_option(parser)
     options.add_shard_option(parser)
+    options.add_beam_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -137,6 +138,10 @@ def run(args):
         num_frames=frame_limit(args.duration, args.max_frames, args.fps),
         overwrite=args.overwrite,
     )
+    if args.beam:
+        jobs = options.beam_jobs()
+        summary = jobs.run_flow_job(pending, args.out, settings, args.workers, args.pipeline_args)
+        return report(len(videos), skipped, summary.failures, args.out)
     tasks = [(str(video), str(targets[video]), settings) for video in pending]
     failures = run_tasks(compute_and_store_flow, tasks, args.workers, description="flow")
     return report(len(videos), skipped, failures, args.out)

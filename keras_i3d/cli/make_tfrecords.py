@@ -34,6 +34,7 @@ def add_parser(subparsers):
     parser.add_argument("--quality", type=int, default=90, help="JPEG quality 1-100 (default: 90)")
     options.add_workers_option(parser)
     options.add_shard_option(parser)
+    options.add_beam_option(parser)
     parser.set_defaults(func=run)
     return parser
 
@@ -57,20 +58,25 @@ def run(args):
     if not samples:
         raise CLIError(f"--shard {args.shard[0]}/{args.shard[1]} holds no video")
     skipped = SkippedVideos()
+    shard_settings = dict(
+        num_shards=args.shards,
+        prefix=shard_prefix(args.prefix, args.shard),
+        fps=args.fps,
+        short_side=short_side or None,
+        jpeg_quality=args.quality,
+    )
+    if args.beam:
+        return run_on_beam(args, samples, shard_settings, skipped)
     # Skipped videos are listed once at the end instead of between bar updates.
     logging.getLogger("keras_i3d.data").setLevel(logging.ERROR)
     with tqdm.tqdm(total=len(samples), unit="video", file=sys.stderr) as bar:
         result = write_tfrecords(
             samples,
             args.out,
-            num_shards=args.shards,
-            prefix=shard_prefix(args.prefix, args.shard),
-            fps=args.fps,
-            short_side=short_side or None,
-            jpeg_quality=args.quality,
             workers=args.workers,
             skipped=skipped,
             on_video_done=lambda sample, ok: bar.update(1),
+            **shard_settings,
         )
     print(
         f"Wrote {result['videos']} videos ({result['frames']} frames) to "
@@ -91,3 +97,27 @@ def shard_prefix(prefix, shard):
         return prefix
     index, count = shard
     return f"{prefix}-part-{index:05d}-of-{count:05d}"
+
+
+def run_on_beam(args, samples, shard_settings, skipped):
+    """`--beam`: the shards written by `keras_i3d.beam.tfrecords.WriteTFRecords`;
+    shards that exist are kept (a rerun writes only the missing ones)."""
+    summary = options.beam_jobs().run_tfrecords_job(
+        samples,
+        args.out,
+        args.workers,
+        args.pipeline_args,
+        **shard_settings,
+    )
+    for path, reason in summary.failures:
+        skipped.add(path, reason)
+    print(
+        f"Wrote {summary.count('done')} videos ({summary.count('frames')} frames) to "
+        f"{summary.count('written_shards')} shards in {args.out}; "
+        f"{summary.count('skipped_shards')} shards existed and were kept"
+    )
+    if skipped:
+        print(skipped.summary(), file=sys.stderr)
+    if len(summary.failures) == len(samples):
+        raise CLIError("no video could be read; see the list above")
+    return 0

@@ -361,3 +361,36 @@ def select_shard(items, shard, key=str):
         return list(items)
     index, count = shard
     return sorted(items, key=key)[index::count]
+
+
+def add_beam_option(parser):
+    """Adds `--beam`: run the corpus job on Apache Beam (the [beam] extra).
+
+    Beam pipeline options go after `--` on the command line; `main` puts
+    them in `args.pipeline_args`.
+    """
+    parser.add_argument(
+        "--beam",
+        action="store_true",
+        help=(
+            'run the job on Apache Beam (pip install "keras-i3d[beam]"): the DirectRunner '
+            "with --workers processes, or the runner named by Beam options after -- "
+            "(e.g. -- --runner=DataflowRunner --project=P --region=R ...); corrupt videos "
+            "are listed in OUT/failures.jsonl"
+        ),
+    )
+
+
+def beam_jobs():
+    """`keras_i3d.beam.jobs`, or a CLIError that says how to install Beam."""
+    from keras_i3d.beam.dependencies import MissingBeamError
+    from keras_i3d.beam.dependencies import import_beam
+    from keras_i3d.cli.errors import CLIError
+
+    try:
+        import_beam()
+    except MissingBeamError as error:
+        raise CLIError(str(error)) from None
+    from keras_i3d.beam import jobs
+
+    return jobs

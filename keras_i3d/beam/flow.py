@@ -60,7 +60,7 @@ class _StoreFlow:
             write_output(
                 target,
                 lambda local_target: compute_and_store_flow(
-                    local_path, local_target, self.settings
+                    local_path, local_target, self.settings, source=path
                 ),
             )
 

@@ -47,7 +47,7 @@ def resolve_flow_settings(settings=None):
     return {**DEFAULT_FLOW_SETTINGS, **(settings or {})}
 
 
-def compute_and_store_flow(path, target, settings=None, progress=None):
+def compute_and_store_flow(path, target, settings=None, progress=None, source=None):
     """Computes one video's optical flow and writes it to `target`.
 
     The flow is `keras_i3d.flow.video.video_flow`'s (frames resampled to
@@ -67,6 +67,8 @@ def compute_and_store_flow(path, target, settings=None, progress=None):
             others take those defaults.
         progress: an optional callable, called as `progress(done, total)`
             after each flow field.
+        source: the video's name in the metadata (None: `path`); a job
+            that decodes a local copy of a remote file gives the file's URL.
 
     Returns:
         The `pathlib.Path` written.
@@ -92,6 +94,8 @@ def compute_and_store_flow(path, target, settings=None, progress=None):
     )
     metadata = result.metadata()
     metadata.update(start_time=settings["start_time"], frame_limit=settings["num_frames"])
+    if source is not None:
+        metadata["source"] = str(source)
     return write_flow(
         result.flow,
         target,

@@ -72,9 +72,13 @@ ALLOWED = {
     # An optional engine (the [hub] extra): keras-hub presets, a Backbone and
     # a VideoClassifier task over the builders, with weights from weights/.
     "hub": {"models", "weights", "layers", "preprocessing", "conventions"},
+    # An optional engine (the [beam] extra): corpus jobs on Apache Beam,
+    # through the per-video functions of the video side and the tasks.
+    "beam": {"tasks", "data", "flow", "conventions", "atomic_files"},
     # Keras metrics over the tasks (FVD), for `fit` and `evaluate`.
     "metrics": {"tasks", "conventions"},
     "cli": {
+        "beam",
         "export",
         "layers",
         "tasks",

@@ -94,6 +94,8 @@ def add_parser(subparsers):
     options.add_short_side_option(parser)
     options.add_crop_size_option(parser)
     options.add_overwrite_option(parser)
+    options.add_shard_option(parser)
+    options.add_beam_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -113,7 +115,7 @@ def run(args):
         raise CLIError(
             f"--short-side ({args.short_side}) must be at least --crop-size ({args.crop_size})"
         )
-    videos = collect_videos(args.inputs)
+    videos = options.select_shard(collect_videos(args.inputs), args.shard)
     video_ids = unique_video_ids(videos)
     args.out.mkdir(parents=True, exist_ok=True)
     todo = {}
@@ -127,7 +129,9 @@ def run(args):
             todo[video] = (video_id, missing)
     skipped = len(videos) - len(todo)
     failures = []
-    if todo:
+    if todo and args.beam:
+        failures = extract_on_beam(args, todo, streams)
+    elif todo:
         models = build_models(args, streams)
         failures = extract_all(args, todo, models)
     return report(len(videos), skipped, failures, args.out)
@@ -136,6 +140,33 @@ def run(args):
 def feature_path(out, video_id, stream):
     """`OUT/<video_id>_<stream>.npy`."""
     return pathlib.Path(out) / f"{video_id}_{stream}.npy"
+
+
+def extract_on_beam(args, todo, streams):
+    """`--beam`: `keras_i3d.beam.features.ExtractFeatures` over the videos
+    to do (each gets every stream); returns the failures."""
+    weights = {}
+    for stream in streams:
+        name = getattr(args, f"{stream}_weights") or args.weights
+        weights[stream] = None if name.lower() == "none" else name
+    summary = options.beam_jobs().run_features_job(
+        list(todo),
+        args.out,
+        args.workers,
+        args.pipeline_args,
+        streams=streams,
+        weights=weights,
+        endpoint=args.endpoint,
+        window=args.window,
+        stride=args.stride,
+        batch_size=args.batch_size,
+        fps=args.fps,
+        flow_method=args.flow_method,
+        short_side=args.short_side,
+        crop_size=args.crop_size,
+        overwrite=args.overwrite,
+    )
+    return summary.failures
 
 
 def build_models(args, streams):

@@ -100,6 +100,8 @@ def add_parser(subparsers):
     )
     options.add_max_frames_option(parser)
     options.add_overwrite_option(parser)
+    options.add_shard_option(parser)
+    options.add_beam_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -116,7 +118,7 @@ def run(args):
         raise CLIError(f"--duration must be positive (got {args.duration:g})")
     if args.max_frames is not None and args.max_frames < 2:
         raise CLIError(f"--max-frames must be >= 2, flow needs two frames (got {args.max_frames})")
-    videos = collect_videos(args.inputs)
+    videos = options.select_shard(collect_videos(args.inputs), args.shard)
     video_ids = unique_video_ids(videos)
     args.out.mkdir(parents=True, exist_ok=True)
     targets = {
@@ -136,6 +138,10 @@ def run(args):
         num_frames=frame_limit(args.duration, args.max_frames, args.fps),
         overwrite=args.overwrite,
     )
+    if args.beam:
+        jobs = options.beam_jobs()
+        summary = jobs.run_flow_job(pending, args.out, settings, args.workers, args.pipeline_args)
+        return report(len(videos), skipped, summary.failures, args.out)
     tasks = [(str(video), str(targets[video]), settings) for video in pending]
     failures = run_tasks(compute_and_store_flow, tasks, args.workers, description="flow")
     return report(len(videos), skipped, failures, args.out)

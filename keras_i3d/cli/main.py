@@ -77,7 +77,19 @@ def quiet_tensorflow():
 
 def main(argv=None):
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # What follows `--` is Beam pipeline options, for the corpus commands' `--beam`.
+    pipeline_args = []
+    if "--" in argv:
+        split = argv.index("--")
+        argv, pipeline_args = argv[:split], argv[split + 1 :]
     args = parser.parse_args(argv)
+    args.pipeline_args = pipeline_args
+    if pipeline_args and not getattr(args, "beam", False):
+        parser.error(
+            "the options after -- are Beam pipeline options, for --beam. "
+            f"Received: {' '.join(pipeline_args)}"
+        )
     quiet_tensorflow()
     try:
         return args.func(args) or EXIT_OK

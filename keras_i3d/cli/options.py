@@ -310,3 +310,87 @@ def add_dataset_options(parser):
         default=None,
         help="UCF101/HMDB51 subset, required with those formats",
     )
+
+
+def parse_shard(text):
+    """An argparse `type` that parses `i/N` (0 <= i < N) into `(i, N)`."""
+    index, slash, count = text.partition("/")
+    try:
+        if not slash:
+            raise ValueError
+        index, count = int(index), int(count)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected i/N, the 0-based shard index i of N shards (e.g. 0/4). Received: {text!r}"
+        ) from None
+    if count < 1 or not 0 <= index < count:
+        raise argparse.ArgumentTypeError(
+            f"expected 0 <= i < N in i/N (e.g. 0/4 ... 3/4). Received: {text!r}"
+        )
+    return index, count
+
+
+def add_shard_option(parser):
+    """Adds `--shard i/N` (default None: every input)."""
+    parser.add_argument(
+        "--shard",
+        type=parse_shard,
+        default=None,
+        metavar="i/N",
+        help=(
+            "process only shard i (0-based) of N: the inputs are sorted by path and every N-th "
+            "one from the i-th is taken, so N machines given 0/N ... N-1/N cover every input "
+            "once (default: every input)"
+        ),
+    )
+
+
+def select_shard(items, shard, key=str):
+    """The items of shard `(i, N)` (see `add_shard_option`), or all of them.
+
+    Args:
+        items: the inputs (paths, `VideoSample`s, ...).
+        shard: `(i, N)` from `parse_shard`, or None for every item.
+        key: the sort key of an item (its path).
+
+    Returns:
+        A list: `sorted(items, key=key)[i::N]`, or `items` as given when
+        `shard` is None.
+    """
+    if shard is None:
+        return list(items)
+    index, count = shard
+    return sorted(items, key=key)[index::count]
+
+
+def add_beam_option(parser):
+    """Adds `--beam`: run the corpus job on Apache Beam (the [beam] extra).
+
+    Beam pipeline options go after `--` on the command line; `main` puts
+    them in `args.pipeline_args`.
+    """
+    parser.add_argument(
+        "--beam",
+        action="store_true",
+        help=(
+            'run the job on Apache Beam (pip install "keras-i3d[beam]"): the DirectRunner '
+            "with --workers processes, or the runner named by Beam options after -- "
+            "(e.g. -- --runner=DataflowRunner --project=P --region=R ...); corrupt videos "
+            "are listed in OUT/failures.jsonl"
+        ),
+    )
+
+
+def beam_jobs():
+    """`keras_i3d.beam.jobs`, or a CLIError that says how to install Beam."""
+    from keras_i3d.beam.dependencies import MissingBeamError
+    from keras_i3d.beam.dependencies import import_beam
+    from keras_i3d.cli.errors import CLIError
+
+    try:
+        import_beam()
+    except MissingBeamError as error:
+        raise CLIError(str(error)) from None
+    from keras_i3d.beam import jobs
+
+    return jobs

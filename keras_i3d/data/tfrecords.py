@@ -94,7 +94,25 @@ def encode_video_example(
     return tf.train.Example(features=tf.train.Features(feature=features))
 
 
-def _encode_sample(sample, fps, short_side, jpeg_quality):
+def encode_video_sample(
+    sample, fps=TARGET_FPS, short_side=RESIZE_SHORT_SIDE, jpeg_quality=DEFAULT_JPEG_QUALITY
+):
+    """One video's record, as `write_tfrecords` writes it: the unit of work
+    that the local writer and `keras_i3d.beam.tfrecords` share.
+
+    Args:
+        sample: a `VideoSample` (its `path`, `label`, `label_name`).
+        fps: frame rate of the stored frames.
+        short_side: short side of the stored frames (None: keep the size).
+        jpeg_quality: JPEG quality, 1 to 100.
+
+    Returns:
+        `(serialized tf.train.Example, number of frames)`.
+
+    Raises:
+        keras_i3d.video.VideoReadError: the video cannot be decoded.
+        ValueError, OSError, cv2.error: a frame cannot be read or encoded.
+    """
     frames = read_video(sample.path, fps=fps).frames
     if short_side is not None:
         frames = resize_short_side(frames, short_side).numpy()
@@ -175,7 +193,7 @@ def write_tfrecords(
 
 def _try_encode(sample, fps, short_side, jpeg_quality):
     try:
-        record, count = _encode_sample(sample, fps, short_side, jpeg_quality)
+        record, count = encode_video_sample(sample, fps, short_side, jpeg_quality)
         return record, count, None
     except (ValueError, OSError, cv2.error) as error:
         return None, 0, error

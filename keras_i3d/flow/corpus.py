@@ -32,7 +32,22 @@ DEFAULT_FLOW_SETTINGS = {
 }
 
 
-def compute_and_store_flow(path, target, settings=None, progress=None):
+def resolve_flow_settings(settings=None):
+    """`settings` completed with `DEFAULT_FLOW_SETTINGS`.
+
+    Raises:
+        ValueError: `settings` has a key that is not a flow setting.
+    """
+    unknown = sorted(set(settings or {}) - set(DEFAULT_FLOW_SETTINGS))
+    if unknown:
+        raise ValueError(
+            f"Unknown flow settings {unknown}; the settings are "
+            f"{sorted(DEFAULT_FLOW_SETTINGS)}. Received: settings={settings}"
+        )
+    return {**DEFAULT_FLOW_SETTINGS, **(settings or {})}
+
+
+def compute_and_store_flow(path, target, settings=None, progress=None, source=None):
     """Computes one video's optical flow and writes it to `target`.
 
     The flow is `keras_i3d.flow.video.video_flow`'s (frames resampled to
@@ -52,6 +67,8 @@ def compute_and_store_flow(path, target, settings=None, progress=None):
             others take those defaults.
         progress: an optional callable, called as `progress(done, total)`
             after each flow field.
+        source: the video's name in the metadata (None: `path`); a job
+            that decodes a local copy of a remote file gives the file's URL.
 
     Returns:
         The `pathlib.Path` written.
@@ -65,13 +82,7 @@ def compute_and_store_flow(path, target, settings=None, progress=None):
     from keras_i3d.flow.storage import write_flow
     from keras_i3d.flow.video import video_flow
 
-    unknown = sorted(set(settings or {}) - set(DEFAULT_FLOW_SETTINGS))
-    if unknown:
-        raise ValueError(
-            f"Unknown flow settings {unknown}; the settings are "
-            f"{sorted(DEFAULT_FLOW_SETTINGS)}. Received: settings={settings}"
-        )
-    settings = {**DEFAULT_FLOW_SETTINGS, **(settings or {})}
+    settings = resolve_flow_settings(settings)
     result = video_flow(
         path,
         flow_method=settings["flow_method"],
@@ -83,6 +94,8 @@ def compute_and_store_flow(path, target, settings=None, progress=None):
     )
     metadata = result.metadata()
     metadata.update(start_time=settings["start_time"], frame_limit=settings["num_frames"])
+    if source is not None:
+        metadata["source"] = str(source)
     return write_flow(
         result.flow,
         target,

@@ -102,7 +102,8 @@ class VideoFeatures:
 
     Attributes:
         key: the caller's key of the video.
-        rows: the `WindowRow`s, one per feature row.
+        rows: the `WindowRow`s, one per feature row (without their
+            `indices`, dropped once the window is made).
         features: `{stream: float32 (rows, crops, ...)}`.
         error: the exception that stopped the video, or None.
     """
@@ -131,13 +132,9 @@ class _OpenVideo:
         if self.error is not None:
             return VideoFeatures(self.key, self.rows, {}, self.error)
         features = {}
-        for stream, values in self.outputs.items():
-            crops = 1 + max(crop for _, crop in values)
-            first = next(iter(values.values()))
-            array = np.empty((len(self.rows), crops) + first.shape, np.float32)
-            for (row, crop), value in values.items():
-                array[row, crop] = value
-            features[stream] = array
+        for stream, blocks in self.outputs.items():
+            values = np.concatenate(blocks)
+            features[stream] = values.reshape((len(self.rows), -1) + values.shape[1:])
         return VideoFeatures(self.key, self.rows, features)
 
 
@@ -168,11 +165,18 @@ def batched_features(videos, models, batch_size=8, progress=None):
         queue = queues[stream]
         if not queue:
             return
-        batch = np.stack([inputs for _, _, _, inputs in queue])
+        batch = np.stack([clip for _, clip in queue])
         outputs = np.asarray(models[stream].predict_on_batch(batch), np.float32)
-        for (video, row, crop, _), output in zip(queue, outputs):
-            video.outputs.setdefault(stream, {})[(row, crop)] = output
-            video.done += 1
+        # The queue is in order, so each video's outputs are one slice.
+        first = 0
+        while first < len(queue):
+            video = queue[first][0]
+            last = first
+            while last < len(queue) and queue[last][0] is video:
+                last += 1
+            video.outputs.setdefault(stream, []).append(outputs[first:last].copy())
+            video.done += last - first
+            first = last
         if progress is not None:
             progress(len(queue))
         queue.clear()
@@ -189,11 +193,11 @@ def batched_features(videos, models, batch_size=8, progress=None):
         video = open_videos[key] = _OpenVideo(key)
         try:
             for row, inputs in windows:
-                row_index = len(video.rows)
-                video.rows.append(row)
+                # The frame indices are done with: keep the row's span only.
+                video.rows.append(dataclasses.replace(row, indices=None))
                 for stream, crops in inputs.items():
-                    for crop, clip in enumerate(crops):
-                        queues[stream].append((video, row_index, crop, clip))
+                    for clip in crops:
+                        queues[stream].append((video, clip))
                         video.expected += 1
                         if len(queues[stream]) == batch_size:
                             flush(stream)

@@ -73,7 +73,7 @@ def window_frame_indices(start, window, num_frames):
     return np.arange(start, start + window) % num_frames
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class WindowRow:
     """One feature row: the frames its window is made of.
 

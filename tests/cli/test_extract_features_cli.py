@@ -188,3 +188,62 @@ def test_fps_native_is_refused_where_a_rate_is_needed(tmp_path, videos, capsys):
     argv = ["flow", str(videos), "--out", str(tmp_path / "flow"), "--fps", "native"]
     assert cli_main.main(argv) == 1
     assert "--fps native is for extract-features" in capsys.readouterr().err
+
+
+def test_two_stream_presets_need_flow_weights(tmp_path, videos, capsys):
+    argv = [str(videos), "--out", str(tmp_path / "o"), "--preset", "thumos14", "--weights", "none"]
+    assert extract(*argv) == 1
+    error = capsys.readouterr().err
+    assert "--preset thumos14 uses the flow stream" in error and "--flow-weights" in error
+
+
+def random_flow_weights(path):
+    from keras_i3d import I3D
+    from keras_i3d.weights.files import WeightsFileInfo
+    from keras_i3d.weights.files import save_weights_file
+
+    flow = I3D(stream="flow", weights=None, input_shape=(None, None, None, 2))
+    save_weights_file(flow, path, WeightsFileInfo(stream="flow", classes=400))
+    return path
+
+
+def test_thumos14_concatenates_rgb_and_flow_from_a_flow_checkpoint(tmp_path, capsys):
+    import json
+
+    write_video(tmp_path / "thirty.mp4", moving_frames(24, 40, 48), fps=30)
+    flow_file = random_flow_weights(tmp_path / "flow.weights.h5")
+    out = tmp_path / "features"
+    argv = [str(tmp_path / "thirty.mp4"), "--out", str(out), "--preset", "thumos14"]
+    small = ["--weights", "none", "--flow-weights", str(flow_file), "--short-side", "32"]
+    small += ["--crop-size", "32", "--flow-method", "farneback"]
+    assert extract(*argv, *small) == 0, capsys.readouterr().err
+    features = np.load(out / "thirty.npy")
+    # 24 frames at the native 30 fps, 16-frame windows every 4: 3 rows.
+    assert features.shape == (3, 2048)
+    sidecar = json.loads((out / "thirty.json").read_text())
+    assert (sidecar["fps"], sidecar["fps_mode"], sidecar["stride"]) == (30, "native", 4)
+    assert sidecar["streams"] == ["rgb", "flow"] and sidecar["concat_streams"]
+    assert sidecar["weights"]["flow"]["file"] == str(flow_file)
+    assert len(sidecar["weights"]["flow"]["file_sha256"]) == 64
+    assert sidecar["outputs"] == {"thirty.npy": [3, 2048]}
+
+
+def test_video_features_preset_drops_the_incomplete_last_stack(tmp_path):
+    write_video(tmp_path / "clip.mp4", moving_frames(40, 40, 48))
+    out = tmp_path / "features"
+    argv = [str(tmp_path / "clip.mp4"), "--out", str(out), "--preset", "video_features"]
+    small = ["--weights", "none", "--window", "16", "--stride", "16"]
+    assert extract(*argv, *small, "--short-side", "32", "--crop-size", "32") == 0
+    # 40 frames in stacks of 16 every 16: two, the last 8 frames dropped;
+    # AvgPool (2,7,7) then the time mean: one 1024-d vector per stack.
+    assert np.load(out / "clip_rgb.npy").shape == (2, 1024)
+
+
+def test_ten_crops_kept_and_centred_rows(tmp_path, videos):
+    out = tmp_path / "features"
+    video = str(videos / "long.mp4")
+    assert extract(video, "--out", str(out), *SMALL, "--crops", "10", "--crop-reduce", "keep") == 0
+    assert np.load(out / "long_rgb.npy").shape == (3, 10, 1024)
+    out = tmp_path / "framewise"
+    assert extract(video, "--out", str(out), *SMALL, "--centred", "--pad", "zero") == 0
+    assert np.load(out / "long_rgb.npy").shape == (16, 1024)  # one row per frame

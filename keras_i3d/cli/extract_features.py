@@ -244,7 +244,8 @@ def run(args):
         raise CLIError(
             f"--preset {args.preset} uses the flow stream, and no flow weights "
             "are published for it: pass --flow-weights FILE (a flow I3D "
-            "weights file), or --stream rgb for its RGB half"
+            "weights file). Its RGB half alone is --window 16 --stride 4 "
+            "--fps native without --preset"
         )
     videos = collect_videos(args.inputs)
     video_ids = unique_video_ids(videos)
@@ -328,6 +329,8 @@ def weights_description(args, stream):
         if record.file_sha256:
             described["file_sha256"] = record.file_sha256
         return described
+    if not pathlib.Path(weights).is_file():  # e.g. an hf:// repository
+        return {"name": None, "source": str(weights)}
     return {"name": None, "file": str(weights), "file_sha256": file_sha256(weights)}
 
 
@@ -349,7 +352,9 @@ def extract_all(args, settings, todo, models):
         if streams != settings.streams:
             per_video = dataclasses.replace(settings, streams=streams)
         sources[video] = VideoWindows(video, per_video)
-    videos = prefetched(sources.items(), workers=args.workers, depth=max(args.batch_size, 2))
+    # Each queued window holds its crops: read ahead about one batch.
+    depth = max(2, args.batch_size // settings.crops)
+    videos = prefetched(sources.items(), workers=args.workers, depth=depth)
     failures = []
     with tqdm(total=len(todo), unit="video", desc="features", file=sys.stderr) as progress:
         for result in batched_features(videos, models, args.batch_size):

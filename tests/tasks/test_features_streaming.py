@@ -185,3 +185,38 @@ def test_centred_plan_never_reaches_back_past_the_ring():
     assert [int(row.indices[2]) for row in rows] == list(range(7))
     for count, row in zip(range(3, 8), rows):
         assert row.indices.min() >= count - 5
+
+
+def test_readers_keep_the_order_bound_their_lead_and_pass_errors_on():
+    import threading
+
+    from keras_i3d.tasks.features.prefetch import prefetched
+
+    produced = {}
+    lock = threading.Lock()
+
+    def windows(key, count, fail_at=None):
+        for index in range(count):
+            if index == fail_at:
+                raise ValueError(f"{key} is corrupt")
+            with lock:
+                produced[key] = index + 1
+            yield index
+
+    videos = [("a", windows("a", 20)), ("b", windows("b", 5, fail_at=2)), ("c", windows("c", 7))]
+    seen = []
+    for key, items in prefetched(videos, workers=3, depth=2):
+        try:
+            for index in items:
+                if key == "a" and index == 0:
+                    threading.Event().wait(0.3)  # let the readers run ahead
+                    # A reader is at most its queue (2) plus the one it holds ahead.
+                    assert produced["a"] <= 1 + 2 + 1
+                seen.append((key, index))
+        except ValueError as error:
+            seen.append((key, str(error)))
+    assert seen == (
+        [("a", index) for index in range(20)]
+        + [("b", 0), ("b", 1), ("b", "b is corrupt")]
+        + [("c", index) for index in range(7)]
+    )

@@ -81,6 +81,7 @@ __all__ = [
 
 if not IS_CLI_PROCESS:
     import keras_i3d.layers  # noqa: F401 (registers every layer)
+    from keras_i3d.hub import register_when_keras_hub_is_imported
     from keras_i3d.labels import decode_predictions
     from keras_i3d.labels import load_labels
     from keras_i3d.models import C3D
@@ -100,6 +101,4 @@ if not IS_CLI_PROCESS:
 
     # keras-hub's from_preset finds keras_i3d>I3DBackbone once keras-hub is
     # imported, in either order; keras-hub itself is not imported here.
-    from keras_i3d.hub import register_when_keras_hub_is_imported
-
     register_when_keras_hub_is_imported()

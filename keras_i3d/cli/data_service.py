@@ -1,7 +1,7 @@
 """`keras-i3d data-service`: a tf.data service dispatcher or worker, until interrupted.
 
 ```
-keras-i3d data-service dispatcher --port 5050 [--work-dir DIR]
+keras-i3d data-service dispatcher [--port 5050] [--work-dir DIR]
 keras-i3d data-service worker --dispatcher HOST:5050 [--port P] [--worker-address HOST]
 ```
 
@@ -48,9 +48,7 @@ def add_parser(subparsers):
         help="hand out the work to the workers",
         description="Run a tf.data service dispatcher until interrupted.",
     )
-    dispatcher.add_argument(
-        "--port", type=port_number, required=True, help="port to listen on (0: any free port)"
-    )
+    add_port_option(dispatcher)
     dispatcher.add_argument(
         "--work-dir",
         metavar="DIR",
@@ -69,9 +67,7 @@ def add_parser(subparsers):
     worker.add_argument(
         "--dispatcher", required=True, metavar="HOST:PORT", help="the dispatcher's address"
     )
-    worker.add_argument(
-        "--port", type=port_number, default=0, help="port to listen on (default: any free port)"
-    )
+    add_port_option(worker)
     worker.add_argument(
         "--worker-address",
         metavar="HOST",
@@ -82,6 +78,13 @@ def add_parser(subparsers):
     )
     worker.set_defaults(func=run_worker)
     return parser
+
+
+def add_port_option(parser):
+    """`--port`, the same for both roles; the server prints the port it got."""
+    parser.add_argument(
+        "--port", type=port_number, default=0, help="port to listen on (default: any free port)"
+    )
 
 
 def run_dispatcher(args):

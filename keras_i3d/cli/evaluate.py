@@ -88,14 +88,7 @@ def add_parser(subparsers):
         default=1,
         help="Evenly spaced clips per video, with --clip-length (default 1: the central clip).",
     )
-    parser.add_argument(
-        "--crops",
-        type=int,
-        default=1,
-        choices=(1, 3, 5),
-        help="Spatial crops per clip: 1 centre, 3 along the long side, 5 "
-        "corners and centre (default 1).",
-    )
+    options.add_crops_option(parser, choices=(1, 3, 5))
     parser.add_argument(
         "--flip",
         action="store_true",

@@ -110,6 +110,7 @@ def run(args):
     from keras_i3d.flow.corpus import compute_and_store_flow
     from keras_i3d.flow.storage import flow_output_path
 
+    options.refuse_native_fps(args, "flow")
     if args.short_side is None:
         args.short_side = RESIZE_SHORT_SIDE
     if args.start < 0:

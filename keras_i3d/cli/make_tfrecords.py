@@ -47,6 +47,7 @@ def run(args):
     from keras_i3d.data.skipped import SkippedVideos
     from keras_i3d.data.tfrecords import write_tfrecords
 
+    options.refuse_native_fps(args, "make-tfrecords")
     if not 1 <= args.quality <= 100:
         raise CLIError(f"--quality must be in 1..100, got {args.quality}")
     short_side = RESIZE_SHORT_SIDE if args.short_side is None else args.short_side

@@ -191,13 +191,60 @@ def add_crop_size_option(parser):
     )
 
 
+def _fps_or_native(text):
+    """An argparse `type`: a positive frame rate, or `native` (None)."""
+    if text == "native":
+        return None
+    return _positive_float(text)
+
+
 def add_fps_option(parser):
-    """Adds `--fps` (default 25): the frame rate videos are resampled to."""
+    """Adds `--fps` (default 25): the frame rate videos are resampled to.
+
+    `native` (None) keeps each file's own rate; a command that cannot work
+    at the source rate refuses it (`refuse_native_fps`).
+    """
     parser.add_argument(
         "--fps",
+        type=_fps_or_native,
+        default=TARGET_FPS,
+        help=(
+            "frame rate to resample videos to, or native to keep each "
+            f"file's own where the command allows it (default {TARGET_FPS:g})"
+        ),
+    )
+
+
+def refuse_native_fps(args, command):
+    """Raises `CLIError` for `--fps native` in a command that needs a rate."""
+    if args.fps is None:
+        from keras_i3d.cli.errors import CLIError
+
+        raise CLIError(f"{command} needs a frame rate: --fps native is for extract-features")
+
+
+def add_folder_fps_option(parser):
+    """Adds `--folder-fps` (default 25): the frame rate of image folders."""
+    parser.add_argument(
+        "--folder-fps",
         type=_positive_float,
         default=TARGET_FPS,
-        help=f"frame rate to resample videos to (default {TARGET_FPS:g})",
+        help=f"frame rate of videos given as folders of frame images (default {TARGET_FPS:g})",
+    )
+
+
+def add_crops_option(parser, choices):
+    """Adds `--crops N` (default 1): spatial crops per clip, of `choices`."""
+    parser.add_argument(
+        "--crops",
+        type=int,
+        default=1,
+        choices=choices,
+        help=(
+            "spatial crops per clip: 1 the centre, 3 along the long side, 5 the "
+            "corners and centre, 10 the corners and centre and their "
+            "horizontal flips (default 1)"
+        ),
     )
 
 

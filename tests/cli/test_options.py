@@ -91,7 +91,10 @@ def test_format_is_only_an_outputs_storage_format():
 PER_COMMAND_DEFAULTS = ("--batch-size",)
 # An output's storage format: each command has its own formats (and
 # test_format_is_only_an_outputs_storage_format keeps it to that meaning).
-PER_COMMAND_CHOICES = ("--format",)
+# A preset: a named set of a command's own conventions (FVD protocols,
+# published feature conventions), so its choices and default are the
+# command's.
+PER_COMMAND_CHOICES = ("--format", "--preset")
 
 
 def without_default(help_text):

@@ -410,21 +410,27 @@ def _decode_from_keyframe(path, keep_from, first_by):
             context = stream.codec_context
             context.thread_type = "FRAME"
             context.thread_count = 2
-            time_base = stream.time_base
-            keep_from_pts = stream.start_time + math.floor(keep_from / time_base)
+            first_pts = stream.start_time
+            keep_from_pts = first_pts + math.floor(keep_from / stream.time_base)
+            # Seconds as OpenCV computes them (`CAP_PROP_POS_MSEC`).
+            seconds_per_tick = float(stream.time_base)
             if keep_from > 0:
                 container.seek(keep_from_pts, backward=True, any_frame=False, stream=stream)
             # Presentation times of the kept packets whose frames are still
             # to come out of the decoder, in order.
             expected = []
+            skip_frame = None
             for packet in container.demux(stream):
                 if packet.size:
                     if packet.pts is None:
                         raise _NotExact(last_timestamp)
-                    before_window = packet.pts < keep_from_pts
-                    context.skip_frame = "NONREF" if before_window else "DEFAULT"
-                    if not before_window:
+                    kept = packet.pts >= keep_from_pts
+                    if kept:
                         bisect.insort(expected, packet.pts)
+                    # Setting the option costs more than comparing it.
+                    wanted = "DEFAULT" if kept else "NONREF"
+                    if wanted != skip_frame:
+                        skip_frame = context.skip_frame = wanted
                 for frame in context.decode(packet):
                     if frame.pts is None:
                         raise _NotExact(last_timestamp)
@@ -433,7 +439,7 @@ def _decode_from_keyframe(path, keep_from, first_by):
                     if frame.is_corrupt or not expected or frame.pts != expected[0]:
                         raise _NotExact(last_timestamp)
                     expected.pop(0)
-                    timestamp = float((frame.pts - stream.start_time) * time_base)
+                    timestamp = (frame.pts - first_pts) * seconds_per_tick
                     if last_timestamp is None and timestamp > first_by + _TIME_EPSILON:
                         raise _NotExact(None)
                     yield timestamp, frame

@@ -110,3 +110,14 @@ def test_opencv_takes_over_before_the_first_frame(sparse_30fps, monkeypatch, ope
     monkeypatch.setattr(decode, "_decode_from_keyframe", cannot_seek)
     window = read_video(sparse_30fps, fps=None, start_time=100 / 30, num_frames=8).frames
     np.testing.assert_array_equal(window, whole[100:108])
+
+
+@pytest.mark.parametrize(
+    "codec, extension", [("libvpx-vp9", "webm"), ("mpeg4", "avi"), ("libx264", "mkv")]
+)
+def test_windows_of_other_containers_match_the_whole_read(tmp_path, opencv_reads, codec, extension):
+    # OpenCV's seek got about one window in four wrong on each of these.
+    path = tmp_path / f"moving.{extension}"
+    corpus.write_video(path, corpus.moving_frames(60), fps=30, codec=codec, lossless=False)
+    assert_windows_match_whole_read(path, 25, source_fps=30, step=3, length=16)
+    assert set(opencv_reads) == {0.0}

@@ -6,19 +6,29 @@ scaled to [-1, 1]) from 340x256 H.264 videos (mmaction2's demo.mp4, copied
 
 * a naive Python loop: OpenCV decodes the whole video, numpy samples, crops,
   flips and scales (the baseline);
-* `keras_i3d.data.video_dataset` (video files, decoded in parallel);
+* `keras_i3d.data.video_dataset` (video files, decoded in parallel), with
+  the decoder before this change ("before": OpenCV seeks near the window
+  and reads on) and the current one ("after": PyAV seeks to the keyframe,
+  skips the unreferenced frames before the window and converts only the
+  frames the clip uses);
 * `keras_i3d.data.tfrecord_dataset` (JPEG-frame shards from
   `write_tfrecords`, decoded in-graph),
 
-each at 1 and 2 workers (tf.data private thread pool and parallel calls), and
-prints a table with the ratio to the naive loop.
+each at 1 and 2 workers (tf.data private thread pool and parallel calls).
+The configurations run interleaved, `--repeats` times, and the table shows
+the median clips per second (wall clock), the ratio to the naive loop, and
+clips per CPU-second of the whole process (all threads: the rate per core
+when the cores are busy), with the load average before and after, since a
+loaded machine lowers every rate.
 
-    python benchmarks/pipeline.py [--clips 24] [--videos 8]
+    python benchmarks/pipeline.py [--clips 24] [--videos 8] [--repeats 3]
 """
 
 import argparse
+import contextlib
 import os
 import shutil
+import statistics
 import tempfile
 import time
 
@@ -35,6 +45,7 @@ from keras_i3d.data import tfrecord_dataset  # noqa: E402
 from keras_i3d.data import video_dataset  # noqa: E402
 from keras_i3d.data import write_tfrecords  # noqa: E402
 from keras_i3d.preprocessing import preprocess_input  # noqa: E402
+from keras_i3d.video import decode  # noqa: E402
 
 CLIP_LENGTH = 64
 DEFAULT_VIDEO = os.path.join(
@@ -74,15 +85,32 @@ def with_workers(dataset, workers):
     return dataset.with_options(options)
 
 
+@contextlib.contextmanager
+def opencv_seeking_decoder():
+    """The decoder before PyAV's seeking read: OpenCV seeks and reads on."""
+    seeking_read = decode._read_seeking
+
+    def opencv_read(path, start_time, frame_duration):
+        del frame_duration
+        return decode._read_capture(decode._open_capture(path), start_time)
+
+    decode._read_seeking = opencv_read
+    try:
+        yield
+    finally:
+        decode._read_seeking = seeking_read
+
+
 def clips_per_second(iterator, clips, warmup=2):
+    """Returns `(clips per wall-clock second, clips per CPU-second)`."""
     for _ in range(warmup):
         clip = next(iterator)
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     for _ in range(clips):
         clip = next(iterator)
         clip = clip[0] if isinstance(clip, tuple) else clip
         assert tuple(clip.shape) == (CLIP_LENGTH, CROP_SIZE, CROP_SIZE, 3)
-    return clips / (time.perf_counter() - start)
+    return clips / (time.perf_counter() - start), clips / (time.process_time() - start_cpu)
 
 
 def main():
@@ -90,6 +118,7 @@ def main():
     parser.add_argument("--video", default=DEFAULT_VIDEO, help="source video (340x256 mp4)")
     parser.add_argument("--videos", type=int, default=8, help="copies of the video in the corpus")
     parser.add_argument("--clips", type=int, default=24, help="clips timed per configuration")
+    parser.add_argument("--repeats", type=int, default=3, help="interleaved runs per configuration")
     args = parser.parse_args()
 
     work = tempfile.mkdtemp(prefix="pipeline-bench-")
@@ -105,48 +134,63 @@ def main():
         write_seconds = time.perf_counter() - start
         pattern = os.path.join(work, "shards", "*.tfrecord")
 
-        rows = [
-            (
-                "naive OpenCV loop",
-                1,
-                clips_per_second(naive_clips(paths, np.random.default_rng(0)), args.clips),
-            )
-        ]
-        for workers in (1, 2):
+        def video_files(workers):
             dataset = video_dataset(
                 samples, clip_length=CLIP_LENGTH, seed=0, num_parallel_calls=workers
             ).repeat()
-            rows.append(
-                (
-                    "video files",
-                    workers,
-                    clips_per_second(iter(with_workers(dataset, workers)), args.clips),
-                )
-            )
-        for workers in (1, 2):
+            return clips_per_second(iter(with_workers(dataset, workers)), args.clips)
+
+        def before(workers):
+            with opencv_seeking_decoder():
+                return video_files(workers)
+
+        def shards(workers):
             dataset = tfrecord_dataset(
                 pattern, clip_length=CLIP_LENGTH, seed=0, num_parallel_calls=workers
             ).repeat()
-            rows.append(
-                (
-                    "TFRecord shards",
-                    workers,
-                    clips_per_second(iter(with_workers(dataset, workers)), args.clips),
-                )
-            )
+            return clips_per_second(iter(with_workers(dataset, workers)), args.clips)
+
+        def naive(workers):
+            del workers
+            return clips_per_second(naive_clips(paths, np.random.default_rng(0)), args.clips)
+
+        configurations = [("naive OpenCV loop", 1, naive)]
+        for workers in (1, 2):
+            configurations.append(("video files, before", workers, before))
+            configurations.append(("video files, after", workers, video_files))
+        for workers in (1, 2):
+            configurations.append(("TFRecord shards", workers, shards))
+        load_before = os.getloadavg()[0]
+        measured = {index: [] for index in range(len(configurations))}
+        for _ in range(args.repeats):
+            for index, (_, workers, measure) in enumerate(configurations):
+                measured[index].append(measure(workers))
+        load_after = os.getloadavg()[0]
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
+    rows = []
+    for index, (name, workers, _) in enumerate(configurations):
+        rates = [rate for rate, _ in measured[index]]
+        cpu_rates = [cpu_rate for _, cpu_rate in measured[index]]
+        rows.append((name, workers, statistics.median(rates), statistics.median(cpu_rates)))
     baseline = rows[0][2]
     print(
         f"Training clips {CLIP_LENGTH}x{CROP_SIZE}x{CROP_SIZE}x3 from {args.videos} x "
-        f"{os.path.basename(args.video)}; {os.cpu_count()} CPU cores; {args.clips} clips each"
+        f"{os.path.basename(args.video)}; {os.cpu_count()} CPU cores; {args.clips} clips each, "
+        f"median of {args.repeats} interleaved runs"
     )
-    print(f"(writing the TFRecord shards took {write_seconds:.1f} s)")
-    print(f"| {'path':<18} | workers | clips/s | vs naive |")
-    print(f"|{'-' * 20}|---------|---------|----------|")
-    for name, workers, rate in rows:
-        print(f"| {name:<18} | {workers:>7} | {rate:>7.2f} | {rate / baseline:>7.2f}x |")
+    print(
+        f"(load average {load_before:.1f} before, {load_after:.1f} after; "
+        f"writing the TFRecord shards took {write_seconds:.1f} s)"
+    )
+    print(f"| {'path':<20} | workers | clips/s | vs naive | clips per CPU-s |")
+    print(f"|{'-' * 22}|---------|---------|----------|-----------------|")
+    for name, workers, rate, cpu_rate in rows:
+        print(
+            f"| {name:<20} | {workers:>7} | {rate:>7.2f} | {rate / baseline:>7.2f}x "
+            f"| {cpu_rate:>15.2f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -32,7 +32,12 @@ def _read_rgb_window(path, indices, fps, short_side):
     )
     if video.num_frames < last - first + 1:
         return None
-    return video.frames[indices - first]
+    offsets = indices - first
+    if len(offsets) == 1 and np.array_equal(offsets[0], np.arange(offsets.shape[1])):
+        # One run of consecutive frames (a random clip): the window itself,
+        # without copying it.
+        return video.frames[None]
+    return video.frames[offsets]
 
 
 def load_clips(

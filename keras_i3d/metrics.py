@@ -20,8 +20,10 @@ import numpy as np
 
 from keras_i3d.conventions import MIN_FRAMES_FOR_LOGITS
 from keras_i3d.conventions import RGB_CHANNELS
+from keras_i3d.tasks.fvd.distance import RealMoments
 from keras_i3d.tasks.fvd.distance import frechet_distance
 from keras_i3d.tasks.fvd.distance import frechet_distance_from_moments_tensor
+from keras_i3d.tasks.fvd.distance import symmetric_matrix_square_root_tensor
 from keras_i3d.tasks.fvd.embed import DEFAULT_INPUT_RANGE
 from keras_i3d.tasks.fvd.embed import FEATURE_DIMENSIONS
 from keras_i3d.tasks.fvd.embed import check_input_range
@@ -170,9 +172,14 @@ class FrechetVideoDistance(keras.metrics.Metric):
         if real_statistics is not None:
             self._check_precomputed(real_statistics)
         self.precomputed_real = real_statistics
+        # What depends only on the precomputed real statistics (their
+        # moments and the square root of their covariance) is computed once,
+        # not at every `result()`.
+        self._real_moments = RealMoments(self.preset.ddof, self.preset.sqrtm)
         self._model = None
         # Float64 variables and the graph path: TensorFlow only.
         self.supports_compiled_steps = keras.backend.backend() == "tensorflow"
+        self._real_sqrt_covariance = None
         if self.supports_compiled_steps:
             self._variables_of = {
                 video_set: self._statistics_variables(video_set) for video_set in VIDEO_SETS
@@ -184,6 +191,16 @@ class FrechetVideoDistance(keras.metrics.Metric):
                 aggregation="only_first_replica",
                 name="clip_length",
             )
+            if real_statistics is not None and self.preset.sqrtm == "tfgan_svd":
+                # The graph's cache, filled by `reset_state` with the very
+                # ops `result()` would run in the step.
+                self._real_sqrt_covariance = self.add_variable(
+                    (self.dimension, self.dimension),
+                    "zeros",
+                    dtype="float64",
+                    aggregation="only_first_replica",
+                    name="real_sqrt_covariance",
+                )
         self.reset_state()
 
     def _statistics_variables(self, video_set):
@@ -452,7 +469,10 @@ class FrechetVideoDistance(keras.metrics.Metric):
         real, generated = self.real_statistics, self.generated_statistics
         if real is None or generated is None:
             raise ValueError("FrechetVideoDistance has no videos yet: call update_state first.")
-        return frechet_distance(real, generated, **self.preset.distance_options())
+        real_moments = self._real_moments if self.precomputed_real is not None else None
+        return frechet_distance(
+            real, generated, real_moments=real_moments, **self.preset.distance_options()
+        )
 
     def result(self):
         """The FVD as a scalar tensor of `dtype`.
@@ -487,12 +507,16 @@ class FrechetVideoDistance(keras.metrics.Metric):
         def distance():
             mean_real, sigma_real = self._moments_in_graph("real")
             mean_generated, sigma_generated = self._moments_in_graph("generated")
+            sqrt_sigma_real = None
+            if self._real_sqrt_covariance is not None:
+                sqrt_sigma_real = tf.convert_to_tensor(self._real_sqrt_covariance)
             return frechet_distance_from_moments_tensor(
                 mean_real,
                 sigma_real,
                 mean_generated,
                 sigma_generated,
                 sqrtm=self.preset.sqrtm,
+                sqrt_sigma_real=sqrt_sigma_real,
             )
 
         counts = [self._variables_of[video_set]["count"] for video_set in VIDEO_SETS]
@@ -521,6 +545,9 @@ class FrechetVideoDistance(keras.metrics.Metric):
         if self.precomputed_real is not None:
             clip_length = self.precomputed_real.options.get("clip_length")
         self.clip_length.assign(clip_length or 0)
+        if self._real_sqrt_covariance is not None and self.precomputed_real.count >= 2:
+            _, sigma_real = self._moments_in_graph("real")
+            self._real_sqrt_covariance.assign(symmetric_matrix_square_root_tensor(sigma_real))
 
     def get_config(self):
         return {

@@ -180,6 +180,38 @@ def test_compiled_evaluate_with_merged_precomputed_real_statistics(small_model, 
 
 
 @needs_tensorflow
+def test_precomputed_real_square_root_is_cached_with_the_same_result(small_model):
+    """result() takes the real covariance's SVD root once, not per step."""
+    import tensorflow as tf
+
+    from keras_i3d.tasks.fvd import distance
+
+    real = video_statistics(REAL, model=small_model)
+    metric = with_model(FrechetVideoDistance(real_statistics=real), small_model)
+    metric.update_state(None, GENERATED)
+    cached_graph = float(tf.function(metric.result)())
+    cached_eager = metric.result_details()
+
+    cache = metric._real_sqrt_covariance
+    metric._real_sqrt_covariance = None  # The uncached graph.
+    uncached_graph = float(tf.function(metric.result)())
+    metric._real_sqrt_covariance = cache
+    uncached_eager = distance.frechet_distance(real, metric.generated_statistics)
+
+    assert cached_graph == uncached_graph
+    assert cached_eager.fvd_float64 == uncached_eager.fvd_float64
+    # The cache is the real statistics' root, and is kept by reset_state.
+    metric.reset_state()
+    _, sigma_real = real.mean_and_covariance(1)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(cache),
+        distance.symmetric_matrix_square_root(sigma_real),
+        rtol=1e-9,
+        atol=1e-9,
+    )
+
+
+@needs_tensorflow
 def test_compiled_result_is_nan_before_two_videos_per_set():
     import tensorflow as tf
 

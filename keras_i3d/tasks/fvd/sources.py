@@ -5,8 +5,9 @@ Files are decoded through the package's one decode path,
 frames, not seconds). Each clip is `clip_length` frames taken every
 `frame_step` frames from an offset: frame 0, or for real videos under a
 preset with `real_offset="random"` (StyleGAN-V) a seeded random offset.
-Clips are resized and embedded in batches as they are read, so a set of
-2048 videos never sits in memory at once.
+Clips are kept as decoded (uint8) and embedded in batches as they are read
+(`embed_videos`: resize, scale and I3D in one compiled graph on TensorFlow),
+so a set of 2048 videos never sits in memory at once.
 """
 
 import numpy as np
@@ -14,10 +15,9 @@ import numpy as np
 from keras_i3d.tasks.fvd.embed import DEFAULT_BATCH_SIZE
 from keras_i3d.tasks.fvd.embed import DEFAULT_INPUT_RANGE
 from keras_i3d.tasks.fvd.embed import check_videos
-from keras_i3d.tasks.fvd.embed import embed_model_inputs
+from keras_i3d.tasks.fvd.embed import embed_videos
 from keras_i3d.tasks.fvd.embed import embedding_options
 from keras_i3d.tasks.fvd.embed import fvd_embedding_model
-from keras_i3d.tasks.fvd.embed import preprocess_videos
 from keras_i3d.tasks.fvd.presets import get_preset
 from keras_i3d.tasks.fvd.statistics import VideoStatistics
 
@@ -133,10 +133,10 @@ def video_file_statistics(
             discarded += 1
             continue
         check_videos(clip[None], name=str(path), input_range=input_range)
-        pending.append(preprocess_videos(clip[None], protocol.resize, input_range))
+        pending.append(clip)
         if len(pending) == batch_size:
-            _flush(model, pending, statistics, bar)
-    _flush(model, pending, statistics, bar)
+            _flush(model, pending, statistics, bar, protocol.resize, input_range)
+    _flush(model, pending, statistics, bar, protocol.resize, input_range)
     if bar is not None:
         bar.close()
     if statistics.count < num_videos:
@@ -149,10 +149,17 @@ def video_file_statistics(
     return statistics
 
 
-def _flush(model, pending, statistics, bar):
+def _flush(model, pending, statistics, bar, resize, input_range):
+    """Embeds the pending clips as one batch (one per clip if sizes differ)."""
     if not pending:
         return
-    statistics.update(embed_model_inputs(model, np.concatenate(pending)))
+    if len({clip.shape for clip in pending}) == 1:
+        embeddings = embed_videos(model, np.stack(pending), resize, input_range)
+    else:  # Videos of different sizes: each clip is its own batch.
+        embeddings = np.concatenate(
+            [embed_videos(model, clip[None], resize, input_range) for clip in pending]
+        )
+    statistics.update(embeddings)
     if bar is not None:
         bar.update(len(pending))
     pending.clear()

@@ -31,20 +31,31 @@ def clip_span(clip_length, frame_step):
     return (clip_length - 1) * frame_step + 1
 
 
-def read_clip(path, clip_length, frame_step=1, offset=0):
+def read_clip(path, clip_length, frame_step=1, offset=0, min_frames=None):
     """Reads one clip: `clip_length` frames every `frame_step` from `offset`.
+
+    Args:
+        path: a video file or image folder.
+        clip_length: frames in the clip.
+        frame_step: take every `frame_step`-th frame.
+        offset: the first frame.
+        min_frames: the video must have at least this many frames, even if
+            the clip spans fewer (StyleGAN-V keeps only videos of
+            `clip_length * frame_step` frames: `stylegan_v_length`).
 
     Returns:
         uint8 `(clip_length, H, W, 3)`.
 
     Raises:
-        ShortVideoError: the video ends before the clip does.
+        ShortVideoError: the video ends before the clip does, or has fewer
+            than `min_frames` frames.
         keras_i3d.video.VideoReadError: the file cannot be read.
     """
     from keras_i3d.video.decode import read_video
 
     span = clip_span(clip_length, frame_step)
-    video = read_video(path, fps=None, num_frames=offset + span)
+    needed = max(offset + span, min_frames or 0)
+    video = read_video(path, fps=None, num_frames=needed)
     frames = video.frames[offset::frame_step][:clip_length]
     if frames.shape[0] < clip_length:
         raise ShortVideoError(
@@ -52,7 +63,23 @@ def read_clip(path, clip_length, frame_step=1, offset=0):
             f"(clip_length={clip_length}, frame_step={frame_step}). "
             f"Received: a video of {video.num_frames} frames"
         )
+    if video.num_frames < needed:
+        raise ShortVideoError(
+            f"{path}: the protocol keeps videos of at least {min_frames} "
+            f"frames. Received: a video of {video.num_frames} frames"
+        )
     return frames
+
+
+def stylegan_v_length(clip_length, frame_step):
+    """The frames StyleGAN-V requires of a video: `clip_length * frame_step`.
+
+    Its `VideoFramesFolderDataset` discards videos shorter than
+    `load_n_consecutive * subsample_factor` (src/training/dataset.py), one
+    `frame_step - 1` more than a clip spans, and draws the random offset of
+    a real clip from `[0, frames - span]`, as `random_offset` does.
+    """
+    return clip_length * frame_step
 
 
 def random_offset(path, span, rng):
@@ -113,6 +140,9 @@ def video_file_statistics(
     )
     rng = np.random.default_rng(seed)
     span = clip_span(clip_length, frame_step)
+    min_frames = None
+    if protocol.discard_short_videos:
+        min_frames = stylegan_v_length(clip_length, frame_step)
     bar = None
     if progress:
         from tqdm import tqdm
@@ -126,7 +156,7 @@ def video_file_statistics(
         if real and protocol.real_offset == "random":
             offset = random_offset(path, span, rng)
         try:
-            clip = read_clip(path, clip_length, frame_step, offset)
+            clip = read_clip(path, clip_length, frame_step, offset, min_frames)
         except ShortVideoError:
             if not protocol.discard_short_videos:
                 raise
@@ -142,7 +172,7 @@ def video_file_statistics(
     if statistics.count < num_videos:
         raise ValueError(
             f"{name}: the {protocol.name!r} protocol takes {num_videos} "
-            f"videos with {span} frames; {statistics.count} gave a clip"
+            f"videos with {max(span, min_frames or 0)} frames; {statistics.count} gave a clip"
             f" ({discarded} too short, {len(paths)} given). Pass fewer "
             "videos to use (num_videos)."
         )

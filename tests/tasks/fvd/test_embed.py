@@ -28,9 +28,7 @@ def test_compiled_embedding_gives_the_host_paths_bits(small_model):
         ("bilinear", (0, 1), videos.astype(np.float32) / 255),
     ):
         host = embed_model_inputs(small_model, preprocess_videos(batch, resize, input_range))
-        np.testing.assert_array_equal(
-            embed_videos(small_model, batch, resize, input_range), host
-        )
+        np.testing.assert_array_equal(embed_videos(small_model, batch, resize, input_range), host)
 
     # One compiled function per model and options, reused across calls.
     if keras.backend.backend() == "tensorflow":

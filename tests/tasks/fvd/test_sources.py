@@ -100,3 +100,20 @@ def test_file_statistics_are_the_host_path_on_the_read_clips(video_files, tmp_pa
         assert statistics.count == 2
         np.testing.assert_array_equal(statistics.sum, expected.sum)
         np.testing.assert_array_equal(statistics.sum_outer, expected.sum_outer)
+
+
+def test_stylegan_v_discards_videos_shorter_than_clip_length_times_step(video_files, tmp_path):
+    """StyleGAN-V keeps videos of clip_length * frame_step frames (here 36),
+    though a clip of 9 frames every 4 spans 33: a 34-frame video goes."""
+    model = mean_colour_model()
+    paths = [str(write_video(tmp_path / "34.mp4", counting_frames(34))), video_files[0]]
+    clip = {"clip_length": 9, "frame_step": 4, "model": model}
+
+    statistics = video_file_statistics(paths, "stylegan_v", num_videos=1, **clip)
+    assert statistics.count == 1  # The 40-frame video.
+    assert video_file_statistics(paths, "reference", num_videos=2, **clip).count == 2
+
+    with pytest.raises(ValueError, match="takes 2 videos with 36 frames.*1 too short"):
+        video_file_statistics(paths, "stylegan_v", num_videos=2, **clip)
+    with pytest.raises(ShortVideoError, match="at least 36 frames.*34 frames"):
+        read_clip(paths[0], clip_length=9, frame_step=4, min_frames=36)

@@ -108,6 +108,11 @@ def symmetric_matrix_square_root_tensor(matrix, eps=TFGAN_SQRT_EPS):
     return tf.matmul(u * singular_values[..., None, :], v, transpose_b=True)
 
 
+def _scipy_distance_callback(*moments):
+    """The host callback of the compiled steps' `sqrtm="scipy"` distance."""
+    return np.float64(frechet_distance_from_moments(*moments, sqrtm="scipy"))
+
+
 def frechet_distance_from_moments_tensor(
     mean_real,
     sigma_real,
@@ -131,12 +136,8 @@ def frechet_distance_from_moments_tensor(
 
     check_sqrtm_method(sqrtm)
     if sqrtm == "scipy":
-
-        def distance(*moments):
-            return np.float64(frechet_distance_from_moments(*moments, sqrtm="scipy"))
-
         value = tf.numpy_function(
-            distance,
+            _scipy_distance_callback,
             [mean_real, sigma_real, mean_generated, sigma_generated],
             tf.float64,
         )
@@ -268,3 +269,51 @@ def frechet_distance(
         n_generated=generated_statistics.count,
         options=dict(real_statistics.options, ddof=ddof, sqrtm=sqrtm),
     )
+
+
+def frechet_distance_from_moments_traced(
+    mean_real,
+    sigma_real,
+    mean_generated,
+    sigma_generated,
+    sqrtm="tfgan_svd",
+    sqrt_sigma_real=None,
+):
+    """`frechet_distance_from_moments` as float64 `keras.ops`, for a compiled
+    step on JAX (with `jax_enable_x64`).
+
+    `sqrtm="tfgan_svd"` takes tfgan's SVD square root with `keras.ops.svd`;
+    `sqrtm="scipy"` calls the numpy/scipy function through
+    `jax.pure_callback` (a host callback).
+
+    Returns:
+        A float64 scalar tensor.
+    """
+    import keras
+
+    check_sqrtm_method(sqrtm)
+    if sqrtm == "scipy":
+        import jax
+
+        return jax.pure_callback(
+            _scipy_distance_callback,
+            jax.ShapeDtypeStruct((), np.float64),
+            mean_real,
+            sigma_real,
+            mean_generated,
+            sigma_generated,
+        )
+
+    def square_root(matrix):
+        u, singular_values, vh = keras.ops.svd(matrix)
+        singular_values = keras.ops.where(
+            singular_values < TFGAN_SQRT_EPS, singular_values, keras.ops.sqrt(singular_values)
+        )
+        return keras.ops.matmul(u * singular_values[None, :], vh)
+
+    sqrt_sigma = sqrt_sigma_real if sqrt_sigma_real is not None else square_root(sigma_real)
+    product = keras.ops.matmul(sqrt_sigma, keras.ops.matmul(sigma_generated, sqrt_sigma))
+    sqrt_trace = keras.ops.trace(square_root(product))
+    trace = keras.ops.trace(sigma_real + sigma_generated) - 2.0 * sqrt_trace
+    mean_term = keras.ops.sum(keras.ops.square(mean_real - mean_generated))
+    return trace + mean_term

@@ -389,6 +389,36 @@ def video_embeddings_tensor(videos, model, resize="tf1_bilinear", input_range=DE
     return tf.cast(model(model_inputs, training=False), tf.float32)
 
 
+def video_embeddings_traced(videos, model, resize="tf1_bilinear", input_range=DEFAULT_INPUT_RANGE):
+    """`video_embeddings_tensor` as `keras.ops`, for a compiled step on JAX.
+
+    The TF1 kernel as gathers (`resize_videos_traced`), the scaling and the
+    model call, traced by the backend's compiler (XLA under `jax.jit`,
+    which may fuse float32 operations: the embeddings agree with
+    `video_embeddings` to float32 rounding). No value checks.
+
+    Args:
+        videos: a backend tensor `(n, T, H, W, 3)` in `input_range`.
+        model: an embedding model from `fvd_embedding_model`.
+        resize: one of `keras_i3d.tasks.fvd.resize.TRACED_RESIZE_METHODS`.
+        input_range: `(0, 255)` (the reference), `(0, 1)` or `(-1, 1)`.
+
+    Returns:
+        A float32 tensor `(n, 400)` or `(n, 1024)`.
+    """
+    import keras
+
+    from keras_i3d.tasks.fvd.resize import resize_videos_traced
+
+    input_range = check_input_range(input_range)
+    frames = resize_videos_traced(videos, resize)
+    if input_range == (0, 255):
+        frames = frames / np.float32(RGB_SCALE) - np.float32(1.0)
+    elif input_range == (0, 1):
+        frames = frames * np.float32(2.0) - np.float32(1.0)
+    return keras.ops.cast(model(frames, training=False), "float32")
+
+
 def video_statistics(
     videos,
     model=None,

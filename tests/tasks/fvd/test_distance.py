@@ -171,3 +171,21 @@ def test_real_moments_of_other_distance_options_are_refused():
 
     with pytest.raises(ValueError, match=r"Received: ddof=0, sqrtm='tfgan_svd'"):
         frechet_distance(statistics, statistics, ddof=1, real_moments=RealMoments(ddof=0))
+
+
+def test_traced_distance_equals_the_numpy_distance():
+    """The keras.ops form (compiled JAX steps), here on the test's backend."""
+    import keras
+
+    from keras_i3d.tasks.fvd.distance import frechet_distance_from_moments_traced
+
+    rng = np.random.default_rng(8)
+    real = VideoStatistics.from_embeddings(rng.normal(size=(40, 10)))
+    generated = VideoStatistics.from_embeddings(rng.normal(size=(40, 10)) + 0.3)
+    moments = [*real.mean_and_covariance(1), *generated.mean_and_covariance(1)]
+    root = symmetric_matrix_square_root(moments[1])
+
+    expected = frechet_distance_from_moments(*moments)
+    for sqrt_sigma_real in (None, root):
+        value = frechet_distance_from_moments_traced(*moments, sqrt_sigma_real=sqrt_sigma_real)
+        assert float(keras.ops.convert_to_numpy(value)) == pytest.approx(expected, rel=1e-10)

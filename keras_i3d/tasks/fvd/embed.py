@@ -298,20 +298,27 @@ def video_embeddings(
     return np.concatenate(embeddings, axis=0)
 
 
-# model -> {(resize, input_range): tf.function}; entries die with the model.
+# model -> {(resize, input_range, clip shape, dtype): tf.function}; entries
+# die with the model.
 _COMPILED_EMBEDDINGS = weakref.WeakKeyDictionary()
 
 
-def _compiled_embedding(model, resize, input_range):
-    """The graph `video_embeddings_tensor` of `model`, traced once per shape."""
+def _compiled_embedding(model, resize, input_range, videos):
+    """The graph `video_embeddings_tensor` of `model` for clips like `videos`.
+
+    One trace per clip shape and dtype; the batch size is left open, so a
+    last, shorter batch (or the metric's batches) does not trace again.
+    """
     import tensorflow as tf
 
     functions = _COMPILED_EMBEDDINGS.setdefault(model, {})
-    key = (resize, input_range)
+    key = (resize, input_range, videos.shape[1:], videos.dtype.str)
     if key not in functions:
+        signature = tf.TensorSpec((None, *videos.shape[1:]), tf.as_dtype(videos.dtype))
         # No XLA: its bilinear kernel and its fusions change the bits.
         functions[key] = tf.function(
-            lambda videos: video_embeddings_tensor(videos, model, resize, input_range),
+            lambda batch: video_embeddings_tensor(batch, model, resize, input_range),
+            input_signature=[signature],
             jit_compile=False,
         )
     return functions[key]
@@ -321,7 +328,7 @@ def embed_videos(model, videos, resize="tf1_bilinear", input_range=DEFAULT_INPUT
     """Embeds one batch of checked videos: resize, scale and I3D, in float32.
 
     On the TensorFlow backend the three steps run as one compiled graph
-    (`video_embeddings_tensor`, traced once per batch shape) on the videos
+    (`video_embeddings_tensor`, traced once per clip shape) on the videos
     as they are; elsewhere `preprocess_videos` runs on the host and the
     model eagerly. Both give the bits of
     `embed_model_inputs(model, preprocess_videos(videos, resize, input_range))`.
@@ -342,10 +349,11 @@ def embed_videos(model, videos, resize="tf1_bilinear", input_range=DEFAULT_INPUT
     if keras.backend.backend() != "tensorflow":
         return embed_model_inputs(model, preprocess_videos(videos, resize, input_range))
     check_resize_method(resize)
-    embed = _compiled_embedding(model, resize, input_range)
+    videos = np.asarray(videos)
+    embed = _compiled_embedding(model, resize, input_range, videos)
     # TF32 is read when the graph runs, so the context covers the call.
     with full_float32_precision():
-        return np.asarray(embed(np.asarray(videos)), np.float32)
+        return np.asarray(embed(videos), np.float32)
 
 
 def embed_model_inputs(model, model_inputs):

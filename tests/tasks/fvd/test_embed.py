@@ -42,3 +42,11 @@ def test_video_embeddings_batches_give_the_same_embeddings(small_model):
     split = video_embeddings(videos, model=small_model, batch_size=2)
 
     np.testing.assert_allclose(split, whole, rtol=1e-6, atol=1e-6)
+    if keras.backend.backend() == "tensorflow":
+        # Batches of 3, 2 and 1 clips: one trace (the batch size is open).
+        (embed,) = [
+            function
+            for key, function in _COMPILED_EMBEDDINGS[small_model].items()
+            if key[2] == videos.shape[1:]
+        ]
+        assert embed.experimental_get_tracing_count() == 1

@@ -3,18 +3,26 @@
 In one process, on one batch size (16 videos of `--clip-length` frames, the
 reference's batch), times
 
-* `model only`: the float32 I3D logits model on clips already resized to
-  224 x 224 and scaled (what any FVD implementation must pay);
+* `model only`: the float32 I3D logits model, compiled as one graph (no
+  XLA), on clips already resized to 224 x 224 and scaled (what any FVD
+  implementation must pay);
+* with `--compare-eager`, `model eager`: the same model called eagerly,
+  layer by layer;
 * `arrays`: `keras_i3d.tasks.fvd.video_embeddings` from uint8 arrays of
   `--height` x `--width` frames (resize, scale, model) plus the float64
   statistics update;
+* with `--compare-eager`, `arrays eager`: the arrays path on the host, as
+  before the compiled path (`preprocess_videos`, then the model eagerly);
 * `video files`: `video_file_statistics` on `--video` (decoding with
   `read_video`, clip sampling, resize, scale, model, statistics);
 
-and prints videos/s, the overhead of each path over the model alone, and the
+and prints videos/s, the overhead of each path over the model alone in wall
+time and in this process's CPU time, and the
 time an FVD over `--num-videos` real and as many generated videos would
-take at the files rate. The machine's load average is printed before and
-after: numbers taken on a shared machine are inflated.
+take at the files rate. The paths are timed in turn within each run (the
+median of `--runs` runs after `--warmup`), so a change of load hits them
+alike. The machine's load average is printed before and after: numbers
+taken on a shared machine are inflated.
 
     KERAS_I3D_HOME=... python benchmarks/fvd.py [--runs 3] [--warmup 1] \\
         [--clip-length 16] [--height 240 --width 320] [--num-videos 2048]
@@ -35,15 +43,27 @@ DEFAULT_VIDEO = ROOT / "examples" / "data" / "arm_wrestling.mp4"
 BATCH_SIZE = 16
 
 
-def median_seconds(function, runs, warmup):
+def interleaved_medians(functions, runs, warmup):
+    """Median wall and CPU seconds of each function, timed in turn per run.
+
+    CPU seconds are this process's (all threads): on a machine shared with
+    other work they grow far less than wall seconds, so their ratios are the
+    steadier measure of added work there.
+    """
     for _ in range(warmup):
-        function()
-    times = []
+        for function in functions.values():
+            function()
+    wall = {name: [] for name in functions}
+    cpu = {name: [] for name in functions}
     for _ in range(runs):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for name, function in functions.items():
+            wall_start, cpu_start = time.perf_counter(), time.process_time()
+            function()
+            wall[name].append(time.perf_counter() - wall_start)
+            cpu[name].append(time.process_time() - cpu_start)
+    return {
+        name: (statistics.median(wall[name]), statistics.median(cpu[name])) for name in functions
+    }
 
 
 def main(argv=None):
@@ -55,13 +75,20 @@ def main(argv=None):
     parser.add_argument("--width", type=int, default=320)
     parser.add_argument("--video", type=pathlib.Path, default=DEFAULT_VIDEO)
     parser.add_argument("--num-videos", type=int, default=2048)
+    parser.add_argument(
+        "--compare-eager",
+        action="store_true",
+        help="also time the model and the arrays path run eagerly, as before",
+    )
     args = parser.parse_args(argv)
 
     import keras
     import numpy as np
+    import tensorflow as tf
 
     from keras_i3d.tasks.fvd.embed import embed_model_inputs
     from keras_i3d.tasks.fvd.embed import embedding_options
+    from keras_i3d.tasks.fvd.embed import full_float32_precision
     from keras_i3d.tasks.fvd.embed import fvd_embedding_model
     from keras_i3d.tasks.fvd.embed import preprocess_videos
     from keras_i3d.tasks.fvd.embed import video_embeddings
@@ -81,27 +108,40 @@ def main(argv=None):
     model_inputs = preprocess_videos(videos)
     options = embedding_options(clip_length=args.clip_length)
 
+    compiled_model = tf.function(lambda inputs: model(inputs, training=False), jit_compile=False)
+
+    def model_only():
+        with full_float32_precision():
+            np.asarray(compiled_model(model_inputs))
+
     def arrays_path():
         statistics_ = VideoStatistics(400, options)
         statistics_.update(video_embeddings(videos, model=model))
 
+    def arrays_eager_path():
+        statistics_ = VideoStatistics(400, options)
+        statistics_.update(embed_model_inputs(model, preprocess_videos(videos)))
+
     paths = [args.video] * BATCH_SIZE
-    timings = {
-        "model only": median_seconds(
-            lambda: embed_model_inputs(model, model_inputs), args.runs, args.warmup
-        ),
-        "arrays": median_seconds(arrays_path, args.runs, args.warmup),
-        "video files": median_seconds(
-            lambda: video_file_statistics(paths, model=model, clip_length=args.clip_length),
-            args.runs,
-            args.warmup,
+    paths_to_time = {
+        "model only": model_only,
+        "arrays": arrays_path,
+        "video files": lambda: video_file_statistics(
+            paths, model=model, clip_length=args.clip_length
         ),
     }
-    baseline = timings["model only"]
-    print(f"{'path':<12} {'videos/s':>9} {'overhead':>9}")
-    for name, seconds in timings.items():
-        print(f"{name:<12} {BATCH_SIZE / seconds:9.2f} {100 * (seconds / baseline - 1):8.1f}%")
-    total = 2 * args.num_videos * timings["video files"] / BATCH_SIZE
+    if args.compare_eager:
+        paths_to_time["model eager"] = lambda: embed_model_inputs(model, model_inputs)
+        paths_to_time["arrays eager"] = arrays_eager_path
+    timings = interleaved_medians(paths_to_time, args.runs, args.warmup)
+    baseline_wall, baseline_cpu = timings["model only"]
+    print(f"{'path':<13} {'videos/s':>9} {'overhead':>9} {'CPU s':>7} {'CPU overhead':>13}")
+    for name, (wall, cpu) in timings.items():
+        print(
+            f"{name:<13} {BATCH_SIZE / wall:9.2f} {100 * (wall / baseline_wall - 1):8.1f}%"
+            f" {cpu:7.2f} {100 * (cpu / baseline_cpu - 1):12.1f}%"
+        )
+    total = 2 * args.num_videos * timings["video files"][0] / BATCH_SIZE
     print(
         f"FVD over {args.num_videos} real + {args.num_videos} generated "
         f"videos at the files rate: {total / 60:.1f} min"

@@ -180,6 +180,38 @@ def test_compiled_evaluate_with_merged_precomputed_real_statistics(small_model, 
 
 
 @needs_tensorflow
+def test_precomputed_real_square_root_is_cached_with_the_same_result(small_model):
+    """result() takes the real covariance's SVD root once, not per step."""
+    import tensorflow as tf
+
+    from keras_i3d.tasks.fvd import distance
+
+    real = video_statistics(REAL, model=small_model)
+    metric = with_model(FrechetVideoDistance(real_statistics=real), small_model)
+    metric.update_state(None, GENERATED)
+    cached_graph = float(tf.function(metric.result)())
+    cached_eager = metric.result_details()
+
+    cache = metric._real_sqrt_covariance
+    metric._real_sqrt_covariance = None  # The uncached graph.
+    uncached_graph = float(tf.function(metric.result)())
+    metric._real_sqrt_covariance = cache
+    uncached_eager = distance.frechet_distance(real, metric.generated_statistics)
+
+    assert cached_graph == uncached_graph
+    assert cached_eager.fvd_float64 == uncached_eager.fvd_float64
+    # The cache is the real statistics' root, and is kept by reset_state.
+    metric.reset_state()
+    _, sigma_real = real.mean_and_covariance(1)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(cache),
+        distance.symmetric_matrix_square_root(sigma_real),
+        rtol=1e-9,
+        atol=1e-9,
+    )
+
+
+@needs_tensorflow
 def test_compiled_result_is_nan_before_two_videos_per_set():
     import tensorflow as tf
 
@@ -264,8 +296,8 @@ except RuntimeError as error:
 """
 
 
-def test_jax_backend_refuses_a_compiled_step_with_a_clear_error():
-    """Without float64 variables on JAX, the metric needs run_eagerly."""
+def run_on_jax(script):
+    """Runs `script` in a JAX-backend process; returns the completed process."""
     environment = dict(
         os.environ,
         KERAS_BACKEND="jax",
@@ -273,17 +305,81 @@ def test_jax_backend_refuses_a_compiled_step_with_a_clear_error():
         PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
     )
     completed = subprocess.run(
-        [sys.executable, "-c", JAX_SCRIPT],
+        [sys.executable, "-c", script],
         env=environment,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,
         check=False,
     )
-
     assert completed.returncode == 0, completed.stderr[-3000:]
+    return completed
+
+
+def test_jax_backend_refuses_a_compiled_step_with_a_clear_error():
+    """Without float64 variables on JAX, the metric needs run_eagerly."""
+    completed = run_on_jax(JAX_SCRIPT)
+
     assert "On the jax backend FrechetVideoDistance keeps" in completed.stdout
     assert "run_eagerly=True" in completed.stdout
+
+
+JAX_X64_SCRIPT = r"""
+import jax
+
+jax.config.update("jax_enable_x64", True)
+import json
+
+import keras
+import numpy as np
+
+from keras_i3d.metrics import FrechetVideoDistance
+from keras_i3d.tasks.fvd.api import compute_fvd
+from keras_i3d.tasks.fvd.embed import video_statistics
+
+rng = np.random.default_rng(0)
+real, generated = rng.integers(0, 256, (2, 4, 9, 32, 32, 3)).astype(np.uint8)
+metric = FrechetVideoDistance()
+model = metric.embedding_model
+expected = compute_fvd(real, generated, model=model)
+host_sum = video_statistics(generated, model=model).sum
+
+generator = keras.Sequential([keras.Input((9, 32, 32, 3)), keras.layers.Identity()])
+generator.compile(loss="mse", metrics=[metric])
+logs = generator.evaluate(
+    generated.astype("float32"), real.astype("float32"), batch_size=2, verbose=0,
+    return_dict=True,
+)
+traced = jax.jit(metric.stateless_result)([v.value for v in metric.variables])
+cached = FrechetVideoDistance(real_statistics=video_statistics(real, model=model))
+cached._model = model
+cached.update_state(None, generated)
+print(json.dumps({
+    "expected": expected.fvd,
+    "evaluate": float(logs["fvd"]),
+    "traced": float(traced),
+    "cached_traced": float(jax.jit(cached.stateless_result)([v.value for v in cached.variables])),
+    "sum_error": float(np.max(np.abs(metric.generated_statistics.sum - host_sum))),
+    "sum_scale": float(np.max(np.abs(host_sum))),
+    "count": metric.generated_statistics.count,
+    "dtype": str(metric.variables[1].dtype),
+}))
+"""
+
+
+@pytest.mark.slow
+def test_jax_with_x64_runs_in_compiled_steps(installed_kinetics400):
+    """With jax_enable_x64 on JAX keeps float64 variables: evaluate (jitted
+    by Keras) gives the function's FVD to float32 rounding."""
+    import json
+
+    completed = run_on_jax(JAX_X64_SCRIPT)
+
+    values = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert values["dtype"] == "float64" and values["count"] == 4
+    assert values["sum_error"] <= 1e-5 * values["sum_scale"]
+    for key in ("evaluate", "traced", "cached_traced"):
+        assert values[key] == pytest.approx(values["expected"], rel=1e-5), key
 
 
 @needs_tensorflow

@@ -33,8 +33,10 @@ class FVDPreset:
         frame_step: take every `frame_step`-th frame of a video file.
         real_offset: where real clips start in a video file: `"start"` or
             `"random"` (seeded); generated clips always start at frame 0.
-        discard_short_videos: skip video files too short for one clip
-            (StyleGAN-V) instead of refusing them.
+        discard_short_videos: skip video files shorter than
+            `clip_length * frame_step` frames, StyleGAN-V's rule (a clip
+            spans `frame_step - 1` frames fewer), instead of refusing the
+            ones too short for a clip.
         exact: whether the preset reproduces its source's numbers with
             these weights (see `note`).
         note: the source of the protocol, and what differs.
@@ -66,9 +68,14 @@ class FVDPreset:
 
 _STYLEGAN_V_NOTE = (
     "StyleGAN-V (universome/stylegan-v, src/metrics): N-normalised "
-    "covariance, scipy sqrtm, real clips at a random offset. Its TorchScript "
-    "I3D resizes internally with an undocumented mode; we use half-pixel "
-    "bilinear, so numbers agree only to about 1e-3 relative."
+    "covariance, scipy sqrtm, real clips at a random offset, videos shorter "
+    "than clip_length * frame_step discarded, x / 255 * 2 - 1 inside its "
+    "TorchScript I3D (bitwise our scaling). The I3D resizes the uint8 "
+    "(B, C, T, H, W) clip itself (resize=True); its code is not published, "
+    "and on a 5-D tensor PyTorch interpolates only trilinearly (or nearest, "
+    "area): trilinear to (T, 224, 224) with align_corners=False is "
+    "half-pixel bilinear per frame, which we use. Its generated videos are "
+    "first truncated to uint8; its I3D port is ~1e-3 off TF-Hub."
 )
 
 

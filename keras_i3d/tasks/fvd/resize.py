@@ -370,3 +370,58 @@ def resize_videos(videos, resize="tf1_bilinear", implementation="auto"):
             videos = resize_bilinear(videos, intermediate, implementation=implementation)
         return resize_bilinear(videos, size, implementation=implementation)
     return _short_side_center_crop(videos, antialias=resize.endswith("_antialias")).numpy()
+
+
+# The methods a traced (jitted) step can resize with on any backend: TF's
+# bilinear kernels as gathers. The short-side methods need
+# `tf.image.resize`'s kernels (and antialiasing), which have no exact
+# gather form here.
+TRACED_RESIZE_METHODS = ("tf1_bilinear", "bilinear", "tf1_bilinear_via_64", "none")
+
+
+def resize_videos_traced(videos, resize="tf1_bilinear"):
+    """`resize_videos` as `keras.ops` gathers, for a compiled step on any backend.
+
+    The gathers of `resize_bilinear_numpy`, in TF's order of float32 steps;
+    a compiler (XLA under `jax.jit`) may fuse them, so values agree with
+    `resize_videos` to float32 rounding.
+
+    Args:
+        videos: a backend tensor `(N, T, H, W, 3)` of static `H` and `W`.
+        resize: one of `TRACED_RESIZE_METHODS`.
+
+    Returns:
+        A float32 tensor `(N, T, 224, 224, 3)`.
+
+    Raises:
+        ValueError: a method not in `TRACED_RESIZE_METHODS`, or
+            `resize="none"` with frames that are not 224 x 224.
+    """
+    import keras
+
+    check_resize_method(resize)
+    if resize not in TRACED_RESIZE_METHODS:
+        raise ValueError(
+            f"resize={resize!r} has no exact kernel in a compiled step on the "
+            f"{keras.backend.backend()} backend: compile with run_eagerly=True. "
+            f"Expected one of {TRACED_RESIZE_METHODS}. Received: resize={resize!r}"
+        )
+    videos = keras.ops.cast(videos, "float32")
+    size = (CROP_SIZE, CROP_SIZE)
+    frame_size = tuple(videos.shape[-3:-1])
+
+    def take(array, indices, axis):
+        return keras.ops.take(array, indices, axis=axis)
+
+    if resize == "none":
+        if frame_size != size:
+            raise ValueError(
+                "resize='none' needs 224 x 224 frames. Received: frames of "
+                f"{frame_size[0]} x {frame_size[1]}"
+            )
+        return videos
+    if resize == "tf1_bilinear_via_64":
+        intermediate = (MAGVIT_INTERMEDIATE_SIZE, MAGVIT_INTERMEDIATE_SIZE)
+        if frame_size != intermediate:
+            videos = _resize_by_gather(videos, intermediate, False, take)
+    return _resize_by_gather(videos, size, resize == "bilinear", take)

@@ -5,8 +5,9 @@ Files are decoded through the package's one decode path,
 frames, not seconds). Each clip is `clip_length` frames taken every
 `frame_step` frames from an offset: frame 0, or for real videos under a
 preset with `real_offset="random"` (StyleGAN-V) a seeded random offset.
-Clips are resized and embedded in batches as they are read, so a set of
-2048 videos never sits in memory at once.
+Clips are kept as decoded (uint8) and embedded in batches as they are read
+(`embed_videos`: resize, scale and I3D in one compiled graph on TensorFlow),
+so a set of 2048 videos never sits in memory at once.
 """
 
 import numpy as np
@@ -14,10 +15,9 @@ import numpy as np
 from keras_i3d.tasks.fvd.embed import DEFAULT_BATCH_SIZE
 from keras_i3d.tasks.fvd.embed import DEFAULT_INPUT_RANGE
 from keras_i3d.tasks.fvd.embed import check_videos
-from keras_i3d.tasks.fvd.embed import embed_model_inputs
+from keras_i3d.tasks.fvd.embed import embed_videos
 from keras_i3d.tasks.fvd.embed import embedding_options
 from keras_i3d.tasks.fvd.embed import fvd_embedding_model
-from keras_i3d.tasks.fvd.embed import preprocess_videos
 from keras_i3d.tasks.fvd.presets import get_preset
 from keras_i3d.tasks.fvd.statistics import VideoStatistics
 
@@ -31,20 +31,31 @@ def clip_span(clip_length, frame_step):
     return (clip_length - 1) * frame_step + 1
 
 
-def read_clip(path, clip_length, frame_step=1, offset=0):
+def read_clip(path, clip_length, frame_step=1, offset=0, min_frames=None):
     """Reads one clip: `clip_length` frames every `frame_step` from `offset`.
+
+    Args:
+        path: a video file or image folder.
+        clip_length: frames in the clip.
+        frame_step: take every `frame_step`-th frame.
+        offset: the first frame.
+        min_frames: the video must have at least this many frames, even if
+            the clip spans fewer (StyleGAN-V keeps only videos of
+            `clip_length * frame_step` frames: `stylegan_v_length`).
 
     Returns:
         uint8 `(clip_length, H, W, 3)`.
 
     Raises:
-        ShortVideoError: the video ends before the clip does.
+        ShortVideoError: the video ends before the clip does, or has fewer
+            than `min_frames` frames.
         keras_i3d.video.VideoReadError: the file cannot be read.
     """
     from keras_i3d.video.decode import read_video
 
     span = clip_span(clip_length, frame_step)
-    video = read_video(path, fps=None, num_frames=offset + span)
+    needed = max(offset + span, min_frames or 0)
+    video = read_video(path, fps=None, num_frames=needed)
     frames = video.frames[offset::frame_step][:clip_length]
     if frames.shape[0] < clip_length:
         raise ShortVideoError(
@@ -52,7 +63,23 @@ def read_clip(path, clip_length, frame_step=1, offset=0):
             f"(clip_length={clip_length}, frame_step={frame_step}). "
             f"Received: a video of {video.num_frames} frames"
         )
+    if video.num_frames < needed:
+        raise ShortVideoError(
+            f"{path}: the protocol keeps videos of at least {min_frames} "
+            f"frames. Received: a video of {video.num_frames} frames"
+        )
     return frames
+
+
+def stylegan_v_length(clip_length, frame_step):
+    """The frames StyleGAN-V requires of a video: `clip_length * frame_step`.
+
+    Its `VideoFramesFolderDataset` discards videos shorter than
+    `load_n_consecutive * subsample_factor` (src/training/dataset.py), one
+    `frame_step - 1` more than a clip spans, and draws the random offset of
+    a real clip from `[0, frames - span]`, as `random_offset` does.
+    """
+    return clip_length * frame_step
 
 
 def random_offset(path, span, rng):
@@ -113,6 +140,9 @@ def video_file_statistics(
     )
     rng = np.random.default_rng(seed)
     span = clip_span(clip_length, frame_step)
+    min_frames = None
+    if protocol.discard_short_videos:
+        min_frames = stylegan_v_length(clip_length, frame_step)
     bar = None
     if progress:
         from tqdm import tqdm
@@ -126,33 +156,40 @@ def video_file_statistics(
         if real and protocol.real_offset == "random":
             offset = random_offset(path, span, rng)
         try:
-            clip = read_clip(path, clip_length, frame_step, offset)
+            clip = read_clip(path, clip_length, frame_step, offset, min_frames)
         except ShortVideoError:
             if not protocol.discard_short_videos:
                 raise
             discarded += 1
             continue
         check_videos(clip[None], name=str(path), input_range=input_range)
-        pending.append(preprocess_videos(clip[None], protocol.resize, input_range))
+        pending.append(clip)
         if len(pending) == batch_size:
-            _flush(model, pending, statistics, bar)
-    _flush(model, pending, statistics, bar)
+            _flush(model, pending, statistics, bar, protocol.resize, input_range)
+    _flush(model, pending, statistics, bar, protocol.resize, input_range)
     if bar is not None:
         bar.close()
     if statistics.count < num_videos:
         raise ValueError(
             f"{name}: the {protocol.name!r} protocol takes {num_videos} "
-            f"videos with {span} frames; {statistics.count} gave a clip"
+            f"videos with {max(span, min_frames or 0)} frames; {statistics.count} gave a clip"
             f" ({discarded} too short, {len(paths)} given). Pass fewer "
             "videos to use (num_videos)."
         )
     return statistics
 
 
-def _flush(model, pending, statistics, bar):
+def _flush(model, pending, statistics, bar, resize, input_range):
+    """Embeds the pending clips as one batch (one per clip if sizes differ)."""
     if not pending:
         return
-    statistics.update(embed_model_inputs(model, np.concatenate(pending)))
+    if len({clip.shape for clip in pending}) == 1:
+        embeddings = embed_videos(model, np.stack(pending), resize, input_range)
+    else:  # Videos of different sizes: each clip is its own batch.
+        embeddings = np.concatenate(
+            [embed_videos(model, clip[None], resize, input_range) for clip in pending]
+        )
+    statistics.update(embeddings)
     if bar is not None:
         bar.update(len(pending))
     pending.clear()

@@ -12,6 +12,7 @@ their distance would not be an FVD of either protocol.
 """
 
 import dataclasses
+import hashlib
 import json
 import os
 
@@ -168,6 +169,19 @@ class VideoStatistics:
         mean = self.mean()
         centred_outer = self.sum_outer - self.count * np.outer(mean, mean)
         return mean, centred_outer / (self.count - ddof)
+
+    def fingerprint(self):
+        """A digest of the count, the sums and the options.
+
+        Equal digests mean equal statistics (up to a BLAKE2 collision), so a
+        cache of what is computed from them (`RealMoments`) can tell when
+        they change, also in place.
+        """
+        digest = hashlib.blake2b(digest_size=16)
+        digest.update(json.dumps([self.count, self.options], sort_keys=True).encode())
+        digest.update(np.ascontiguousarray(self.sum).tobytes())
+        digest.update(np.ascontiguousarray(self.sum_outer).tobytes())
+        return digest.hexdigest()
 
     def _check_count(self, minimum):
         if self.count < minimum:

@@ -118,3 +118,74 @@ def test_unknown_square_root_is_refused():
     real, generated = fvd_activations(16, seed=16)
     with pytest.raises(ValueError, match="sqrtm='eig'"):
         frechet_distance_from_activations(real, generated, sqrtm="eig")
+
+
+@pytest.mark.parametrize("sqrtm", ["tfgan_svd", "scipy"])
+def test_cached_real_moments_give_the_uncached_distance(sqrtm, monkeypatch):
+    from keras_i3d.tasks.fvd import distance
+
+    rng = np.random.default_rng(3)
+    real = VideoStatistics.from_embeddings(rng.normal(size=(40, 12)))
+    real_moments = distance.RealMoments(ddof=1, sqrtm=sqrtm)
+    square_roots = []
+    original_square_root = distance.symmetric_matrix_square_root
+    monkeypatch.setattr(
+        distance,
+        "symmetric_matrix_square_root",
+        lambda matrix: square_roots.append(matrix.shape) or original_square_root(matrix),
+    )
+
+    for seed in (4, 5, 6):
+        generated = VideoStatistics.from_embeddings(
+            np.random.default_rng(seed).normal(size=(30, 12))
+        )
+        uncached = frechet_distance(real, generated, sqrtm=sqrtm)
+        cached = frechet_distance(real, generated, sqrtm=sqrtm, real_moments=real_moments)
+        assert cached.fvd_float64 == uncached.fvd_float64  # The same bits.
+
+    if sqrtm == "tfgan_svd":
+        # Uncached: 2 roots per distance; cached: the real root once, then
+        # only the product's root.
+        assert len(square_roots) == 3 * 2 + 1 + 3
+
+
+def test_cached_real_moments_follow_statistics_changed_in_place():
+    from keras_i3d.tasks.fvd.distance import RealMoments
+
+    rng = np.random.default_rng(7)
+    real = VideoStatistics.from_embeddings(rng.normal(size=(20, 6)))
+    generated = VideoStatistics.from_embeddings(rng.normal(size=(20, 6)))
+    real_moments = RealMoments()
+    frechet_distance(real, generated, real_moments=real_moments)
+
+    real.update(rng.normal(size=(5, 6)))
+
+    cached = frechet_distance(real, generated, real_moments=real_moments)
+    assert cached.fvd_float64 == frechet_distance(real, generated).fvd_float64
+
+
+def test_real_moments_of_other_distance_options_are_refused():
+    from keras_i3d.tasks.fvd.distance import RealMoments
+
+    statistics = VideoStatistics.from_embeddings(np.eye(4))
+
+    with pytest.raises(ValueError, match=r"Received: ddof=0, sqrtm='tfgan_svd'"):
+        frechet_distance(statistics, statistics, ddof=1, real_moments=RealMoments(ddof=0))
+
+
+def test_traced_distance_equals_the_numpy_distance():
+    """The keras.ops form (compiled JAX steps), here on the test's backend."""
+    import keras
+
+    from keras_i3d.tasks.fvd.distance import frechet_distance_from_moments_traced
+
+    rng = np.random.default_rng(8)
+    real = VideoStatistics.from_embeddings(rng.normal(size=(40, 10)))
+    generated = VideoStatistics.from_embeddings(rng.normal(size=(40, 10)) + 0.3)
+    moments = [*real.mean_and_covariance(1), *generated.mean_and_covariance(1)]
+    root = symmetric_matrix_square_root(moments[1])
+
+    expected = frechet_distance_from_moments(*moments)
+    for sqrt_sigma_real in (None, root):
+        value = frechet_distance_from_moments_traced(*moments, sqrt_sigma_real=sqrt_sigma_real)
+        assert float(keras.ops.convert_to_numpy(value)) == pytest.approx(expected, rel=1e-10)

@@ -9,6 +9,7 @@ from keras_i3d.tasks.fvd.sources import read_clip
 from keras_i3d.tasks.fvd.sources import video_file_statistics
 from tests.video.corpus import counting_frames
 from tests.video.corpus import frame_index
+from tests.video.corpus import moving_frames
 from tests.video.corpus import write_video
 
 
@@ -78,3 +79,41 @@ def test_random_real_offsets_are_seeded(video_files):
     assert not np.array_equal(real_sums(seed=1), real_sums(seed=2))
     # Generated clips always start at frame 0.
     np.testing.assert_array_equal(real_sums(1, real=False), real_sums(2, real=False))
+
+
+def test_file_statistics_are_the_host_path_on_the_read_clips(video_files, tmp_path):
+    """Uint8 clips go to the compiled embedding as decoded: the same bits
+    as preprocessing on the host, also for videos of different sizes."""
+    from keras_i3d.tasks.fvd.embed import embed_model_inputs
+    from keras_i3d.tasks.fvd.embed import preprocess_videos
+    from keras_i3d.tasks.fvd.statistics import VideoStatistics
+
+    other_size = str(write_video(tmp_path / "wide.mp4", moving_frames(20, height=48, width=80)))
+    model = mean_colour_model()
+    for paths in (video_files[:2], [video_files[0], other_size]):
+        statistics = video_file_statistics(paths, model=model, clip_length=9)
+
+        clips = [read_clip(path, clip_length=9) for path in paths]
+        expected = VideoStatistics.from_embeddings(
+            np.concatenate([embed_model_inputs(model, preprocess_videos(c[None])) for c in clips])
+        )
+        assert statistics.count == 2
+        np.testing.assert_array_equal(statistics.sum, expected.sum)
+        np.testing.assert_array_equal(statistics.sum_outer, expected.sum_outer)
+
+
+def test_stylegan_v_discards_videos_shorter_than_clip_length_times_step(video_files, tmp_path):
+    """StyleGAN-V keeps videos of clip_length * frame_step frames (here 36),
+    though a clip of 9 frames every 4 spans 33: a 34-frame video goes."""
+    model = mean_colour_model()
+    paths = [str(write_video(tmp_path / "34.mp4", counting_frames(34))), video_files[0]]
+    clip = {"clip_length": 9, "frame_step": 4, "model": model}
+
+    statistics = video_file_statistics(paths, "stylegan_v", num_videos=1, **clip)
+    assert statistics.count == 1  # The 40-frame video.
+    assert video_file_statistics(paths, "reference", num_videos=2, **clip).count == 2
+
+    with pytest.raises(ValueError, match="takes 2 videos with 36 frames.*1 too short"):
+        video_file_statistics(paths, "stylegan_v", num_videos=2, **clip)
+    with pytest.raises(ShortVideoError, match="at least 36 frames.*34 frames"):
+        read_clip(paths[0], clip_length=9, frame_step=4, min_frames=36)

@@ -228,3 +228,74 @@ def _fused_head(model, x, policy, weights):
         if _layer(model, pooling_name) is not None:
             return pooling(dtype=policy, name=pooling_name)(x)
     return x
+
+
+# The precisions inference runs in: float32 (exact, the default) or bfloat16
+# on request (faster on CPUs with AMX; logits within about 0.2). The names
+# are Keras dtype policies, as training's `--precision` takes them.
+INFERENCE_PRECISIONS = ("float32", "mixed_bfloat16")
+DEFAULT_INFERENCE_PRECISION = "float32"
+
+
+def check_inference_precision(precision, fused=True):
+    """Returns `precision` if inference can run in it, else raises.
+
+    Raises:
+        ValueError: `precision` is not in `INFERENCE_PRECISIONS`, or is
+            bfloat16 with `fused=False` (only the fused graph is rebuilt in
+            another dtype policy).
+    """
+    if precision not in INFERENCE_PRECISIONS:
+        raise ValueError(
+            f"`precision` must be one of {INFERENCE_PRECISIONS}. Received: precision={precision!r}"
+        )
+    if precision != DEFAULT_INFERENCE_PRECISION and not fused:
+        raise ValueError(
+            f"precision={precision!r} runs the fused graph; the reference graph runs in "
+            f"float32 only. Received: precision={precision!r}, fused={fused}"
+        )
+    return precision
+
+
+def inference_model(model, fused=True, precision=DEFAULT_INFERENCE_PRECISION):
+    """The graph every inference path runs: by default `model` fused.
+
+    The one place that decides how keras-i3d runs a trained I3D for
+    inference (predict, evaluate, export, features, FVD): the fused graph
+    of `fuse_for_inference` in float32, whose logits are within 1e-4 of the
+    reference graph's (tested on a real clip), or on request the reference
+    graph itself (`fused=False`) or the fused graph in bfloat16.
+
+    Args:
+        model: a model built by `keras_i3d.I3D`, with its trained weights.
+        fused: whether to fuse it (False: return `model` itself).
+        precision: `"float32"` (the default) or `"mixed_bfloat16"` (fused
+            only).
+
+    Returns:
+        A `keras.Model` with `model`'s inputs and outputs.
+
+    Raises:
+        NotAnI3DError: `fused` is True and `model` is not a keras-i3d I3D.
+        ValueError: a bad `precision` (see `check_inference_precision`).
+
+    Example:
+
+    >>> from keras_i3d import I3D
+    >>> model = inference_model(I3D(weights=None))
+    >>> model.name
+    'i3d_rgb_fused'
+    """
+    check_inference_precision(precision, fused)
+    if not fused:
+        return model
+    return fuse_for_inference(model, dtype=precision)
+
+
+def is_i3d(model):
+    """Whether `fuse_for_inference` takes `model` (a single-stream I3D)."""
+    try:
+        _check_i3d(model)
+    except NotAnI3DError:
+        return False
+    return True

@@ -276,7 +276,9 @@ def inference_model(model, fused=True, precision=DEFAULT_INFERENCE_PRECISION):
         A `keras.Model` with `model`'s inputs and outputs.
 
     Raises:
-        NotAnI3DError: `fused` is True and `model` is not a keras-i3d I3D.
+        NotAnI3DError: `fused` is True and `model` is not a keras-i3d I3D
+            with I3D's own head or pooling (a model that adds layers of its
+            own after an I3D body runs with `fused=False`).
         ValueError: a bad `precision` (see `check_inference_precision`).
 
     Example:
@@ -289,13 +291,32 @@ def inference_model(model, fused=True, precision=DEFAULT_INFERENCE_PRECISION):
     check_inference_precision(precision, fused)
     if not fused:
         return model
-    return fuse_for_inference(model, dtype=precision)
+    fused_model = fuse_for_inference(model, dtype=precision)
+    _check_carried_over(model, fused_model)
+    return fused_model
+
+
+def _check_carried_over(model, fused_model):
+    """Raises if `fuse_for_inference` dropped a layer with weights (a head
+    that is not I3D's, say) or changed the output shape."""
+    fused_names = {layer.name for layer in fused_model.layers}
+    dropped = [
+        layer.name for layer in model.layers if layer.weights and layer.name not in fused_names
+    ]
+    if dropped or tuple(fused_model.output_shape) != tuple(model.output_shape):
+        raise NotAnI3DError(
+            f"{model.name}: not an I3D that `fuse_for_inference` rewrites whole: it would "
+            f"drop the layers {dropped} or change the output shape "
+            f"{tuple(model.output_shape)}; run it unfused (fused=False). Received: a model "
+            f"whose last layers are {[layer.name for layer in model.layers[-3:]]}"
+        )
 
 
 def is_i3d(model):
-    """Whether `fuse_for_inference` takes `model` (a single-stream I3D)."""
+    """Whether `inference_model` can fuse `model`: a single-stream I3D with
+    I3D's head or pooling (building the fused graph to find out)."""
     try:
-        _check_i3d(model)
+        inference_model(model)
     except NotAnI3DError:
         return False
     return True

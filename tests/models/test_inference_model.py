@@ -54,3 +54,12 @@ def test_only_an_i3d_is_fused():
 
 def test_the_command_line_offers_the_same_precisions():
     assert CLI_PRECISIONS == INFERENCE_PRECISIONS
+
+
+def test_a_model_with_a_head_of_its_own_is_not_fused():
+    from tests.training.small_model import small_i3d
+
+    model = small_i3d(classes=2)
+    assert not is_i3d(model)
+    with pytest.raises(NotAnI3DError, match=r"drop the layers \['Logits'\]"):
+        inference_model(model)

@@ -316,8 +316,14 @@ def add_dataset_options(parser):
 
 
 def add_inference_graph_options(parser):
-    """Adds `--precision` (default float32) and `--no-fuse`: the graph that
-    runs (`keras_i3d.models.fused.inference_model`)."""
+    """Adds `--precision` and `--no-fuse`: the graph that runs
+    (`keras_i3d.models.fused.inference_model`)."""
+    add_precision_option(parser)
+    add_no_fuse_option(parser)
+
+
+def add_precision_option(parser):
+    """Adds `--precision` (default float32, or mixed_bfloat16 on request)."""
     parser.add_argument(
         "--precision",
         choices=INFERENCE_PRECISIONS,
@@ -328,6 +334,10 @@ def add_inference_graph_options(parser):
             "about 0.2)"
         ),
     )
+
+
+def add_no_fuse_option(parser):
+    """Adds `--no-fuse` (sets `fused` False): run the reference graph."""
     parser.add_argument(
         "--no-fuse",
         dest="fused",

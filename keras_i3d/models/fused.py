@@ -291,9 +291,27 @@ def inference_model(model, fused=True, precision=DEFAULT_INFERENCE_PRECISION):
     check_inference_precision(precision, fused)
     if not fused:
         return model
+    _check_i3d_widths(model)
     fused_model = fuse_for_inference(model, dtype=precision)
     _check_carried_over(model, fused_model)
     return fused_model
+
+
+def _check_i3d_widths(model):
+    """Raises unless `model`'s endpoints have I3D's channels, which
+    `fuse_for_inference` builds its layers with."""
+    from keras_i3d.models.endpoints import ENDPOINT_CHANNELS
+
+    _check_i3d(model)
+    for endpoint, channels in ENDPOINT_CHANNELS.items():
+        layer = _layer(model, endpoint)
+        if layer is not None and layer.output.shape[-1] != channels:
+            raise NotAnI3DError(
+                f"{model.name}: its {endpoint!r} has {layer.output.shape[-1]} channels where "
+                f"I3D's has {channels}; `fuse_for_inference` rebuilds I3D's layers, so run "
+                f"it unfused (fused=False). Received: {endpoint} output shape "
+                f"{tuple(layer.output.shape)}"
+            )
 
 
 def _check_carried_over(model, fused_model):

@@ -338,3 +338,45 @@ def is_i3d(model):
     except NotAnI3DError:
         return False
     return True
+
+
+def pretrained_inference_model(
+    weights, stream="rgb", fused=True, precision=DEFAULT_INFERENCE_PRECISION
+):
+    """A pretrained I3D returning logits, for inference, with one build fewer.
+
+    `I3D(weights=...)` builds the model asked for and, to load the
+    checkpoint into, the reference graph (`i3d_reference_model`: clips of
+    any size, logits); then `inference_model` builds the fused graph. Here
+    the reference graph is the model: `keras_i3d.weights` loads the
+    checkpoint into it, and it is fused (or returned, with `fused=False`).
+
+    Args:
+        weights: anything `I3D(weights=...)` accepts, except None.
+        stream: `"rgb"` or `"flow"`.
+        fused, precision: see `inference_model`.
+
+    Returns:
+        A `keras.Model` from `(batch, frames, height, width, channels)`
+        clips to the checkpoint's logits.
+
+    Raises:
+        ValueError: unknown weights, or a bad `precision`.
+        keras_i3d.weights.WeightsFileError: the weights cannot be loaded.
+    """
+    from keras_i3d.models.i3d import i3d_reference_model
+    from keras_i3d.weights.loading import load_pretrained
+    from keras_i3d.weights.loading import resolve_weights
+
+    check_inference_precision(precision, fused)
+    classes = resolve_weights(weights, stream, None).classes
+    reference = i3d_reference_model(stream, classes)
+    load_pretrained(
+        reference,
+        weights,
+        stream=stream,
+        build_reference=lambda *_: reference,
+        include_top=True,
+        classes=classes,
+    )
+    return inference_model(reference, fused=fused, precision=precision)

@@ -241,10 +241,15 @@ def rgb_logits_model(
     from keras_i3d.conventions import CROP_SIZE
     from keras_i3d.models.fused import check_inference_precision
     from keras_i3d.models.fused import inference_model
+    from keras_i3d.models.fused import pretrained_inference_model
     from keras_i3d.models.i3d import I3D
 
     check_inference_precision(precision, fused)
     profile = profile or InferenceProfile()
+    if clip_length is None and weights is not None:
+        # The checkpoint's reference graph is the model: one build fewer.
+        with profile.phase("build + load weights + fuse"):
+            return pretrained_inference_model(weights, "rgb", fused=fused, precision=precision)
     with profile.phase("build + load weights"):
         model = I3D(
             stream="rgb",
@@ -340,14 +345,12 @@ def _clips_of(video, with_flow, clip_length, num_frames, flow_method, profile):
         for chunk in video.chunks(clip_length):
             read += len(chunk)
             if pending is not None:
+                clip = _crop_clip(pending, chunk[:1], with_flow, flow_method, video.path)
                 profile.add("decode", time.perf_counter() - started)
-                yield _crop_clip(pending, chunk[:1], with_flow, flow_method, video.path) + (
-                    len(pending),
-                )
+                yield clip + (len(pending),)
                 started = time.perf_counter()
                 previous = pending
             pending = chunk
-        profile.add("decode", time.perf_counter() - started)
         following = None
         if num_frames is not None and read > num_frames:
             # The extra frame read for flow is not part of any clip.
@@ -357,7 +360,9 @@ def _clips_of(video, with_flow, clip_length, num_frames, flow_method, profile):
         new_frames = len(pending)
         if previous is not None and new_frames < clip_length:
             pending = np.concatenate([previous[new_frames - clip_length :], pending])
-        yield _crop_clip(pending, following, with_flow, flow_method, video.path) + (new_frames,)
+        clip = _crop_clip(pending, following, with_flow, flow_method, video.path)
+        profile.add("decode", time.perf_counter() - started)
+        yield clip + (new_frames,)
 
 
 def _crop_clip(frames, following, with_flow, flow_method, path):
@@ -379,52 +384,65 @@ def _crop_clip(frames, following, with_flow, flow_method, path):
     return rgb, flow
 
 
-def _decode_ahead(clips, depth=_CLIPS_DECODED_AHEAD):
-    """Iterates over `clips` (a generator) run in a thread, `depth` ahead.
+class _DecodedAhead:
+    """Runs `clips` (a generator) in a thread, `depth` clips ahead.
 
     Decoding (OpenCV, TensorFlow's resize) releases the GIL, so it overlaps
     building the model and running it; the bounded queue keeps memory at
-    `depth + 2` clips. An exception in the thread is raised here.
+    `depth + 2` clips. The thread starts at once, so that decoding overlaps
+    building the model; an exception in it is raised by `next`. `close()`
+    stops the thread (call it, e.g. with `contextlib.closing`).
     """
-    ready = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-    done = object()
 
-    def produce():
-        try:
-            for clip in clips:
-                while not stop.is_set():
-                    try:
-                        ready.put(clip, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            item = done
-        except BaseException as error:  # Re-raised in the consumer.
-            item = error
-        while not stop.is_set():
+    _DONE = object()
+
+    def __init__(self, clips, depth=_CLIPS_DECODED_AHEAD):
+        self._clips = clips
+        self._ready = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._produce, name="keras-i3d-decode", daemon=True)
+        self._thread.start()
+
+    def _put(self, item):
+        """Queues `item` unless stopped; returns whether it was queued."""
+        while not self._stop.is_set():
             try:
-                ready.put(item, timeout=0.1)
-                return
+                self._ready.put(item, timeout=0.1)
+                return True
             except queue.Full:
                 continue
+        return False
 
-    thread = threading.Thread(target=produce, name="keras-i3d-decode", daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = ready.get()
-            if item is done:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        thread.join()
-        clips.close()
+    def _produce(self):
+        try:
+            for clip in self._clips:
+                if not self._put(clip):
+                    return
+            item = self._DONE
+        except BaseException as error:  # Raised again by `__next__`.
+            item = error
+        self._put(item)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self._stop.is_set():
+            raise StopIteration
+        item = self._ready.get()
+        if item is self._DONE:
+            self._stop.set()
+            raise StopIteration
+        if isinstance(item, BaseException):
+            self._stop.set()
+            raise item
+        return item
+
+    def close(self):
+        """Stops the thread and releases the video."""
+        self._stop.set()
+        self._thread.join()
+        self._clips.close()
 
 
 def _whole_video_clip(path, stream, num_frames, flow_method):
@@ -541,7 +559,7 @@ def classify_video(
         with profile.phase("decode"):
             clips = _whole_video_clip(path, stream, num_frames, flow_method)
     else:
-        clips = _decode_ahead(
+        clips = _DecodedAhead(
             stream_clips(path, stream, clip_length, num_frames, flow_method, profile=profile)
         )
     clip_logits, frames_covered = [], 0

@@ -192,7 +192,7 @@ def test_clips_whole_video_and_profile(installed_kinetics400, capsys):
     clips = json.loads(captured.out)
     assert (clips["mode"], clips["num_clips"], clips["clip_length"]) == ("clips", 2, 20)
     assert clips["num_frames"] == 30
-    for phase in ("start-up (Python, imports)", "build + load weights", "fuse", "decode", "model"):
+    for phase in ("start-up (Python, imports)", "build + load weights + fuse", "decode", "model"):
         assert f"{phase}: " in captured.err
     assert "total (process wall time)" in captured.err
     assert main([*argv, "--whole-video"]) == 0

@@ -9,6 +9,7 @@ from keras_i3d.models.fused import INFERENCE_PRECISIONS
 from keras_i3d.models.fused import NotAnI3DError
 from keras_i3d.models.fused import inference_model
 from keras_i3d.models.fused import is_i3d
+from keras_i3d.models.fused import pretrained_inference_model
 from keras_i3d.preprocessing import preprocess_input
 
 # What "exact" means for the fused default (issue 12): float32 logits
@@ -28,6 +29,11 @@ def test_the_fused_float32_default_is_exact_on_a_real_clip(installed_kinetics400
     assert logits.dtype == np.float32
     assert np.abs(logits - expected).max() < EXACT_LOGITS
     assert int(logits.argmax()) == 6  # arm wrestling
+    # Built once from the checkpoint's reference graph: the same numbers.
+    built_once = pretrained_inference_model("kinetics400")
+    np.testing.assert_array_equal(np.asarray(built_once(clip, training=False)), logits)
+    reference_once = pretrained_inference_model("kinetics400", fused=False)
+    np.testing.assert_array_equal(np.asarray(reference_once(clip, training=False)), expected)
 
 
 def test_the_reference_and_bfloat16_on_request():

@@ -239,3 +239,11 @@ def test_the_profile_times_each_phase(video):
     assert (
         profile.format_lines()[0].strip().startswith("decode") or len(profile.format_lines()) == 4
     )
+
+
+def test_the_decoding_thread_stops_when_the_model_cannot_be_built(video):
+    import threading
+
+    with pytest.raises(ValueError, match="kinetics-9000"):
+        classify_video(video, weights="kinetics-9000")
+    assert not [t for t in threading.enumerate() if t.name == "keras-i3d-decode"]

@@ -67,8 +67,9 @@ ALLOWED = {
         "atomic_files",
     },
     # An optional engine (the [export] extra): models to SavedModel, ONNX,
-    # LiteRT, checked on a clip from the video side.
-    "export": {"layers", "data", "preprocessing", "conventions", "atomic_files", "flags"},
+    # LiteRT, checked on a clip from the video side; an I3D is exported as
+    # its fused graph (models/fused.py's inference_model).
+    "export": {"models", "layers", "data", "preprocessing", "conventions", "atomic_files", "flags"},
     # An optional engine (the [hub] extra): keras-hub presets, a Backbone and
     # a VideoClassifier task over the builders, with weights from weights/.
     "hub": {"models", "weights", "layers", "preprocessing", "conventions"},

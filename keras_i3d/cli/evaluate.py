@@ -6,7 +6,7 @@ keras-i3d evaluate SOURCE --out results/
     [--video-dir DIR] [--split 1] [--subset test]
     [--model FILE.keras | --weights kinetics400] [--labels kinetics400]
     [--clip-length 64 --clips 10 | --view ARCHITECTURE [--flow-dir DIR]]
-    [--crops 3] [--flip]
+    [--crops 3] [--flip] [--precision float32|mixed_bfloat16] [--no-fuse]
 ```
 
 SOURCE is a folder per class (`SOURCE/<class name>/<video>`), a Kinetics
@@ -17,7 +17,10 @@ whole video convolutionally in time (default), or the average of `--clips`
 clips x `--crops` crops. It prints top-1, top-5 and mean per-class accuracy,
 writes `metrics.json`, `confusion_matrix.png` and `per_class_accuracy.png` to
 `--out`, and lists the videos it skipped (unreadable or too small)
-with the reason.
+with the reason. An I3D with its own head runs as the fused float32 graph
+(logits within 1e-4 of the reference graph; `--no-fuse` runs the reference,
+`--precision mixed_bfloat16` the fused graph in bfloat16); other models and
+heads run as they are.
 
 `--view` scores a model the way the paper tests that architecture (Table 1,
 `keras_i3d.data.PAPER_INPUTS`): ConvNet+LSTM on 50 frames, every 5th;
@@ -96,6 +99,7 @@ def add_parser(subparsers):
     )
     options.add_short_side_option(parser)
     options.add_crop_size_option(parser)
+    options.add_inference_graph_options(parser)
     parser.set_defaults(func=run)
 
 
@@ -207,6 +211,26 @@ def _load_model(args, classes):
         raise CLIError(f"cannot build I3D with --weights {args.weights}: {error}") from None
 
 
+def _inference_graph(model, args):
+    """The graph that scores: an I3D fused (the default, exact in float32)
+    unless --no-fuse; other architectures and heads as they are."""
+    from keras_i3d.models.fused import NotAnI3DError
+    from keras_i3d.models.fused import inference_model
+
+    if args.precision != "float32" and not args.fused:
+        raise CLIError(f"--precision {args.precision} runs the fused graph; drop --no-fuse", 2)
+    try:
+        return inference_model(model, fused=args.fused, precision=args.precision)
+    except NotAnI3DError:
+        if args.precision != "float32":
+            raise CLIError(
+                f"--precision {args.precision} runs a fused I3D; {args.model} is not an I3D "
+                "with I3D's head",
+                2,
+            ) from None
+        return model
+
+
 def _check_model_input(model, args, view):
     """Rejects a `--model` whose inputs the test views cannot match."""
     shapes = [tuple(x.shape) for x in model.inputs]
@@ -278,6 +302,7 @@ def run(args):
     model = _load_model(args, len(class_names))
     if args.model:
         _check_model_input(model, args, view)
+    model = _inference_graph(model, args)
 
     def loader(sample):
         def load():

@@ -73,6 +73,7 @@ def add_parser(subparsers):
         "source tree)",
     )
     options.add_overwrite_option(parser, default_help="refuse an existing --out")
+    options.add_no_fuse_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -158,7 +159,9 @@ def run(args):
     except (FileNotFoundError, VideoReadError, ValueError) as error:
         raise CLIError(f"{error} (--check-video)") from None
     try:
-        report = export_model(model, args.out, args.format, clip, overwrite=args.overwrite)
+        report = export_model(
+            model, args.out, args.format, clip, overwrite=args.overwrite, fused=args.fused
+        )
     except ExportParityError as error:
         print("\n".join(error.report.format_lines()))
         raise CLIError(str(error)) from None

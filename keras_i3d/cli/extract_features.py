@@ -35,8 +35,6 @@ from keras_i3d.conventions import CROP_SIZE
 from keras_i3d.conventions import RESIZE_SHORT_SIDE
 from keras_i3d.conventions import TARGET_FPS
 
-PRECISIONS = {"float32": None, "bfloat16": "mixed_bfloat16"}
-
 
 def add_parser(subparsers):
     from keras_i3d.models.endpoints import ENDPOINTS
@@ -161,22 +159,7 @@ def add_parser(subparsers):
     options.add_weights_option(parser)
     parser.add_argument("--rgb-weights", default=None, help="overrides --weights for RGB")
     options.add_flow_weights_option(parser)
-    parser.add_argument(
-        "--graph",
-        choices=("fused", "reference"),
-        default="fused",
-        help=(
-            "fused: batch norm folded into the convolutions, the same "
-            "features to float32 rounding, faster (default); reference: "
-            "keras_i3d.I3D as built"
-        ),
-    )
-    parser.add_argument(
-        "--precision",
-        choices=tuple(PRECISIONS),
-        default="float32",
-        help="float32 (default) or bfloat16 compute (fused graph); features stay float32",
-    )
+    options.add_inference_graph_options(parser)
     options.add_batch_size_option(parser, default=8)
     options.add_workers_option(parser)
     options.add_flow_method_option(parser)
@@ -336,8 +319,8 @@ def build_models(args, settings, streams):
                 window=settings.window,
                 crop_size=settings.crop_size,
                 pooling=settings.pooling,
-                fused=args.graph == "fused" or args.precision != "float32",
-                dtype=PRECISIONS[args.precision],
+                fused=args.fused or args.precision != "float32",
+                dtype=None if args.precision == "float32" else args.precision,
             )
         except ValueError as error:
             raise CLIError(f"{stream} model: {error}") from None
@@ -373,7 +356,7 @@ def extract_all(args, settings, todo, models):
 
     described = settings.describe()
     described["weights"] = {stream: weights_description(args, stream) for stream in models}
-    described["graph"] = args.graph
+    described["graph"] = "fused" if args.fused else "reference"
     described["precision"] = args.precision
     sources = {}
     for video, (_, streams) in todo.items():

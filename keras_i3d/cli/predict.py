@@ -9,8 +9,12 @@ from keras_i3d.cli.errors import CLIError
 DESCRIPTION = """\
 Classify a video with pretrained I3D. The video is decoded at 25 fps, its
 short side resized to 256 pixels (bilinear), centre-cropped to 224x224 and
-scaled to [-1, 1]; the whole clip (or its first --max-frames frames) goes
-through the network in one pass and the time-averaged logits give the classes.
+scaled to [-1, 1]. It goes through the network in clips of 250 frames (10 s,
+a Kinetics clip, which runs whole in one pass); a longer video is covered by
+consecutive clips whose logits are averaged, decoded while the network runs,
+so memory does not grow with its length. --whole-video runs every frame in
+one pass instead (at most 500 frames). The network is the fused float32 I3D
+(logits within 1e-4 of the reference graph; --no-fuse runs the reference).
 
 With --stream two_stream, TV-L1 optical flow is computed from the same frames
 (1-2 s per frame on one CPU core: bound it with --max-frames) and the flow
@@ -31,6 +35,8 @@ FLOW_WEIGHTS_ADVICE = (
 def add_parser(subparsers):
     from keras_i3d.conventions import DEFAULT_TOP_K
     from keras_i3d.tasks.classify import CLASSIFY_STREAMS
+    from keras_i3d.tasks.classify import MAX_WHOLE_VIDEO_FRAMES
+    from keras_i3d.tasks.classify import PREDICT_CLIP_LENGTH
 
     parser = subparsers.add_parser(
         "predict",
@@ -47,12 +53,22 @@ def add_parser(subparsers):
     options.add_max_frames_option(parser)
     options.add_weights_option(parser)
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    options.add_clip_length_option(
+        parser,
+        default_help=f"{PREDICT_CLIP_LENGTH}, 10 s at 25 fps; the logits of a "
+        "longer video's clips are averaged",
+    )
     parser.add_argument(
-        "--fast",
+        "--whole-video",
         action="store_true",
-        help="run a batch-norm-folded bfloat16 model "
-        "(about 2.5x faster on CPUs with AMX; logits "
-        "within about 0.2 of float32)",
+        help=f"run every frame in one pass, fully convolutional in time (at most "
+        f"{MAX_WHOLE_VIDEO_FRAMES} frames: memory grows with the frames)",
+    )
+    options.add_inference_graph_options(parser)
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="print the time of each phase (start-up, build, decode, model ...) to stderr",
     )
     options.add_stream_option(parser, choices=CLASSIFY_STREAMS)
     options.add_flow_weights_option(parser)
@@ -64,8 +80,16 @@ def run(args):
     if args.top < 1:
         raise CLIError(f"--top must be at least 1 (got {args.top})", 2)
     two_stream = args.stream == "two_stream"
-    if args.fast and two_stream:
-        raise CLIError("--fast applies to the RGB model only; drop it or --stream two_stream", 2)
+    if args.precision != "float32" and two_stream:
+        raise CLIError(
+            f"--precision {args.precision} applies to the RGB model only; drop it or "
+            "--stream two_stream",
+            2,
+        )
+    if args.precision != "float32" and not args.fused:
+        raise CLIError(f"--precision {args.precision} runs the fused graph; drop --no-fuse", 2)
+    if args.whole_video and args.clip_length is not None:
+        raise CLIError("--whole-video runs one clip of every frame; drop --clip-length", 2)
     if two_stream and args.flow_weights is None:
         raise CLIError(f"--stream two_stream needs --flow-weights FILE: {FLOW_WEIGHTS_ADVICE}", 2)
     if args.flow_weights is not None and not two_stream:
@@ -74,12 +98,18 @@ def run(args):
         )
     from keras_i3d.tasks import ClipTooShortError
     from keras_i3d.tasks import classify_video
+    from keras_i3d.tasks.classify import PREDICT_CLIP_LENGTH
+    from keras_i3d.tasks.classify import InferenceProfile
     from keras_i3d.video import VideoReadError
     from keras_i3d.weights import WeightsFileError
     from keras_i3d.weights.records import MISSING_ALIASES
 
     if (args.flow_weights, "flow") in MISSING_ALIASES:
         raise CLIError(f"--flow-weights {args.flow_weights}: {FLOW_WEIGHTS_ADVICE}", 2)
+    profile = InferenceProfile()
+    if args.profile:
+        profile.add("start-up (Python, imports)", _seconds_since_process_start())
+    clip_length = args.clip_length or PREDICT_CLIP_LENGTH
     try:
         result = classify_video(
             args.video,
@@ -87,9 +117,12 @@ def run(args):
             weights=args.weights,
             flow_weights=args.flow_weights,
             num_frames=args.max_frames,
+            clip_length=None if args.whole_video else clip_length,
             top=args.top,
-            fast=args.fast,
+            fused=args.fused,
+            precision=args.precision,
             flow_method=args.flow_method,
+            profile=profile,
         )
     except (VideoReadError, ClipTooShortError, WeightsFileError) as error:
         raise CLIError(str(error)) from None
@@ -101,4 +134,32 @@ def run(args):
         sys.stdout.write("\n")
     else:
         print(result.format_table())
+    if args.profile:
+        _print_profile(profile)
     return 0
+
+
+def _seconds_since_process_start():
+    """Wall seconds since this process started (Linux), else 0."""
+    import os
+
+    try:
+        with open("/proc/self/stat") as stat:
+            # Field 22, after the parenthesised command name: start time in
+            # clock ticks since boot.
+            started_ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime") as uptime:
+            uptime_seconds = float(uptime.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return max(0.0, uptime_seconds - started_ticks / os.sysconf("SC_CLK_TCK"))
+
+
+def _print_profile(profile):
+    """The phases and the total on stderr (decoding overlaps the others)."""
+    sys.stdout.flush()
+    lines = profile.format_lines()
+    total = _seconds_since_process_start()
+    print("profile (decode runs in a thread, beside the other phases):", file=sys.stderr)
+    print("\n".join(lines), file=sys.stderr)
+    print(f"{'total (process wall time)':>24}: {total:7.2f} s", file=sys.stderr)

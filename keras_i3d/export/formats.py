@@ -67,6 +67,8 @@ class ExportReport:
         keras_top1: the Keras model's top class on the check clip.
         export_top1: the export's top class.
         tolerance: the largest logit difference allowed.
+        graph: `"fused"` (an I3D's fused graph was exported) or
+            `"reference"` (the model's own graph).
     """
 
     format: str
@@ -80,6 +82,7 @@ class ExportReport:
     keras_top1: int
     export_top1: int
     tolerance: float = PARITY_TOLERANCE
+    graph: str = "reference"
 
     @property
     def passed(self):
@@ -90,13 +93,14 @@ class ExportReport:
         shape = ", ".join("None" if s is None else str(s) for s in self.input_shape)
         verdict = "ok" if self.passed else "FAILED"
         return [
-            f"{self.format}: {self.path} ({_format_size(self.size_bytes)})",
+            f"{self.format}: {self.path} ({_format_size(self.size_bytes)}, {self.graph} graph)",
             (
                 f"  input '{INPUT_NAME}': {self.input_dtype} ({shape}); "
                 f"outputs {', '.join(OUTPUT_NAMES)}"
             ),
             (
-                f"  parity on a real clip {self.check_shape}: max |logit diff| "
+                f"  parity with the Keras reference graph on a real clip {self.check_shape}: "
+                "max |logit diff| "
                 f"{self.max_abs_logits_diff:.2e}, max |probability diff| "
                 f"{self.max_abs_probabilities_diff:.2e} (tolerance "
                 f"{self.tolerance:g}); top-1 class {self.export_top1} "
@@ -199,7 +203,7 @@ _WRITERS = {"savedmodel": _write_savedmodel, "onnx": _write_onnx, "tflite": _wri
 _RUNNERS = {"savedmodel": _run_savedmodel, "onnx": _run_onnx, "tflite": _run_tflite}
 
 
-def export_model(model, path, export_format, check_clip, overwrite=False):
+def export_model(model, path, export_format, check_clip, overwrite=False, fused=True):
     """Exports a classifier with its preprocessing, and checks the export.
 
     The export takes raw frames (uint8 RGB in `[0, 255]`, or float32 flow
@@ -207,7 +211,9 @@ def export_model(model, path, export_format, check_clip, overwrite=False):
     returns `{"logits", "probabilities"}` (see `serving.py`). After writing,
     it is loaded back (TensorFlow, ONNX Runtime or the LiteRT interpreter)
     and run on `check_clip`; its logits must be within `PARITY_TOLERANCE`
-    of the Keras model's, with the same top class. The export is written
+    of the Keras model's, with the same top class. An I3D is exported as
+    its fused float32 graph (`keras_i3d.models.fused.inference_model`), and
+    checked against the reference graph it was given. The export is written
     under a temporary name beside `path` and moved there only if it passes.
 
     Args:
@@ -219,6 +225,9 @@ def export_model(model, path, export_format, check_clip, overwrite=False):
             unscaled (see `check_clip.load_check_clip`). For `"tflite"` its
             length becomes the export's fixed clip length.
         overwrite: whether to replace an existing `path`.
+        fused: export an I3D's fused graph (batch norm folded: fewer,
+            larger ops); False, or a model that is not an I3D with I3D's
+            head, exports the graph as it is.
 
     Returns:
         An `ExportReport`.
@@ -257,6 +266,16 @@ def export_model(model, path, export_format, check_clip, overwrite=False):
     expected_logits = keras.ops.convert_to_numpy(
         classifier(preprocess_input(frames, stream=stream), training=False)
     ).astype(np.float32)
+    graph = "reference"
+    if fused:
+        from keras_i3d.models.fused import NotAnI3DError
+        from keras_i3d.models.fused import inference_model
+
+        try:
+            classifier = inference_model(classifier)
+            graph = "fused"
+        except NotAnI3DError:
+            pass  # Not an I3D with I3D's head: exported as it is.
     if export_format == "tflite":
         from keras_i3d.export.pools import rewrite_3d_pools
 
@@ -289,6 +308,7 @@ def export_model(model, path, export_format, check_clip, overwrite=False):
             ),
             keras_top1=int(np.argmax(expected_logits[0])),
             export_top1=int(np.argmax(outputs["logits"][0])),
+            graph=graph,
         )
         if not report.passed:
             raise ExportParityError(report)

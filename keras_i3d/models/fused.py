@@ -228,3 +228,155 @@ def _fused_head(model, x, policy, weights):
         if _layer(model, pooling_name) is not None:
             return pooling(dtype=policy, name=pooling_name)(x)
     return x
+
+
+# The precisions inference runs in: float32 (exact, the default) or bfloat16
+# on request (faster on CPUs with AMX; logits within about 0.2). The names
+# are Keras dtype policies, as training's `--precision` takes them.
+INFERENCE_PRECISIONS = ("float32", "mixed_bfloat16")
+DEFAULT_INFERENCE_PRECISION = "float32"
+
+
+def check_inference_precision(precision, fused=True):
+    """Returns `precision` if inference can run in it, else raises.
+
+    Raises:
+        ValueError: `precision` is not in `INFERENCE_PRECISIONS`, or is
+            bfloat16 with `fused=False` (only the fused graph is rebuilt in
+            another dtype policy).
+    """
+    if precision not in INFERENCE_PRECISIONS:
+        raise ValueError(
+            f"`precision` must be one of {INFERENCE_PRECISIONS}. Received: precision={precision!r}"
+        )
+    if precision != DEFAULT_INFERENCE_PRECISION and not fused:
+        raise ValueError(
+            f"precision={precision!r} runs the fused graph; the reference graph runs in "
+            f"float32 only. Received: precision={precision!r}, fused={fused}"
+        )
+    return precision
+
+
+def inference_model(model, fused=True, precision=DEFAULT_INFERENCE_PRECISION):
+    """The graph every inference path runs: by default `model` fused.
+
+    The one place that decides how keras-i3d runs a trained I3D for
+    inference (predict, evaluate, export, features, FVD): the fused graph
+    of `fuse_for_inference` in float32, whose logits are within 1e-4 of the
+    reference graph's (tested on a real clip), or on request the reference
+    graph itself (`fused=False`) or the fused graph in bfloat16.
+
+    Args:
+        model: a model built by `keras_i3d.I3D`, with its trained weights.
+        fused: whether to fuse it (False: return `model` itself).
+        precision: `"float32"` (the default) or `"mixed_bfloat16"` (fused
+            only).
+
+    Returns:
+        A `keras.Model` with `model`'s inputs and outputs.
+
+    Raises:
+        NotAnI3DError: `fused` is True and `model` is not a keras-i3d I3D
+            with I3D's own head or pooling (a model that adds layers of its
+            own after an I3D body runs with `fused=False`).
+        ValueError: a bad `precision` (see `check_inference_precision`).
+
+    Example:
+
+    >>> from keras_i3d import I3D
+    >>> model = inference_model(I3D(weights=None))
+    >>> model.name
+    'i3d_rgb_fused'
+    """
+    check_inference_precision(precision, fused)
+    if not fused:
+        return model
+    _check_i3d_widths(model)
+    fused_model = fuse_for_inference(model, dtype=precision)
+    _check_carried_over(model, fused_model)
+    return fused_model
+
+
+def _check_i3d_widths(model):
+    """Raises unless `model`'s endpoints have I3D's channels, which
+    `fuse_for_inference` builds its layers with."""
+    from keras_i3d.models.endpoints import ENDPOINT_CHANNELS
+
+    _check_i3d(model)
+    for endpoint, channels in ENDPOINT_CHANNELS.items():
+        layer = _layer(model, endpoint)
+        if layer is not None and layer.output.shape[-1] != channels:
+            raise NotAnI3DError(
+                f"{model.name}: its {endpoint!r} has {layer.output.shape[-1]} channels where "
+                f"I3D's has {channels}; `fuse_for_inference` rebuilds I3D's layers, so run "
+                f"it unfused (fused=False). Received: {endpoint} output shape "
+                f"{tuple(layer.output.shape)}"
+            )
+
+
+def _check_carried_over(model, fused_model):
+    """Raises if `fuse_for_inference` dropped a layer with weights (a head
+    that is not I3D's, say) or changed the output shape."""
+    fused_names = {layer.name for layer in fused_model.layers}
+    dropped = [
+        layer.name for layer in model.layers if layer.weights and layer.name not in fused_names
+    ]
+    if dropped or tuple(fused_model.output_shape) != tuple(model.output_shape):
+        raise NotAnI3DError(
+            f"{model.name}: not an I3D that `fuse_for_inference` rewrites whole: it would "
+            f"drop the layers {dropped} or change the output shape "
+            f"{tuple(model.output_shape)}; run it unfused (fused=False). Received: a model "
+            f"whose last layers are {[layer.name for layer in model.layers[-3:]]}"
+        )
+
+
+def is_i3d(model):
+    """Whether `inference_model` can fuse `model`: a single-stream I3D with
+    I3D's head or pooling (building the fused graph to find out)."""
+    try:
+        inference_model(model)
+    except NotAnI3DError:
+        return False
+    return True
+
+
+def pretrained_inference_model(
+    weights, stream="rgb", fused=True, precision=DEFAULT_INFERENCE_PRECISION
+):
+    """A pretrained I3D returning logits, for inference, with one build fewer.
+
+    `I3D(weights=...)` builds the model asked for and, to load the
+    checkpoint into, the reference graph (`i3d_reference_model`: clips of
+    any size, logits); then `inference_model` builds the fused graph. Here
+    the reference graph is the model: `keras_i3d.weights` loads the
+    checkpoint into it, and it is fused (or returned, with `fused=False`).
+
+    Args:
+        weights: anything `I3D(weights=...)` accepts, except None.
+        stream: `"rgb"` or `"flow"`.
+        fused, precision: see `inference_model`.
+
+    Returns:
+        A `keras.Model` from `(batch, frames, height, width, channels)`
+        clips to the checkpoint's logits.
+
+    Raises:
+        ValueError: unknown weights, or a bad `precision`.
+        keras_i3d.weights.WeightsFileError: the weights cannot be loaded.
+    """
+    from keras_i3d.models.i3d import i3d_reference_model
+    from keras_i3d.weights.loading import load_pretrained
+    from keras_i3d.weights.loading import resolve_weights
+
+    check_inference_precision(precision, fused)
+    classes = resolve_weights(weights, stream, None).classes
+    reference = i3d_reference_model(stream, classes)
+    load_pretrained(
+        reference,
+        weights,
+        stream=stream,
+        build_reference=lambda *_: reference,
+        include_top=True,
+        classes=classes,
+    )
+    return inference_model(reference, fused=fused, precision=precision)

@@ -279,3 +279,25 @@ def test_view_errors_are_cli_errors(tmp_path, motion_videos, motion_flow, saved_
                 "32",
             ]
         )
+
+
+def test_an_i3d_is_scored_fused_unless_no_fuse(saved_model):
+    import keras
+
+    from keras_i3d import I3D
+
+    i3d = I3D(weights=None, classes=3, input_shape=(None, None, None, 3))
+    graph = argparse.Namespace(fused=True, precision="float32", model=None)
+    assert evaluate._inference_graph(i3d, graph).name == f"{i3d.name}_fused"
+    graph.fused = False
+    assert evaluate._inference_graph(i3d, graph) is i3d
+    graph.precision = "mixed_bfloat16"
+    with pytest.raises(CLIError, match="drop --no-fuse"):
+        evaluate._inference_graph(i3d, graph)
+    # A model with a head of its own runs as it is, in float32 only.
+    small = keras.saving.load_model(saved_model, compile=False)
+    graph = argparse.Namespace(fused=True, precision="float32", model=str(saved_model))
+    assert evaluate._inference_graph(small, graph) is small
+    graph.precision = "mixed_bfloat16"
+    with pytest.raises(CLIError, match="is not an I3D with I3D's head"):
+        evaluate._inference_graph(small, graph)

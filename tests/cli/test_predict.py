@@ -161,16 +161,65 @@ def test_flow_weights_usage_errors_name_the_flags(capsys, argv, message):
         assert "--flow-weights flow.weights.h5" in err
 
 
-def test_fast_bfloat16_model_gives_the_same_top5(installed_kinetics400, capsys):
+def test_the_fused_default_matches_the_reference_graph(installed_kinetics400, capsys):
+    argv = ["predict", str(SAMPLE), "--max-frames", "16", "--json"]
+    assert main([*argv, "--no-fuse"]) == 0
+    reference = json.loads(capsys.readouterr().out)
+    assert main(argv) == 0
+    fused = json.loads(capsys.readouterr().out)
+    assert [e["index"] for e in fused["top"]] == [e["index"] for e in reference["top"]]
+    for a, b in zip(fused["top"], reference["top"]):
+        assert abs(a["logit"] - b["logit"]) < 1e-4
+    assert (fused["mode"], fused["num_clips"], fused["clip_length"]) == ("clips", 1, 16)
+
+
+def test_bfloat16_on_request_gives_the_same_top5(installed_kinetics400, capsys):
     assert main(["predict", str(SAMPLE), "--max-frames", "16", "--json"]) == 0
     reference = json.loads(capsys.readouterr().out)
-    assert main(["predict", str(SAMPLE), "--max-frames", "16", "--json", "--fast"]) == 0
-    fast = json.loads(capsys.readouterr().out)
-    assert [e["index"] for e in fast["top"]] == [e["index"] for e in reference["top"]]
-    assert fast["top"][0]["label"] == "arm wrestling"
-    for a, b in zip(fast["top"], reference["top"]):
+    argv = ["predict", str(SAMPLE), "--max-frames", "16", "--json", "--precision", "mixed_bfloat16"]
+    assert main(argv) == 0
+    bfloat16 = json.loads(capsys.readouterr().out)
+    assert [e["index"] for e in bfloat16["top"]] == [e["index"] for e in reference["top"]]
+    assert bfloat16["top"][0]["label"] == "arm wrestling"
+    for a, b in zip(bfloat16["top"], reference["top"]):
         assert abs(a["logit"] - b["logit"]) < 0.5
-    assert main(["predict", str(SAMPLE), "--fast", "--stream", "two_stream"]) == 2
+
+
+def test_clips_whole_video_and_profile(installed_kinetics400, capsys):
+    argv = ["predict", str(SAMPLE), "--max-frames", "30", "--json"]
+    assert main([*argv, "--clip-length", "20", "--profile"]) == 0
+    captured = capsys.readouterr()
+    clips = json.loads(captured.out)
+    assert (clips["mode"], clips["num_clips"], clips["clip_length"]) == ("clips", 2, 20)
+    assert clips["num_frames"] == 30
+    for phase in ("start-up (Python, imports)", "build + load weights + fuse", "decode", "model"):
+        assert f"{phase}: " in captured.err
+    assert "total (process wall time)" in captured.err
+    assert main([*argv, "--whole-video"]) == 0
+    whole = json.loads(capsys.readouterr().out)
+    assert (whole["mode"], whole["num_clips"], whole["clip_length"]) == ("whole_video", 1, 30)
+    assert whole["top"][0]["label"] == clips["top"][0]["label"] == "arm wrestling"
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--precision", "mixed_bfloat16", "--stream", "two_stream"], "RGB model only"),
+        (["--precision", "mixed_bfloat16", "--no-fuse"], "drop --no-fuse"),
+        (["--whole-video", "--clip-length", "64"], "drop --clip-length"),
+    ],
+    ids=["bf16-two-stream", "bf16-reference", "whole-video-clips"],
+)
+def test_inference_usage_errors(capsys, argv, message):
+    assert main(["predict", str(SAMPLE), *argv]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_only_the_inference_precisions_are_offered(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["predict", str(SAMPLE), "--precision", "float16"])
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'float16'" in capsys.readouterr().err
 
 
 def test_a_truncated_mp4_gives_one_clean_line_on_stderr(tmp_path):

@@ -43,6 +43,19 @@ def test_export_round_trips_with_its_parity_check(tmp_path, check_clips, export_
     else:
         assert report.input_shape == (None, None, 224, 224, channels)
     assert any("max |logit diff|" in line for line in report.format_lines())
+    # Not an I3D (its own widths): exported as it is.
+    assert report.graph == "reference"
+
+
+def test_an_i3d_is_exported_fused_and_checked_against_its_reference(tmp_path):
+    from keras_i3d import I3D
+
+    model = I3D(weights=None, classes=7)
+    clip = load_check_clip("rgb", 16)  # I3D's head needs 9 frames or more.
+    report = export_model(model, tmp_path / "model", "savedmodel", clip)
+    assert report.graph == "fused" and report.passed
+    assert report.max_abs_logits_diff <= 1e-4
+    assert "fused graph" in report.format_lines()[0]
 
 
 @pytest.mark.parametrize("export_format", ["savedmodel", "onnx"])

@@ -1,5 +1,7 @@
 """`keras_i3d.tasks.classify`: one result for the RGB and two-stream I3D."""
 
+import time
+
 import numpy as np
 import pytest
 
@@ -11,6 +13,12 @@ from keras_i3d.tasks import VideoPrediction
 from keras_i3d.tasks import classify_video
 from keras_i3d.tasks import rgb_logits_model
 from keras_i3d.tasks import two_stream_logits_model
+from keras_i3d.tasks.classify import InferenceProfile
+from keras_i3d.tasks.classify import VideoTooLongError
+from keras_i3d.tasks.classify import stream_clips
+from tests.video.corpus import COUNT_STEP
+from tests.video.corpus import counting_frames
+from tests.video.corpus import frame_index
 from tests.video.corpus import moving_frames
 from tests.video.corpus import write_video
 
@@ -72,9 +80,15 @@ def test_argument_errors(video):
     with pytest.raises(ValueError, match="stream.*Received: stream='flow'"):
         classify_video(video, stream="flow")
     with pytest.raises(ValueError, match="RGB model only"):
-        classify_video(video, stream="two_stream", fast=True)
+        classify_video(video, stream="two_stream", precision="mixed_bfloat16")
+    with pytest.raises(ValueError, match="reference graph runs in float32 only"):
+        classify_video(video, fused=False, precision="mixed_bfloat16")
+    with pytest.raises(ValueError, match="Received: precision='float16'"):
+        classify_video(video, precision="float16")
     with pytest.raises(ValueError, match="Received: top=0"):
         classify_video(video, top=0)
+    with pytest.raises(ValueError, match="at least 9.*Received: clip_length=8"):
+        classify_video(video, clip_length=8)
 
 
 def test_two_stream_without_flow_weights_fails_before_decoding(tmp_path):
@@ -85,21 +99,151 @@ def test_two_stream_without_flow_weights_fails_before_decoding(tmp_path):
 def test_prediction_table_and_json():
     prediction = VideoPrediction(
         video="v.mp4",
-        num_frames=64,
+        num_frames=600,
         fps=25.0,
         stream="rgb",
         top=(RankedClass(6, "arm wrestling", 0.75, 12.5), RankedClass(0, "abseiling", 0.25, 11.4)),
+        mode="clips",
+        num_clips=3,
+        clip_length=250,
     )
     lines = prediction.format_table().splitlines()
-    assert lines[0] == "v.mp4: 64 frames at 25 fps"
+    assert lines[0] == "v.mp4: 600 frames at 25 fps; 3 clips of 250 frames, logits averaged"
     assert lines[2].split() == ["1", "0.750000", "12.500", "arm", "wrestling"]
     assert prediction.to_json() == {
         "video": "v.mp4",
-        "num_frames": 64,
+        "num_frames": 600,
         "fps": 25.0,
         "stream": "rgb",
+        "mode": "clips",
+        "num_clips": 3,
+        "clip_length": 250,
         "top": [
             {"index": 6, "label": "arm wrestling", "probability": 0.75, "logit": 12.5},
             {"index": 0, "label": "abseiling", "probability": 0.25, "logit": 11.4},
         ],
     }
+
+
+class FrameIndexModel:
+    """Stands in for the RGB logits model: logit 0 is the mean index of the
+    clip's `counting_frames`; it records every clip's frame indices and how
+    many frames had been decoded when it ran."""
+
+    def __init__(self, decoded):
+        self.decoded = decoded
+        self.clips = []
+        self.decoded_when_called = []
+
+    def __call__(self, clip, training=False):
+        assert training is False
+        # Time for a decoder that ran ahead without bound to show it.
+        time.sleep(2.0 if not self.clips else 0.01)
+        levels = (np.asarray(clip[0]) + 1.0) * 127.5
+        self.clips.append(frame_index(levels))
+        self.decoded_when_called.append(self.decoded[0])
+        logits = np.zeros((1, 400))
+        logits[0, 0] = self.clips[-1].mean()
+        return logits
+
+
+@pytest.fixture
+def counted_decoding(monkeypatch):
+    """`[frames decoded so far]`, counted as `VideoStream` emits them."""
+    from keras_i3d.video.decode import VideoStream
+
+    decoded = [0]
+    finish = VideoStream._finish
+
+    def counting_finish(self, frames):
+        decoded[0] += len(frames)
+        return finish(self, frames)
+
+    monkeypatch.setattr(VideoStream, "_finish", counting_finish)
+    return decoded
+
+
+def test_a_long_video_runs_in_clips_decoded_as_the_model_goes(tmp_path, counted_decoding):
+    total, clip_length = 300, 20
+    path = write_video(tmp_path / "long.mp4", counting_frames(total, 32, 40))
+    model = FrameIndexModel(counted_decoding)
+    result = classify_video(path, model=model, clip_length=clip_length, top=1)
+    # 15 consecutive clips of 20 frames.
+    expected = [
+        np.arange(start, start + clip_length) % (256 // COUNT_STEP)
+        for start in range(0, total, clip_length)
+    ]
+    assert len(model.clips) == 15
+    for clip, frames in zip(model.clips, expected):
+        np.testing.assert_array_equal(clip, frames)
+    assert (result.mode, result.num_clips, result.clip_length) == ("clips", 15, 20)
+    assert result.num_frames == total
+    # The logits are averaged over the clips.
+    assert result.top[0].logit == pytest.approx(np.mean([c.mean() for c in model.clips]))
+    # Frames are decoded as the model goes, never all at once: when the
+    # model ran on its n-th clip, at most n + 3 clips had been decoded (one
+    # queued, one being decoded, one held for the overlapping last clip).
+    for number, decoded in enumerate(model.decoded_when_called, start=1):
+        assert decoded <= (number + 3) * clip_length
+
+
+def test_the_last_clip_ends_at_the_last_frame(tmp_path):
+    path = write_video(tmp_path / "video.mp4", counting_frames(50, 32, 40))
+    model = FrameIndexModel([0])
+    result = classify_video(path, model=model, clip_length=20)
+    levels = 256 // COUNT_STEP
+    np.testing.assert_array_equal(model.clips[1], np.arange(20, 40) % levels)
+    np.testing.assert_array_equal(model.clips[2], np.arange(30, 50) % levels)
+    assert (result.num_clips, result.num_frames) == (3, 50)
+    assert "3 clips of 20 frames, logits averaged" in result.format_table().splitlines()[0]
+
+
+def test_a_video_shorter_than_a_clip_is_one_clip_of_all_its_frames(tmp_path):
+    path = write_video(tmp_path / "video.mp4", counting_frames(30, 32, 40))
+    model = FrameIndexModel([0])
+    result = classify_video(path, model=model)
+    np.testing.assert_array_equal(model.clips[0], np.arange(30) % (256 // COUNT_STEP))
+    assert (result.mode, result.num_clips, result.num_frames) == ("clips", 1, 30)
+    assert result.to_json()["clip_length"] == 30
+
+
+def test_whole_video_mode_is_refused_beyond_its_limit(tmp_path, monkeypatch):
+    import keras_i3d.tasks.classify as classify
+
+    monkeypatch.setattr(classify, "MAX_WHOLE_VIDEO_FRAMES", 24)
+    path = write_video(tmp_path / "video.mp4", counting_frames(30, 32, 40))
+    with pytest.raises(VideoTooLongError, match="video.mp4: has more than 24 frames.*clips"):
+        classify_video(path, model=FrameIndexModel([0]), clip_length=None)
+    model = FrameIndexModel([0])
+    result = classify_video(path, model=model, clip_length=None, num_frames=24)
+    assert (result.mode, result.num_clips, result.num_frames) == ("whole_video", 1, 24)
+    np.testing.assert_array_equal(model.clips[0], np.arange(24))
+    assert "whole video in one pass" in result.format_table()
+
+
+def test_two_stream_clips_have_the_flow_of_the_whole_video(video):
+    clips = list(stream_clips(video, "two_stream", 5, flow_method="farneback"))
+    whole = load_video_clips(video, flow_method="farneback")
+    assert [new_frames for _, _, new_frames in clips] == [5, 5, 2]
+    flow = np.concatenate([clips[0][1], clips[1][1], clips[2][1][-2:]])
+    rgb = np.concatenate([clips[0][0], clips[1][0], clips[2][0][-2:]])
+    np.testing.assert_array_equal(rgb, whole.rgb)
+    np.testing.assert_allclose(flow, whole.flow, atol=1e-5)
+
+
+def test_the_profile_times_each_phase(video):
+    profile = InferenceProfile()
+    classify_video(video, model=FrameIndexModel([0]), profile=profile)
+    assert {"wait for frames", "decode", "model", "rank"} <= set(profile.seconds)
+    assert all(seconds >= 0 for seconds in profile.seconds.values())
+    assert (
+        profile.format_lines()[0].strip().startswith("decode") or len(profile.format_lines()) == 4
+    )
+
+
+def test_the_decoding_thread_stops_when_the_model_cannot_be_built(video):
+    import threading
+
+    with pytest.raises(ValueError, match="kinetics-9000"):
+        classify_video(video, weights="kinetics-9000")
+    assert not [t for t in threading.enumerate() if t.name == "keras-i3d-decode"]

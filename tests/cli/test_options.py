@@ -28,6 +28,13 @@ GLOSSARY_OPTIONS = (
     "--dataset-format",
     "--fps",
     "--workers",
+    "--precision",
+    "--no-fuse",
+    "--crops",
+    "--folder-fps",
+    "--shard",
+    "--beam",
+    "--preset",
 )
 # The flags the glossary replaced, and what replaced them.
 REPLACED_FLAGS = {
@@ -39,6 +46,8 @@ REPLACED_FLAGS = {
     "--output-dir": "--out",
     "--label-set": "--labels",
     "--force": "--overwrite",
+    "--fast": "--precision mixed_bfloat16",
+    "--graph": "--no-fuse",
 }
 
 

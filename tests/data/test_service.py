@@ -193,16 +193,15 @@ def test_service_feeds_model_fit(samples, shards, service_address):
         optimizer="sgd", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     )
     uncompressed = DataServiceConfig(service_address, compression=None)
-    for dataset in (
-        video_dataset(samples, batch_size=2, data_service=service_address, **CLIP_ARGUMENTS),
-        tfrecord_dataset(shards, batch_size=2, data_service=uncompressed, **CLIP_ARGUMENTS),
-        # Seeded: a job of 2 epochs, read by one iterator across fit's epochs.
-        video_dataset(
-            samples,
-            batch_size=2,
-            seed=4,
-            data_service=DataServiceConfig(service_address, epochs=2),
-            **CLIP_ARGUMENTS,
+    two_epochs = DataServiceConfig(service_address, epochs=2)
+    for dataset, fit_epochs in (
+        (video_dataset(samples, batch_size=2, data_service=service_address, **CLIP_ARGUMENTS), 2),
+        (tfrecord_dataset(shards, batch_size=2, data_service=uncompressed, **CLIP_ARGUMENTS), 2),
+        # A job of 2 epochs under 3 fit epochs: fit keeps one iterator, so
+        # the input runs out after the job's 2 epochs and training stops.
+        (
+            video_dataset(samples, batch_size=2, seed=4, data_service=two_epochs, **CLIP_ARGUMENTS),
+            3,
         ),
     ):
         steps = []
@@ -211,7 +210,7 @@ def test_service_feeds_model_fit(samples, shards, service_address):
         )
         # One job for the whole run, every video once per epoch: 6 clips, 3 batches.
         history = model.fit(
-            dataset, epochs=2, steps_per_epoch=3, verbose=0, callbacks=[count_steps]
+            dataset, epochs=fit_epochs, steps_per_epoch=3, verbose=0, callbacks=[count_steps]
         )
         assert steps == [0, 1, 2] * 2
         assert np.isfinite(history.history["loss"]).all()

@@ -302,7 +302,8 @@ def local_data_service(num_workers=2):
 
     ```python
     with local_data_service(num_workers=2) as address:
-        model.fit(video_dataset(samples, batch_size=8, data_service=address))
+        dataset = video_dataset(samples, batch_size=8, data_service=address)
+        model.fit(dataset, epochs=10, steps_per_epoch=len(samples) // 8)
     ```
     """
     if num_workers < 1:

@@ -11,8 +11,9 @@ from them), through
   Snappy compression): decoding on the workers,
   clips sent as uint8 over gRPC on localhost, scaled in the trainer.
 
-Each configuration is timed over one epoch (one service job: starting a job
-costs about 2 s, paid once per `fit` epoch), after 2 warm-up clips; every
+Each configuration is timed over one epoch (a service job of one epoch,
+`DataServiceConfig(epochs=1)`: starting a job costs about 2 s, paid once
+per job), after 2 warm-up clips; every
 configuration is timed once per round, rounds interleaved, and the median
 is reported with its ratio to the local row of the same input. On one host
 the workers share the trainer's cores, so this shows the service's
@@ -51,9 +52,11 @@ def configurations(samples, pattern, address_by_workers):
     """`(input, where, dataset factory)` rows; `where` is "local" or the service used."""
     services = {"local": None}
     for workers, address in address_by_workers.items():
-        services[f"service, {workers} worker{'s' if workers > 1 else ''}"] = address
+        services[f"service, {workers} worker{'s' if workers > 1 else ''}"] = DataServiceConfig(
+            address, epochs=1
+        )
     services["service, 2, uncompressed"] = DataServiceConfig(
-        address_by_workers[2], compression=None
+        address_by_workers[2], compression=None, epochs=1
     )
     rows = []
     for name, build in (
@@ -107,12 +110,15 @@ def main():
         f"{os.path.basename(args.video)}; {os.cpu_count()} CPU cores; {args.clips} clips "
         f"each, median of {args.rounds} interleaved rounds"
     )
-    print(f"| {'input':<16} | {'where':<24} | clips/s | vs local |")
-    print(f"|{'-' * 18}|{'-' * 26}|---------|----------|")
+    print(f"| {'input':<16} | {'where':<24} | clips/s | vs local | clips per CPU-s |")
+    print(f"|{'-' * 18}|{'-' * 26}|---------|----------|-----------------|")
     for name, where, _ in rows:
-        rate = statistics.median(rates[name, where])
-        local = statistics.median(rates[name, "local"])
-        print(f"| {name:<16} | {where:<24} | {rate:>7.2f} | {rate / local:>7.2f}x |")
+        rate, cpu_rate = (statistics.median(column) for column in zip(*rates[name, where]))
+        local = statistics.median(wall for wall, _ in rates[name, "local"])
+        print(
+            f"| {name:<16} | {where:<24} | {rate:>7.2f} | {rate / local:>7.2f}x "
+            f"| {cpu_rate:>15.2f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,10 @@ scaled to [-1, 1]) from 340x256 H.264 videos (mmaction2's demo.mp4, copied
   frames the clip uses);
 * `keras_i3d.data.tfrecord_dataset` (JPEG-frame shards from
   `write_tfrecords`, decoded in-graph),
+* both again with the clip copies before the cheaper flip ("4-D flip":
+  `tf.reverse` of the 4-D clip on its width axis instead of a
+  `(time * height, width, channels)` view, and `InputView.select` copying
+  the frames it picks),
 
 each at 1 and 2 workers (tf.data private thread pool and parallel calls).
 The configurations run interleaved, `--repeats` times, and the table shows
@@ -42,7 +46,9 @@ from keras_i3d.conventions import CROP_SIZE  # noqa: E402
 from keras_i3d.conventions import TARGET_FPS  # noqa: E402
 from keras_i3d.data import VideoSample  # noqa: E402
 from keras_i3d.data import tfrecord_dataset  # noqa: E402
+from keras_i3d.data import transforms  # noqa: E402
 from keras_i3d.data import video_dataset  # noqa: E402
+from keras_i3d.data import views  # noqa: E402
 from keras_i3d.data import write_tfrecords  # noqa: E402
 from keras_i3d.preprocessing import preprocess_input  # noqa: E402
 from keras_i3d.video import decode  # noqa: E402
@@ -101,6 +107,19 @@ def opencv_seeking_decoder():
         decode._read_seeking = seeking_read
 
 
+@contextlib.contextmanager
+def copying_transforms():
+    """The clip copies before the cheaper flip: a 4-D `tf.reverse` and a
+    copying `InputView.select` (the graph must be built inside)."""
+    reverse_width, take_frames = transforms.reverse_width, views.take_frames
+    transforms.reverse_width = lambda frames: tf.reverse(frames, axis=[2])
+    views.take_frames = lambda clips, offsets: clips[:, offsets]
+    try:
+        yield
+    finally:
+        transforms.reverse_width, views.take_frames = reverse_width, take_frames
+
+
 def clips_per_second(iterator, clips, warmup=2):
     """Returns `(clips per wall-clock second, clips per CPU-second)`."""
     for _ in range(warmup):
@@ -144,6 +163,14 @@ def main():
             with opencv_seeking_decoder():
                 return video_files(workers)
 
+        def video_files_copying(workers):
+            with copying_transforms():
+                return video_files(workers)
+
+        def shards_copying(workers):
+            with copying_transforms():
+                return shards(workers)
+
         def shards(workers):
             dataset = tfrecord_dataset(
                 pattern, clip_length=CLIP_LENGTH, seed=0, num_parallel_calls=workers
@@ -157,8 +184,10 @@ def main():
         configurations = [("naive OpenCV loop", 1, naive)]
         for workers in (1, 2):
             configurations.append(("video files, before", workers, before))
+            configurations.append(("video files, 4-D flip", workers, video_files_copying))
             configurations.append(("video files, after", workers, video_files))
         for workers in (1, 2):
+            configurations.append(("TFRecord, 4-D flip", workers, shards_copying))
             configurations.append(("TFRecord shards", workers, shards))
         load_before = os.getloadavg()[0]
         measured = {index: [] for index in range(len(configurations))}
@@ -184,11 +213,11 @@ def main():
         f"(load average {load_before:.1f} before, {load_after:.1f} after; "
         f"writing the TFRecord shards took {write_seconds:.1f} s)"
     )
-    print(f"| {'path':<20} | workers | clips/s | vs naive | clips per CPU-s |")
-    print(f"|{'-' * 22}|---------|---------|----------|-----------------|")
+    print(f"| {'path':<22} | workers | clips/s | vs naive | clips per CPU-s |")
+    print(f"|{'-' * 24}|---------|---------|----------|-----------------|")
     for name, workers, rate, cpu_rate in rows:
         print(
-            f"| {name:<20} | {workers:>7} | {rate:>7.2f} | {rate / baseline:>7.2f}x "
+            f"| {name:<22} | {workers:>7} | {rate:>7.2f} | {rate / baseline:>7.2f}x "
             f"| {cpu_rate:>15.2f} |"
         )
 

@@ -25,6 +25,7 @@ from keras_i3d.data.clips import check_pipeline_stream
 from keras_i3d.data.clips import load_clips
 from keras_i3d.data.sampling import check_sampling
 from keras_i3d.data.service import distribute
+from keras_i3d.data.service import repeat_epochs
 from keras_i3d.data.service import resolve_data_service
 from keras_i3d.data.service import split_seeded_source
 from keras_i3d.data.skipped import SkippedVideos
@@ -185,9 +186,12 @@ def video_dataset(
         data_service: decode and augment on the workers of a tf.data
             service: a dispatcher address `"host:port"` or a
             `keras_i3d.data.DataServiceConfig`; `None` (default): here.
-            Scaling, batching and prefetching stay here. The decoding is
-            Python, so only workers in this process (`local_data_service`)
-            can run it; see `keras_i3d.data.service` for what else changes.
+            Scaling, batching and prefetching stay here. One job serves
+            the config's `epochs` (default: without end, for
+            `fit(..., steps_per_epoch=...)`), each epoch as the local
+            pipeline's next. The decoding is Python, so only workers in
+            this process (`local_data_service`) can run it; see
+            `keras_i3d.data.service` for what else changes.
 
     Returns:
         A `tf.data.Dataset`.
@@ -287,7 +291,7 @@ def video_dataset(
     if shuffle:
         dataset = dataset.shuffle(len(samples), seed=seed, reshuffle_each_iteration=True)
     dataset = tf.data.Dataset.zip((dataset, example_seeds(seed)))
-    dataset = split_seeded_source(dataset, seed, data_service)
+    dataset = split_seeded_source(repeat_epochs(dataset, data_service), seed, data_service)
     dataset = dataset.map(
         lambda sample, seed_pair: load(*sample, seed_pair),
         num_parallel_calls=num_parallel_calls,

@@ -24,20 +24,26 @@ What changes against the local pipeline (docs/data_service.md says more):
   the dispatcher splits the source (the videos, or the shard files) among
   the workers, so an epoch visits each video at most once (a worker that
   dies loses its unfinished splits). For `video_dataset` with a `seed`, the
-  shuffled videos and their per-example seeds are drawn in the trainer
-  before the split, so the service serves exactly the clips of the local
-  pipeline's first epoch. For `tfrecord_dataset` the split is by shard
+  shuffled videos and their per-example seeds of every epoch are drawn in
+  the trainer before the split (so `epochs` must be an int), and the
+  service serves exactly the clips of the local pipeline's first `epochs`
+  epochs. For `tfrecord_dataset` the split is by shard
   file and each worker draws the per-example seeds in its own order: the
   same videos, other clips.
 * **`processing_mode="off"`** (`ShardingPolicy.OFF`): every worker runs the
   whole pipeline, so an epoch holds each video once per worker. With a
   `seed`, every worker serves the same clips (for `video_dataset`, the
-  local pipeline's first epoch); without one, each worker shuffles and
+  local pipeline's epochs); without one, each worker shuffles and
   augments on its own.
-* **Epochs.** Each iteration (each `fit` epoch) is a new service job that
-  starts the pipeline afresh: with a `seed`, every epoch serves the first
-  epoch's clips again. Train with `seed=None` for new shuffles and
-  augmentations every epoch; use a seed to check the service.
+* **Epochs.** One service job serves `DataServiceConfig.epochs` epochs
+  one after another, each reshuffled and re-augmented as the local
+  pipeline's next iteration would be (with a `seed`, the job's epoch `k`
+  is the local pipeline's epoch `k`, as far as the mode allows). The
+  default, `epochs=None`, repeats without end: pass `steps_per_epoch` to
+  `model.fit`, which then keeps one iterator, and one job, for the whole
+  run. (A new job per iteration would start the pipeline afresh, so with
+  a `seed` every epoch would serve epoch 0's clips again.) Near an
+  epoch's end, workers may already send clips of the next one.
 * **Python.** A worker in another process cannot run Python functions
   (`tf.numpy_function`). `video_dataset` decodes videos in Python, so
   only workers in the trainer's process (`local_data_service`) can run
@@ -95,15 +101,21 @@ class DataServiceConfig:
         compression: `"AUTO"` (workers compress clips with Snappy when the
             network is the bottleneck) or `None` (never: saves CPU when
             workers and trainer share a host).
+        epochs: the epochs one job serves, one after another, each as the
+            local pipeline's next iteration: a positive int makes the
+            dataset that many epochs long; `None` (default) repeats
+            without end, for `model.fit(..., steps_per_epoch=...)`.
 
     Raises:
-        ValueError: a bad address or processing mode.
+        ValueError: a bad address, processing mode, compression or
+            number of epochs.
 
     Example:
 
     ```python
     config = DataServiceConfig("dispatcher.example.com:5050", processing_mode="off")
-    dataset = video_dataset(samples, batch_size=8, data_service=config)
+    dataset = video_dataset(samples, batch_size=8, seed=0, data_service=config)
+    model.fit(dataset, epochs=40, steps_per_epoch=len(samples) // 8)
     ```
     """
 
@@ -111,9 +123,17 @@ class DataServiceConfig:
     processing_mode: str = "dynamic"
     job_name: str | None = None
     compression: str | None = "AUTO"
+    epochs: int | None = None
 
     def __post_init__(self):
         split_address(self.address)
+        if self.epochs is not None and (
+            isinstance(self.epochs, bool) or not isinstance(self.epochs, int) or self.epochs < 1
+        ):
+            raise ValueError(
+                "`epochs` must be a positive int, or None to repeat without end. "
+                f"Received: epochs={self.epochs!r}"
+            )
         if self.compression not in ("AUTO", None):
             raise ValueError(
                 f"`compression` must be 'AUTO' or None. Received: compression={self.compression!r}"
@@ -151,22 +171,47 @@ def resolve_data_service(data_service):
     )
 
 
+def repeat_epochs(samples_and_seeds, data_service):
+    """One epoch of `(sample, seed_pair)`, repeated for the service's `epochs`.
+
+    Repeating the shuffled samples and their per-example seeds inside one
+    job reshuffles and redraws them at each repetition, exactly as a new
+    iteration of the local pipeline does; a new job per epoch would start
+    from epoch 0 again. Without a service, the dataset is returned as it is.
+    """
+    if data_service is None:
+        return samples_and_seeds
+    return samples_and_seeds.repeat(data_service.epochs)
+
+
 def split_seeded_source(samples_and_seeds, seed, data_service):
     """The source the dispatcher splits, with each example's seed attached.
 
     In `"dynamic"` mode the dispatcher splits only a pipeline's source;
     everything after it (the shuffle, the per-example seeds) would run on
     each worker over its own share, so a video's seed would depend on the
-    worker. With a `seed`, one epoch of `(sample, seed_pair)` is drawn here
-    instead (cheap: paths, labels and seeds, no decoding) and becomes the
-    source: each example keeps the seed the local pipeline gives it.
-    Otherwise `samples_and_seeds` is returned as it is.
+    worker. With a `seed`, every epoch of `(sample, seed_pair)` (from
+    `repeat_epochs`) is drawn here instead (cheap: paths, labels and seeds,
+    no decoding) and becomes the source: each example keeps the seed the
+    local pipeline gives it. Otherwise `samples_and_seeds` is returned as
+    it is.
+
+    Raises:
+        ValueError: `"dynamic"` mode with a `seed` and no end to the epochs
+            (`DataServiceConfig.epochs=None`): they cannot all be drawn.
     """
     if data_service is None or data_service.processing_mode != "dynamic" or seed is None:
         return samples_and_seeds
+    if data_service.epochs is None:
+        raise ValueError(
+            "With a `seed` in 'dynamic' mode, video_dataset draws every epoch's videos and "
+            "seeds before the dispatcher splits them, so the epochs need an end: pass "
+            "`DataServiceConfig(address, epochs=...)` (the epochs `model.fit` runs), or "
+            "processing_mode='off'. Received: epochs=None"
+        )
     # `batch` reserves at most 2**16 elements up front, whatever its size.
-    whole_epoch = samples_and_seeds.batch(2**31 - 1).get_single_element()
-    return tf.data.Dataset.from_tensor_slices(whole_epoch)
+    every_epoch = samples_and_seeds.batch(2**31 - 1).get_single_element()
+    return tf.data.Dataset.from_tensor_slices(every_epoch)
 
 
 def distribute(dataset, data_service):
@@ -257,7 +302,8 @@ def local_data_service(num_workers=2):
 
     ```python
     with local_data_service(num_workers=2) as address:
-        model.fit(video_dataset(samples, batch_size=8, data_service=address))
+        dataset = video_dataset(samples, batch_size=8, data_service=address)
+        model.fit(dataset, epochs=10, steps_per_epoch=len(samples) // 8)
     ```
     """
     if num_workers < 1:

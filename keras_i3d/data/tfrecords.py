@@ -37,6 +37,7 @@ from keras_i3d.data.pipeline import scale_clip
 from keras_i3d.data.pipeline import transform_clips
 from keras_i3d.data.sampling import sample_clip_indices
 from keras_i3d.data.service import distribute
+from keras_i3d.data.service import repeat_epochs
 from keras_i3d.data.service import resolve_data_service
 from keras_i3d.data.skipped import SkippedVideos
 from keras_i3d.data.transforms import center_crop_offsets
@@ -272,9 +273,11 @@ def tfrecord_dataset(
     decodes whole frames and applies the transforms afterwards.
     `data_service` (a dispatcher address `"host:port"` or a
     `keras_i3d.data.DataServiceConfig`) reads, decodes and augments on the
-    workers of a tf.data service, remote ones included: it then draws random
-    windows with TF ops (`sample_indices_in_graph`), not numpy; see
-    `keras_i3d.data.service` for what else changes.
+    workers of a tf.data service, remote ones included, one job serving the
+    config's `epochs` (default: without end, for `fit(...,
+    steps_per_epoch=...)`): it then draws random windows with TF ops
+    (`sample_indices_in_graph`), not numpy; see `keras_i3d.data.service`
+    for what else changes.
 
     Returns:
         A `tf.data.Dataset`.
@@ -381,7 +384,7 @@ def tfrecord_dataset(
             clips = clips[0]
         return clips, example["label"]
 
-    dataset = tf.data.Dataset.zip((dataset, example_seeds(seed)))
+    dataset = repeat_epochs(tf.data.Dataset.zip((dataset, example_seeds(seed))), data_service)
     dataset = dataset.map(load, num_parallel_calls=num_parallel_calls, deterministic=deterministic)
     if data_service is not None:
         # Clips cross the network as uint8 and are scaled here.

@@ -141,10 +141,10 @@ class InputView:
         selected = {}
         if self.rgb:
             rgb = clips["rgb"]
-            selected["rgb"] = rgb[:, self.rgb_offsets(rgb.shape[1])]
+            selected["rgb"] = take_frames(rgb, self.rgb_offsets(rgb.shape[1]))
         if self.flow_stack:
             flow = clips["flow"]
-            selected["flow"] = flow[:, self.flow_offsets(flow.shape[1])]
+            selected["flow"] = take_frames(flow, self.flow_offsets(flow.shape[1]))
         return selected
 
     def input_shapes(self, crop_size=CROP_SIZE, any_steps=False):
@@ -222,6 +222,31 @@ class InputView:
                     f"{times}{self.flow_stack} stacked flow frames" + ("" if self.rgb else every)
                 )
         return " + ".join(parts)
+
+
+def take_frames(clips, offsets):
+    """`clips[:, offsets]` without a copy where the offsets allow it.
+
+    Evenly spaced offsets from 0 (consecutive frames, every n-th frame, or
+    stacks that tile the window) are a basic slice: the clips themselves
+    when every frame is taken, otherwise a strided view of them. Other
+    offsets (stacks with gaps between them) are gathered into a new array.
+
+    Args:
+        clips: `(num_clips, length, H, W, C)` array.
+        offsets: 1-D int array of frame offsets, each `< length`.
+
+    Returns:
+        `(num_clips, len(offsets), H, W, C)`, possibly a view of `clips`.
+    """
+    count = len(offsets)
+    spacing = int(offsets[1] - offsets[0]) if count > 1 else 1
+    evenly_spaced = spacing > 0 and np.array_equal(offsets, np.arange(count) * spacing)
+    if not evenly_spaced:
+        return clips[:, offsets]
+    if spacing == 1 and count == clips.shape[1]:
+        return clips
+    return clips[:, : (count - 1) * spacing + 1 : spacing]
 
 
 def ordinal(number):

@@ -10,6 +10,7 @@ import pytest
 import tensorflow as tf
 
 from keras_i3d.cli.main import main
+from keras_i3d.data import DataServiceConfig
 from keras_i3d.data import VideoSample
 from keras_i3d.data import tfrecord_dataset
 from keras_i3d.data import video_dataset
@@ -88,7 +89,8 @@ def test_workers_in_other_processes_serve_tfrecords(tmp_path):
     assert f"dispatcher {address}" in line
     try:
         shards = str(tmp_path / "shards" / "*.tfrecord")
-        served = tfrecord_dataset(shards, seed=0, data_service=address, **CLIP_ARGUMENTS)
+        one_epoch = DataServiceConfig(address, epochs=1)
+        served = tfrecord_dataset(shards, seed=0, data_service=one_epoch, **CLIP_ARGUMENTS)
         clips = {int(label): clip.numpy() for clip, label in served}
         assert sorted(clips) == list(range(NUM_VIDEOS))
         assert all(
@@ -96,7 +98,7 @@ def test_workers_in_other_processes_serve_tfrecords(tmp_path):
         )
         # Video decoding is Python, which a worker in another process cannot run.
         with pytest.raises(tf.errors.InvalidArgumentError, match="Could not find callback"):
-            list(video_dataset(samples, seed=0, data_service=address, **CLIP_ARGUMENTS))
+            list(video_dataset(samples, seed=0, data_service=one_epoch, **CLIP_ARGUMENTS))
     finally:
         stop_role(tmp_path, worker, "worker")
         stop_role(tmp_path, dispatcher, "dispatcher")

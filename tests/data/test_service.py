@@ -53,6 +53,16 @@ def service_address():
         yield address
 
 
+def one_epoch(address, processing_mode="dynamic", **kwargs):
+    """A config whose job serves one epoch, so the dataset ends."""
+    return DataServiceConfig(address, processing_mode, epochs=1, **kwargs)
+
+
+def local_epochs(dataset, epochs):
+    """`clip_keys` of each of the first `epochs` iterations of a local dataset."""
+    return [clip_keys(dataset) for _ in range(epochs)]
+
+
 def clip_keys(dataset):
     """`(label, sha256 of the clip)` of every example, sorted."""
     return sorted(
@@ -64,7 +74,7 @@ def clip_keys(dataset):
 def test_video_dataset_dynamic_serves_the_local_clips(samples, service_address):
     local = clip_keys(video_dataset(samples, seed=3, **CLIP_ARGUMENTS))
     served = clip_keys(
-        video_dataset(samples, seed=3, data_service=service_address, **CLIP_ARGUMENTS)
+        video_dataset(samples, seed=3, data_service=one_epoch(service_address), **CLIP_ARGUMENTS)
     )
     assert served == local
     assert [label for label, _ in served] == list(range(NUM_VIDEOS))
@@ -83,14 +93,14 @@ def test_off_mode_serves_the_local_clips_once_per_worker(
         return tfrecord_dataset(shards, seed=3, sampling=sampling, **CLIP_ARGUMENTS, **kwargs)
 
     local = clip_keys(dataset())
-    served = clip_keys(dataset(data_service=DataServiceConfig(service_address, "off")))
+    served = clip_keys(dataset(data_service=one_epoch(service_address, "off")))
     assert served == sorted(local * NUM_WORKERS)
 
 
 def test_tfrecord_random_windows_are_seeded_in_graph(shards, service_address):
     """On the service, random windows come from a stateless TF op on the
     example's seed: every worker of an "off" job serves the same clips."""
-    config = DataServiceConfig(service_address, "off")
+    config = one_epoch(service_address, "off")
     served = clip_keys(tfrecord_dataset(shards, seed=3, data_service=config, **CLIP_ARGUMENTS))
     assert served == sorted(sorted(set(served)) * NUM_WORKERS)
     assert [label for label, _ in served[::NUM_WORKERS]] == list(range(NUM_VIDEOS))
@@ -115,7 +125,9 @@ def test_in_graph_sampler_matches_the_numpy_sampler(num_frames, view):
 
 def test_scaling_in_the_trainer_matches_scaling_on_the_workers(samples, service_address):
     local = video_dataset(samples, seed=1, deterministic=True, **CLIP_ARGUMENTS)
-    served = video_dataset(samples, seed=1, data_service=service_address, **CLIP_ARGUMENTS)
+    served = video_dataset(
+        samples, seed=1, data_service=one_epoch(service_address), **CLIP_ARGUMENTS
+    )
     local_clips = {int(label): clip.numpy() for clip, label in local}
     served_clips = {int(label): clip.numpy() for clip, label in served}
     assert sorted(served_clips) == sorted(local_clips)
@@ -126,9 +138,47 @@ def test_scaling_in_the_trainer_matches_scaling_on_the_workers(samples, service_
 
 def test_tfrecord_dataset_dynamic_visits_each_video_once(shards, service_address):
     served = clip_keys(
-        tfrecord_dataset(shards, seed=5, data_service=service_address, **CLIP_ARGUMENTS)
+        tfrecord_dataset(shards, seed=5, data_service=one_epoch(service_address), **CLIP_ARGUMENTS)
     )
     assert [label for label, _ in served] == list(range(NUM_VIDEOS))
+
+
+def test_video_dataset_epochs_differ_and_equal_the_local_epochs(samples, service_address):
+    """One job serves the epochs in turn: with a seed, epoch 1 is not epoch 0
+    again, but the local pipeline's epoch 1 ("dynamic": each clip once;
+    "off": once per worker)."""
+    local = local_epochs(video_dataset(samples, seed=3, **CLIP_ARGUMENTS), 2)
+    assert set(local[0]).isdisjoint(local[1])
+    for mode, copies in (("dynamic", 1), ("off", NUM_WORKERS)):
+        config = DataServiceConfig(service_address, mode, epochs=2)
+        served = clip_keys(video_dataset(samples, seed=3, data_service=config, **CLIP_ARGUMENTS))
+        assert served == sorted((local[0] + local[1]) * copies), mode
+
+
+def test_tfrecord_dataset_epochs_differ(shards, service_address):
+    """Shards split by file draw their seeds on the workers: each epoch
+    visits every video, with new clips."""
+    for mode, copies in (("dynamic", 1), ("off", NUM_WORKERS)):
+        config = DataServiceConfig(service_address, mode, epochs=2)
+        served = clip_keys(tfrecord_dataset(shards, seed=3, data_service=config, **CLIP_ARGUMENTS))
+        assert [label for label, _ in served] == sorted(list(range(NUM_VIDEOS)) * 2 * copies)
+        # Two epochs of different clips: each video's two clips differ.
+        assert len(set(served)) == 2 * NUM_VIDEOS, mode
+
+
+def test_uniform_epochs_repeat_the_same_clips(shards, service_address):
+    """Without randomness, the epochs of one job serve the same clips."""
+    local = clip_keys(tfrecord_dataset(shards, seed=3, sampling="uniform", **CLIP_ARGUMENTS))
+    config = DataServiceConfig(service_address, "off", epochs=2)
+    served = clip_keys(
+        tfrecord_dataset(shards, seed=3, sampling="uniform", data_service=config, **CLIP_ARGUMENTS)
+    )
+    assert served == sorted(local * 2 * NUM_WORKERS)
+
+
+def test_dynamic_seeded_video_dataset_needs_an_end_to_the_epochs(samples, service_address):
+    with pytest.raises(ValueError, match="Received: epochs=None"):
+        video_dataset(samples, seed=3, data_service=service_address, **CLIP_ARGUMENTS)
 
 
 def test_service_feeds_model_fit(samples, shards, service_address):
@@ -143,16 +193,25 @@ def test_service_feeds_model_fit(samples, shards, service_address):
         optimizer="sgd", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     )
     uncompressed = DataServiceConfig(service_address, compression=None)
-    for dataset in (
-        video_dataset(samples, batch_size=2, data_service=service_address, **CLIP_ARGUMENTS),
-        tfrecord_dataset(shards, batch_size=2, data_service=uncompressed, **CLIP_ARGUMENTS),
+    two_epochs = DataServiceConfig(service_address, epochs=2)
+    for dataset, fit_epochs in (
+        (video_dataset(samples, batch_size=2, data_service=service_address, **CLIP_ARGUMENTS), 2),
+        (tfrecord_dataset(shards, batch_size=2, data_service=uncompressed, **CLIP_ARGUMENTS), 2),
+        # A job of 2 epochs under 3 fit epochs: fit keeps one iterator, so
+        # the input runs out after the job's 2 epochs and training stops.
+        (
+            video_dataset(samples, batch_size=2, seed=4, data_service=two_epochs, **CLIP_ARGUMENTS),
+            3,
+        ),
     ):
         steps = []
         count_steps = keras.callbacks.LambdaCallback(
             on_train_batch_end=lambda batch, logs: steps.append(batch)
         )
-        history = model.fit(dataset, epochs=2, verbose=0, callbacks=[count_steps])
-        # Each epoch is a new service job over every video once: 6 clips, 3 batches.
+        # One job for the whole run, every video once per epoch: 6 clips, 3 batches.
+        history = model.fit(
+            dataset, epochs=fit_epochs, steps_per_epoch=3, verbose=0, callbacks=[count_steps]
+        )
         assert steps == [0, 1, 2] * 2
         assert np.isfinite(history.history["loss"]).all()
 
@@ -167,6 +226,9 @@ def test_addresses_and_modes_are_checked():
         DataServiceConfig("localhost:5050", processing_mode="file")
     with pytest.raises(ValueError, match="Received: compression='gzip'"):
         DataServiceConfig("localhost:5050", compression="gzip")
+    for epochs in (0, 1.5, True):
+        with pytest.raises(ValueError, match=f"Received: epochs={epochs!r}"):
+            DataServiceConfig("localhost:5050", epochs=epochs)
     with pytest.raises(ValueError, match="Received: data_service=5050"):
         resolve_data_service(5050)
 

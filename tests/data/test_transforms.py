@@ -74,6 +74,25 @@ def test_flip_mirrors_rgb_and_negates_flow_x():
         transforms.flip_left_right(flow.astype(np.uint8), is_flow=True)
 
 
+@pytest.mark.parametrize(
+    "shape, dtype",
+    [((3, 5, 7, 3), np.uint8), ((2, 4, 5, 2), np.float32), ((1, 1, 9, 20), np.float32)],
+)
+def test_reverse_width_equals_tf_reverse_bit_for_bit(shape, dtype):
+    clip = ramp_clip(*shape, dtype=dtype)
+    expected = tf.reverse(clip, axis=[2]).numpy()
+    np.testing.assert_array_equal(transforms.reverse_width(tf.constant(clip)).numpy(), expected)
+    spec = tf.TensorSpec((None, shape[1], None, shape[3]), tf.as_dtype(dtype))
+    in_graph = tf.function(transforms.reverse_width, input_signature=[spec])
+    assert in_graph.get_concrete_function().structured_outputs.shape.as_list() == [
+        None,
+        shape[1],
+        None,
+        shape[3],
+    ]
+    np.testing.assert_array_equal(in_graph(clip).numpy(), expected)
+
+
 def test_random_flip_happens_about_half_the_time_and_flow_follows_rgb():
     rgb = ramp_clip(height=8, width=8).astype(np.float32)
     flow = rgb[..., :2]

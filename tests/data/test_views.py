@@ -196,3 +196,37 @@ def test_paper_inputs_scale_their_views_and_their_frames():
     assert PAPER_INPUTS["i3d_rgb"].scaled(1) == PAPER_INPUTS["i3d_rgb"]
     with pytest.raises(ValueError, match="crop_size"):
         PAPER_INPUTS["c3d"].scaled(4, crop_size=0)
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        InputView.consecutive("two_stream", 8),
+        InputView(steps=25, spacing=5),
+        InputView(steps=5, spacing=10, flow_stack=10),
+        InputView(steps=3, spacing=5, flow_stack=2),
+        InputView(steps=1, flow_stack=10),
+    ],
+)
+def test_select_takes_the_offsets_and_copies_only_when_it_must(view):
+    for length in (view.span, view.span + 7):
+        rng = np.random.default_rng(length)
+        clips = {
+            "rgb": rng.integers(0, 256, (2, length, 3, 4, 3), dtype=np.uint8),
+            "flow": rng.normal(size=(2, length, 3, 4, 2)).astype(np.float32),
+        }
+        selected = view.select(clips)
+        expected = {}
+        if view.rgb:
+            expected["rgb"] = clips["rgb"][:, view.rgb_offsets(length)]
+        if view.flow_stack:
+            expected["flow"] = clips["flow"][:, view.flow_offsets(length)]
+        assert selected.keys() == expected.keys()
+        for name, frames in selected.items():
+            np.testing.assert_array_equal(frames, expected[name])
+            offsets = view.rgb_offsets(length) if name == "rgb" else view.flow_offsets(length)
+            # Only evenly spaced offsets (no gaps or overlaps between flow
+            # stacks) make a strided view.
+            steps = np.diff(offsets)
+            evenly_spaced = len(set(steps)) <= 1 and (len(steps) == 0 or steps[0] > 0)
+            assert np.shares_memory(frames, clips[name]) == evenly_spaced, (name, length)

@@ -109,15 +109,10 @@ class ExtractFeatures(beam.PTransform):
         overwrite=False,
     ):
         super().__init__()
-        from keras_i3d.models.fused import check_inference_precision
-        from keras_i3d.tasks.features.models import check_feature_model
+        from keras_i3d.tasks.features.models import check_feature_models
         from keras_i3d.tasks.features.outputs import sidecar_settings
 
-        check_inference_precision(precision, fused)
-        for stream in settings.streams:
-            check_feature_model(
-                stream, settings.endpoint, settings.window, settings.crop_size, settings.pooling
-            )
+        check_feature_models(settings, fused, precision)
         self.out_dir = str(out_dir)
         self.settings = settings
         self.overwrite = overwrite

@@ -252,24 +252,16 @@ def check_models(args, settings):
     """Refuses, before any work, options the feature models cannot take.
 
     Raises:
-        CLIError: the message names the stream and the option.
+        CLIError: the message names the stream or the option.
     """
-    from keras_i3d.models.fused import check_inference_precision
-    from keras_i3d.tasks.features.models import check_feature_model
+    from keras_i3d.tasks.features.models import check_feature_models
 
+    if args.precision != options.INFERENCE_PRECISIONS[0] and not args.fused:
+        raise CLIError(f"--precision {args.precision} runs the fused graph; drop --no-fuse")
     try:
-        check_inference_precision(args.precision, args.fused)
-    except ValueError:
-        raise CLIError(
-            f"--precision {args.precision} runs the fused graph; drop --no-fuse"
-        ) from None
-    for stream in settings.streams:
-        try:
-            check_feature_model(
-                stream, settings.endpoint, settings.window, settings.crop_size, settings.pooling
-            )
-        except ValueError as error:
-            raise CLIError(f"{stream} model: {error}") from None
+        check_feature_models(settings, args.fused, args.precision)
+    except ValueError as error:
+        raise CLIError(str(error)) from None
 
 
 def run_weights(args, settings):

@@ -67,6 +67,26 @@ def check_feature_model(stream, endpoint, window, crop_size, pooling):
         )
 
 
+def check_feature_models(settings, fused=False, precision="float32"):
+    """Checks that every stream's `feature_model` can be built, without
+    building one (e.g. before a Beam job starts).
+
+    Raises:
+        ValueError: a bad `precision`, or a model that cannot take the
+            settings; the message starts with its stream.
+    """
+    from keras_i3d.models.fused import check_inference_precision
+
+    check_inference_precision(precision, fused)
+    for stream in settings.streams:
+        try:
+            check_feature_model(
+                stream, settings.endpoint, settings.window, settings.crop_size, settings.pooling
+            )
+        except ValueError as error:
+            raise ValueError(f"{stream} model: {error}") from None
+
+
 def feature_model(
     stream,
     endpoint=DEFAULT_ENDPOINT,

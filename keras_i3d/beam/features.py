@@ -64,8 +64,6 @@ class _StoreFeatures:
             ((windows, result),) = video_results(
                 videos, self.settings, self.models, self.batch_size
             )
-        if result.error is not None:
-            raise result.error
         for name, write in self.files.files(video_id(path), windows, result, video=path):
             write_output(
                 join(self.out_dir, name),

@@ -319,8 +319,6 @@ def extract_all(args, settings, todo):
     with tqdm(total=len(todo), unit="video", desc="features", file=sys.stderr) as progress:
         for windows, result in results:
             try:
-                if result.error is not None:
-                    raise result.error
                 files.save(args.out, todo[result.key][0], windows, result)
             except Exception as error:  # noqa: BLE001 - report, go on
                 failures.append((str(result.key), str(error) or type(error).__name__))

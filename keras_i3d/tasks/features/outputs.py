@@ -184,7 +184,7 @@ class FeatureFiles:
             video_id: the stem of the video's outputs.
             windows: the video's `VideoWindows`, iterated (its `settings`
                 give the streams extracted; its `path` is recorded).
-            result: its `VideoFeatures`, without error.
+            result: its `VideoFeatures`.
             written_shape: a function, a file name to the shape of that
                 feature file written before (for a stream not extracted
                 now).
@@ -194,9 +194,15 @@ class FeatureFiles:
         Returns:
             A list of `(name, write)`, the feature files then the sidecar;
             `write(file)` writes the content to a binary file object.
+
+        Raises:
+            Exception: `result.error`, the error that stopped the video
+                (no file is made for it).
         """
         from keras_i3d import __version__
 
+        if result.error is not None:
+            raise result.error
         settings = self.settings
         streams = windows.settings.streams
         arrays = {}

@@ -52,8 +52,7 @@ class _StoreFeatures:
         from keras_i3d.tasks.features.outputs import FeatureFiles
 
         self.models = feature_models(self.settings, self.weights, self.fused, self.precision)
-        shapes = {stream: model.output_shape[1:] for stream, model in self.models.items()}
-        self.files = FeatureFiles(self.settings, self.described, shapes)
+        self.files = FeatureFiles.of_models(self.settings, self.described, self.models)
 
     def __call__(self, path, targets):
         from keras_i3d.atomic_files import atomic_write

@@ -308,11 +308,8 @@ def extract_all(args, settings, todo):
         models = feature_models(settings, weights, args.fused, args.precision, needed)
     except ValueError as error:
         raise CLIError(str(error)) from None
-    files = FeatureFiles(
-        settings,
-        sidecar_settings(settings, weights, args.fused, args.precision),
-        {stream: model.output_shape[1:] for stream, model in models.items()},
-    )
+    described = sidecar_settings(settings, weights, args.fused, args.precision)
+    files = FeatureFiles.of_models(settings, described, models)
     videos = [(video, video, streams) for video, (_, streams) in todo.items()]
     failures = []
     results = video_results(videos, settings, models, args.batch_size, args.workers)

@@ -152,13 +152,20 @@ class FeatureFiles:
         described: `sidecar_settings(...)`, recorded in every sidecar.
         feature_shapes: `{stream: model.output_shape[1:]}`, the shape of
             a row of each stream (for a video with no row, e.g. one
-            shorter than a window with `loop_short` off).
+            shorter than a window with `loop_short` off); `of_models`
+            reads them from the models.
     """
 
     def __init__(self, settings, described, feature_shapes):
         self.settings = settings
         self.described = described
         self.feature_shapes = feature_shapes
+
+    @classmethod
+    def of_models(cls, settings, described, models):
+        """The files of an extraction by `models` (`{stream: model}`)."""
+        shapes = {stream: tuple(model.output_shape[1:]) for stream, model in models.items()}
+        return cls(settings, described, shapes)
 
     def names(self, video_id, streams=None):
         """`{stream or "concat": file name}` of a video's feature files.

@@ -1,7 +1,8 @@
 """`extract-features` throughput against the model-only rate, same process.
 
-Builds the feature network once (`--graph fused`, the command's default, or
-`reference`) and times, interleaved over `--rounds` rounds so that load
+Builds the feature network once, as the command does (the fused graph in
+float32 by default; `--no-fuse` for the reference graph, `--precision
+mixed_bfloat16` for bfloat16), and times, interleaved over `--rounds` rounds so that load
 changes hit every row alike:
 
 * `model-only`: `predict_on_batch` on ready-made batches of `--batch-size`
@@ -18,7 +19,8 @@ temporary file with PyAV). The load average is printed before and after:
 numbers taken on a shared machine are noisy, compare ratios within a run.
 
     python benchmarks/features.py [--seconds 30] [--window 16] [--stride 16] \\
-        [--batch-size 8] [--rounds 3] [--weights kinetics400|none] [--graph fused]
+        [--batch-size 8] [--rounds 3] [--weights kinetics400|none] [--no-fuse] \\
+        [--precision float32|mixed_bfloat16]
 """
 
 import argparse
@@ -77,6 +79,8 @@ def time_extract(video, settings, model, batch_size, reader):
 
 
 def main():
+    from keras_i3d.cli.options import add_inference_graph_options
+
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -86,7 +90,7 @@ def main():
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--weights", default="kinetics400")
-    parser.add_argument("--graph", choices=("fused", "reference"), default="fused")
+    add_inference_graph_options(parser)
     args = parser.parse_args()
 
     from keras_i3d.preprocessing import preprocess_input
@@ -95,7 +99,9 @@ def main():
 
     print(f"load average before: {os.getloadavg()}")
     weights = None if args.weights == "none" else args.weights
-    model = feature_model("rgb", weights=weights, window=args.window, fused=args.graph == "fused")
+    model = feature_model(
+        "rgb", weights=weights, window=args.window, fused=args.fused, precision=args.precision
+    )
     settings = FeatureSettings(window=args.window, stride=args.stride)
     rng = np.random.default_rng(0)
     batch = preprocess_input(
@@ -117,7 +123,8 @@ def main():
     ceiling = statistics.median(rates["model-only"])
     print(
         f"\n{args.seconds:g} s of video, window {args.window}, stride {args.stride}, "
-        f"batch {args.batch_size}, {args.graph} graph, median of {args.rounds} rounds"
+        f"batch {args.batch_size}, {'fused' if args.fused else 'reference'} graph in "
+        f"{args.precision}, median of {args.rounds} rounds"
     )
     print(f"{'row':<16} {'windows/s':>10} {'of model':>9} {'video h/h':>10}")
     for name, values in rates.items():

@@ -47,6 +47,7 @@ ALLOWED = {
     # Uses of both sides.
     "tasks": {
         "models",
+        "weights",
         "data",
         "flow",
         "video",
@@ -54,6 +55,7 @@ ALLOWED = {
         "labels",
         "conventions",
         "atomic_files",
+        "flags",
     },
     "training": {
         "models",

@@ -7,8 +7,8 @@ per-video function as the local command, so the outputs are identical:
   `keras_i3d.flow.corpus.compute_and_store_flow`;
 - `keras_i3d.beam.tfrecords.WriteTFRecords`: JPEG-frame TFRecord shards,
   through `keras_i3d.data.tfrecords.encode_video_sample`;
-- `keras_i3d.beam.features.ExtractFeatures`: window features, through
-  `keras_i3d.tasks.features.extract_features`;
+- `keras_i3d.beam.features.ExtractFeatures`: window features and their
+  sidecars, through `keras_i3d.tasks.features.outputs`;
 - `keras_i3d.beam.fvd.ComputeVideoStatistics`: FVD statistics, merged
   exactly in float64 by `VideoStatisticsCombineFn`.
 

@@ -124,8 +124,8 @@ def run_tfrecords_job(samples, out_dir, workers=1, pipeline_args=(), **options):
 def run_features_job(paths, out_dir, workers=1, pipeline_args=(), **options):
     """`keras-i3d extract-features --beam`: `ExtractFeatures` over `paths`.
 
-    `options` are `ExtractFeatures`' (`streams`, `weights`, `endpoint`,
-    `window`, `stride`, ...); see `run_job`.
+    `options` are `ExtractFeatures`' (`settings`, `weights`, `fused`,
+    `precision`, `batch_size`, `overwrite`); see `run_job`.
     """
     from keras_i3d.beam.features import ExtractFeatures
 

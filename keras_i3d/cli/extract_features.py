@@ -20,11 +20,7 @@ skipped, so a stopped run resumes; each is written to a temporary name and
 renamed when complete.
 """
 
-import dataclasses
-import pathlib
 import sys
-
-import numpy as np
 
 from keras_i3d.cli import options
 from keras_i3d.cli.errors import CLIError
@@ -224,6 +220,8 @@ def settings_from_args(args):
 
 
 def run(args):
+    from keras_i3d.tasks.features.outputs import missing_streams
+
     settings = settings_from_args(args)
     if "flow" in settings.streams and args.preset and not args.flow_weights:
         raise CLIError(
@@ -232,6 +230,7 @@ def run(args):
             "weights file). Its RGB half alone is --window 16 --stride 4 "
             "--fps native without --preset"
         )
+    check_models(args, settings)
     videos = options.select_shard(collect_videos(args.inputs), args.shard)
     video_ids = unique_video_ids(videos)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -245,59 +244,29 @@ def run(args):
     if todo and args.beam:
         failures = extract_on_beam(args, todo, settings)
     elif todo:
-        needed = tuple(s for s in settings.streams if any(s in m for _, m in todo.values()))
-        models = build_models(args, settings, needed)
-        failures = extract_all(args, settings, todo, models)
+        failures = extract_all(args, settings, todo)
     return report(len(videos), skipped, failures, args.out)
 
 
-def output_names(video_id, settings, streams=None):
-    """`{stream or "concat": file name}` of a video's feature files."""
-    if settings.concat_streams:
-        return {"concat": f"{video_id}.npy"}
-    return {stream: f"{video_id}_{stream}.npy" for stream in streams or settings.streams}
+def check_models(args, settings):
+    """Refuses, before any work, options the feature models cannot take.
+
+    Raises:
+        CLIError: the message names the stream or the option.
+    """
+    from keras_i3d.tasks.features.models import check_feature_models
+
+    if args.precision != options.INFERENCE_PRECISIONS[0] and not args.fused:
+        raise CLIError(f"--precision {args.precision} runs the fused graph; drop --no-fuse")
+    try:
+        check_feature_models(settings, args.fused, args.precision)
+    except ValueError as error:
+        raise CLIError(str(error)) from None
 
 
-def missing_streams(out, video_id, settings, overwrite):
-    """The streams whose outputs (or whose sidecar) are missing."""
-    from keras_i3d.tasks.features.sidecar import sidecar_path
-
-    if overwrite or not sidecar_path(out, video_id).exists():
-        return settings.streams
-    names = output_names(video_id, settings)
-    if settings.concat_streams:
-        return () if (pathlib.Path(out) / names["concat"]).exists() else settings.streams
-    return tuple(s for s in settings.streams if not (pathlib.Path(out) / names[s]).exists())
-
-
-def feature_path(out, video_id, stream):
-    """`OUT/<video_id>_<stream>.npy`."""
-    return pathlib.Path(out) / f"{video_id}_{stream}.npy"
-
-
-def extract_on_beam(args, todo, settings):
-    """`--beam`: `keras_i3d.beam.features.ExtractFeatures` over the videos
-    to do (each gets every stream); returns the failures."""
-    streams = settings.streams
-    weights = {stream: stream_weights(args, stream) for stream in streams}
-    summary = options.beam_jobs().run_features_job(
-        list(todo),
-        args.out,
-        args.workers,
-        args.pipeline_args,
-        streams=streams,
-        weights=weights,
-        endpoint=settings.endpoint,
-        window=settings.window,
-        stride=settings.stride,
-        batch_size=args.batch_size,
-        fps=settings.fps,
-        flow_method=settings.flow_method,
-        short_side=settings.short_side,
-        crop_size=settings.crop_size,
-        overwrite=args.overwrite,
-    )
-    return summary.failures
+def run_weights(args, settings):
+    """`{stream: weights}` of every stream (None: random)."""
+    return {stream: stream_weights(args, stream) for stream in settings.streams}
 
 
 def stream_weights(args, stream):
@@ -306,123 +275,49 @@ def stream_weights(args, stream):
     return None if weights.lower() == "none" else weights
 
 
-def build_models(args, settings, streams):
-    from keras_i3d.tasks.features.models import feature_model
-
-    models = {}
-    for stream in streams:
-        try:
-            models[stream] = feature_model(
-                stream,
-                endpoint=settings.endpoint,
-                weights=stream_weights(args, stream),
-                window=settings.window,
-                crop_size=settings.crop_size,
-                pooling=settings.pooling,
-                fused=args.fused or args.precision != "float32",
-                dtype=None if args.precision == "float32" else args.precision,
-            )
-        except ValueError as error:
-            raise CLIError(f"{stream} model: {error}") from None
-    return models
+def extract_on_beam(args, todo, settings):
+    """`--beam`: `keras_i3d.beam.features.ExtractFeatures` over the videos
+    to do (each gets every stream); returns the failures."""
+    summary = options.beam_jobs().run_features_job(
+        list(todo),
+        args.out,
+        args.workers,
+        args.pipeline_args,
+        settings=settings,
+        weights=run_weights(args, settings),
+        fused=args.fused,
+        precision=args.precision,
+        batch_size=args.batch_size,
+        overwrite=args.overwrite,
+    )
+    return summary.failures
 
 
-def weights_description(args, stream):
-    """The sidecar's record of `stream`'s weights: record name and sha256s."""
-    from keras_i3d.weights.hashing import file_sha256
-    from keras_i3d.weights.records import resolve_alias
-
-    weights = stream_weights(args, stream)
-    if weights is None:
-        return {"name": None, "random": True}
-    record = resolve_alias(weights, stream)
-    if record is not None:
-        described = {"name": record.name, "tensors_sha256": record.tensors_sha256}
-        if record.file_sha256:
-            described["file_sha256"] = record.file_sha256
-        return described
-    if not pathlib.Path(weights).is_file():  # e.g. an hf:// repository
-        return {"name": None, "source": str(weights)}
-    return {"name": None, "file": str(weights), "file_sha256": file_sha256(weights)}
-
-
-def extract_all(args, settings, todo, models):
+def extract_all(args, settings, todo):
     """Extracts and saves every video's features; returns the failures."""
     from tqdm import tqdm
 
-    from keras_i3d.tasks.features.extract import batched_features
-    from keras_i3d.tasks.features.prefetch import prefetched
-    from keras_i3d.tasks.features.settings import VideoWindows
+    from keras_i3d.tasks.features.models import feature_models
+    from keras_i3d.tasks.features.outputs import FeatureFiles
+    from keras_i3d.tasks.features.outputs import sidecar_settings
+    from keras_i3d.tasks.features.outputs import video_results
 
-    described = settings.describe()
-    described["weights"] = {stream: weights_description(args, stream) for stream in models}
-    described["graph"] = "fused" if args.fused else "reference"
-    described["precision"] = args.precision
-    sources = {}
-    for video, (_, streams) in todo.items():
-        per_video = settings
-        if streams != settings.streams:
-            per_video = dataclasses.replace(settings, streams=streams)
-        sources[video] = VideoWindows(video, per_video)
-    # Each queued window holds its crops: read ahead about one batch.
-    depth = max(2, args.batch_size // settings.crops)
-    videos = prefetched(sources.items(), workers=args.workers, depth=depth)
+    weights = run_weights(args, settings)
+    needed = tuple(s for s in settings.streams if any(s in m for _, m in todo.values()))
+    try:
+        models = feature_models(settings, weights, args.fused, args.precision, needed)
+    except ValueError as error:
+        raise CLIError(str(error)) from None
+    described = sidecar_settings(settings, weights, args.fused, args.precision)
+    files = FeatureFiles.of_models(settings, described, models)
+    videos = [(video, video, streams) for video, (_, streams) in todo.items()]
     failures = []
+    results = video_results(videos, settings, models, args.batch_size, args.workers)
     with tqdm(total=len(todo), unit="video", desc="features", file=sys.stderr) as progress:
-        for result in batched_features(videos, models, args.batch_size):
-            video_id, streams = todo[result.key]
+        for windows, result in results:
             try:
-                if result.error is not None:
-                    raise result.error
-                save_video(
-                    args.out, video_id, sources[result.key], result, settings, models, described
-                )
+                files.save(args.out, todo[result.key][0], windows, result)
             except Exception as error:  # noqa: BLE001 - report, go on
                 failures.append((str(result.key), str(error) or type(error).__name__))
             progress.update()
     return failures
-
-
-def save_video(out, video_id, source, result, settings, models, described):
-    """Writes one video's feature files, then its sidecar."""
-    from keras_i3d import __version__
-    from keras_i3d.atomic_files import atomic_write
-    from keras_i3d.tasks.features.crops import reduce_crops
-    from keras_i3d.tasks.features.sidecar import sidecar_path
-    from keras_i3d.tasks.features.sidecar import sidecar_record
-    from keras_i3d.tasks.features.sidecar import write_sidecar
-
-    arrays = {}
-    for stream in source.settings.streams:
-        features = result.features.get(stream)
-        if features is None:  # no row: e.g. a short video with loop_short off
-            shape = (0, settings.crops) + tuple(models[stream].output_shape[1:])
-            features = np.zeros(shape, np.float32)
-        arrays[stream] = reduce_crops(features, settings.crop_reduce)
-    if settings.concat_streams:
-        arrays = {"concat": np.concatenate([arrays["rgb"], arrays["flow"]], axis=-1)}
-    names = output_names(video_id, settings, source.settings.streams)
-    for key, array in arrays.items():
-        atomic_write(pathlib.Path(out) / names[key], lambda file, a=array: np.save(file, a))
-    record = sidecar_record(
-        video_id,
-        source.path,
-        source.source_fps,
-        source.fps,
-        result.rows,
-        described,
-        output_shapes(out, output_names(video_id, settings), arrays),
-        __version__,
-    )
-    write_sidecar(sidecar_path(out, video_id), record)
-
-
-def output_shapes(out, names, arrays):
-    """`{file name: shape}` of every output, written now or before."""
-    shapes = {}
-    for key, name in names.items():
-        if key in arrays:
-            shapes[name] = arrays[key].shape
-        else:
-            shapes[name] = np.load(pathlib.Path(out) / name, mmap_mode="r").shape
-    return shapes

@@ -1,8 +1,13 @@
 """End-to-end uses of the models: classify a video, window features, FVD.
 
-Each task starts from a video file through the one decode path of the video
-side (`keras_i3d.data.load_video_clips`) and builds its model from
-`keras_i3d.models`.
+Each task builds its model from `keras_i3d.models`, and classification and
+features run it as `keras_i3d.models.fused.inference_model` makes it (the
+fused float32 graph unless told otherwise). Video files come through the
+video side's decoder: classification and features read them a chunk at a
+time (`keras_i3d.video.open_video`), so memory does not grow with a
+video's length, with the frames and flow `keras_i3d.data.load_video_clips`
+gives on the whole video; FVD takes videos as arrays, or reads clips of
+files with `keras_i3d.video.read_video`.
 """
 
 from keras_i3d.tasks.classify import CLASSIFY_STREAMS

@@ -1,7 +1,7 @@
 """The Beam jobs on the DirectRunner with 2 worker processes match the local path.
 
 Over a folder that holds a corrupt file: flow byte-identical to
-`keras-i3d flow`, TFRecords equal to `write_tfrecords`'s, the corrupt file in
+`keras-i3d flow`, features (slow) to `keras-i3d extract-features`, TFRecords equal to `write_tfrecords`'s, the corrupt file in
 `failures.jsonl`, and no work on a rerun.
 """
 
@@ -110,3 +110,29 @@ def test_tfrecords_equal_the_local_writer(tmp_path, videos):
         assert len(examples(local_shard)) in (1, 2)
     rerun = jobs.run_tfrecords_job(samples, tmp_path / "beam", workers=WORKERS, **options)
     assert rerun.count("done") == 0 and rerun.count("skipped_shards") == 2
+
+
+@pytest.mark.slow  # each worker process imports TensorFlow and builds the model
+def test_features_equal_the_local_command_and_a_rerun_does_no_work(tmp_path, videos):
+    from keras_i3d.models.i3d import I3D
+    from keras_i3d.tasks.features.settings import FeatureSettings
+
+    weights = str(tmp_path / "random.weights.h5")
+    I3D(weights=None).save_weights(weights)
+    argv = ["extract-features", str(videos), "--out", str(tmp_path / "local"), "--weights", weights]
+    argv += ["--window", "4", "--stride", "2", "--short-side", "24", "--crop-size", "24"]
+    assert cli_main.main(argv) == 1  # The corrupt file fails the local run.
+    settings = FeatureSettings(window=4, stride=2, short_side=24, crop_size=24)
+    options = dict(settings=settings, weights={"rgb": weights}, workers=WORKERS)
+    out = tmp_path / "beam"
+    summary = jobs.run_features_job(video_paths(videos), out, **options)
+    assert summary.count("done") == 3 and summary.count("failed") == 1
+    assert [path for path, _ in summary.failures] == [str(videos / "broken.mp4")]
+    beam_files = files_under(out)
+    assert beam_files.pop("failures.jsonl")
+    assert beam_files == files_under(tmp_path / "local")
+    assert len(beam_files) == 6  # clip<k>_rgb.npy and clip<k>.json
+    written = {path.name: path.stat().st_mtime_ns for path in out.glob("clip*")}
+    rerun = jobs.run_features_job(video_paths(videos), out, **options)
+    assert rerun.count("done") == 0 and rerun.count("skipped") == 3
+    assert {path.name: path.stat().st_mtime_ns for path in out.glob("clip*")} == written

@@ -104,7 +104,58 @@ def test_extract_features_on_beam_writes_the_local_files(tmp_path, videos, capsy
     assert cli_main.main(argv + ["--out", str(tmp_path / "local")]) == 1
     assert cli_main.main(argv + ["--out", str(tmp_path / "beam"), "--beam"] + IN_PROCESS) == 1
     beam_files = files_under(tmp_path / "beam")
-    assert sorted(beam_files) == ["clip0_rgb.npy", "clip1_rgb.npy"]
+    assert sorted(beam_files) == ["clip0.json", "clip0_rgb.npy", "clip1.json", "clip1_rgb.npy"]
+    # Byte for byte, sidecars included: they hold nothing that differs
+    # between runs (the package version, not the time or the machine).
     assert beam_files == files_under(tmp_path / "local")
     assert np.load(tmp_path / "beam" / "clip0_rgb.npy").shape == (1, 1024)
     assert "broken.mp4" in capsys.readouterr().err
+
+
+def random_weights_files(folder):
+    """`--rgb-weights` and `--flow-weights` of random weights files: both
+    runs of a comparison load the same network."""
+    from keras_i3d import I3D
+    from keras_i3d.weights.files import WeightsFileInfo
+    from keras_i3d.weights.files import save_weights_file
+
+    arguments = []
+    for stream, channels in (("rgb", 3), ("flow", 2)):
+        path = folder / f"{stream}.weights.h5"
+        model = I3D(stream=stream, weights=None, input_shape=(None, None, None, channels))
+        save_weights_file(model, path, WeightsFileInfo(stream=stream, classes=400))
+        arguments += [f"--{stream}-weights", str(path)]
+    return arguments
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        # Two streams side by side, a row per frame, ten crops kept.
+        ["--stream", "two_stream", "--concat-streams", "--flow-method", "farneback"]
+        + ["--centred", "--pad", "zero", "--crops", "10", "--crop-reduce", "keep"],
+        # A preset whose stacks drop the incomplete last one: 10 frames
+        # in stacks of 16 give no row, an empty (0, 1024) file.
+        ["--preset", "video_features", "--window", "16", "--stride", "16"],
+    ],
+    ids=["two_stream_centred_ten_crops", "preset_video_features"],
+)
+def test_extract_features_options_on_beam_write_the_local_files(tmp_path, videos, options):
+    pytest.importorskip("apache_beam")
+    argv = ["extract-features", str(videos / "clip0.mp4"), *random_weights_files(tmp_path)]
+    argv += ["--window", "8", "--short-side", "32", "--crop-size", "32", *options]
+    assert cli_main.main(argv + ["--out", str(tmp_path / "local")]) == 0
+    assert cli_main.main(argv + ["--out", str(tmp_path / "beam"), "--beam"] + IN_PROCESS) == 0
+    assert files_under(tmp_path / "beam") == files_under(tmp_path / "local")
+    assert len(files_under(tmp_path / "beam")) == 2  # one feature file and the sidecar
+
+
+def test_options_the_models_cannot_take_are_refused_before_beam_starts(tmp_path, videos, capsys):
+    argv = ["extract-features", str(videos), "--out", str(tmp_path / "o"), "--weights", "none"]
+    argv += ["--window", "9", "--endpoint", "Logits", "--crop-size", "32", "--short-side", "32"]
+    assert cli_main.main(argv + ["--beam"] + IN_PROCESS) == 1
+    assert "rgb model: The Logits endpoint needs crops of at least" in capsys.readouterr().err
+    argv = ["extract-features", str(videos), "--out", str(tmp_path / "o"), "--weights", "none"]
+    assert cli_main.main(argv + ["--no-fuse", "--precision", "mixed_bfloat16", "--beam"]) == 1
+    assert "--precision mixed_bfloat16 runs the fused graph" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()

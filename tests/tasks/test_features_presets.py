@@ -138,10 +138,39 @@ def test_the_fused_graph_gives_the_reference_features(endpoint):
 
 
 def test_bfloat16_needs_the_fused_graph():
-    with pytest.raises(ValueError, match="fused=True"):
-        feature_model("rgb", weights=None, window=8, crop_size=32, dtype="mixed_bfloat16")
+    with pytest.raises(ValueError, match="runs the fused graph"):
+        feature_model("rgb", weights=None, window=8, crop_size=32, precision="mixed_bfloat16")
     model = feature_model(
-        "rgb", weights=None, window=8, crop_size=32, fused=True, dtype="mixed_bfloat16"
+        "rgb", weights=None, window=8, crop_size=32, fused=True, precision="mixed_bfloat16"
     )
     clip = np.zeros((1, 8, 32, 32, 3), "float32")
     assert model.predict_on_batch(clip).shape == (1, 1024)
+
+
+@pytest.mark.parametrize(
+    "endpoint, pooling, window, crop_size",
+    [
+        ("Mixed_5c", "avgpool_2x7x7", 16, 64),
+        ("Mixed_5c", "avgpool_2x7x7_steps", 16, 64),
+        ("Logits", "avg", 9, 193),
+    ],
+)
+def test_every_head_runs_through_inference_model(endpoint, pooling, window, crop_size):
+    # The pooled heads sit on the graph `inference_model` picks, fused or
+    # not, and give the same features either way.
+    import keras
+
+    arguments = dict(endpoint=endpoint, window=window, crop_size=crop_size, pooling=pooling)
+    keras.utils.set_random_seed(5)
+    reference = feature_model("rgb", weights=None, **arguments)
+    keras.utils.set_random_seed(5)
+    fused = feature_model("rgb", weights=None, fused=True, **arguments)
+    from keras_i3d.layers import Unit3D
+
+    assert any(isinstance(layer, Unit3D) for layer in reference.layers)
+    assert not any(isinstance(layer, Unit3D) for layer in fused.layers)  # batch norm folded
+    clip = np.random.default_rng(5).uniform(-1, 1, (1, window, crop_size, crop_size, 3))
+    clip = clip.astype("float32")
+    np.testing.assert_allclose(
+        fused.predict_on_batch(clip), reference.predict_on_batch(clip), atol=1e-4
+    )

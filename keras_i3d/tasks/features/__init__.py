@@ -11,7 +11,12 @@ One job per module:
 * `crops`: the centre crop, or ten crops;
 * `frames`: a video to the cropped inputs of each stream, chunk by chunk;
 * `models`: the network of one stream and its pooling;
-* `extract`: the ring buffer and the batches shared across videos.
+* `extract`: the ring buffer and the batches shared across videos;
+* `settings`, `presets`: what an extraction computes (`FeatureSettings`),
+  by name for published conventions;
+* `sidecar`: the time base of every row, in `<video_id>.json`;
+* `outputs`: the files of a video, written alike by `keras-i3d
+  extract-features` and Beam's `ExtractFeatures`.
 
 Example:
 

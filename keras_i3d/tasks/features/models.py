@@ -49,6 +49,44 @@ def feature_size(endpoint, classes=400):
     return classes if endpoint == "Logits" else ENDPOINT_CHANNELS[endpoint]
 
 
+def check_feature_model(stream, endpoint, window, crop_size, pooling):
+    """Checks the arguments of `feature_model` without building it.
+
+    Raises:
+        ValueError: an argument is out of range; the message says which.
+    """
+    check_stream(stream)
+    check_endpoint(endpoint)
+    check_window(window, 1, endpoint)
+    check_pooling(pooling, endpoint)
+    if endpoint == "Logits" and crop_size < MIN_PIXELS_FOR_LOGITS:
+        raise ValueError(
+            f"The Logits endpoint needs crops of at least "
+            f"{MIN_PIXELS_FOR_LOGITS} pixels. Received: "
+            f"crop_size={crop_size}"
+        )
+
+
+def check_feature_models(settings, fused=False, precision="float32"):
+    """Checks that every stream's `feature_model` can be built, without
+    building one (e.g. before a Beam job starts).
+
+    Raises:
+        ValueError: a bad `precision`, or a model that cannot take the
+            settings; the message starts with its stream.
+    """
+    from keras_i3d.models.fused import check_inference_precision
+
+    check_inference_precision(precision, fused)
+    for stream in settings.streams:
+        try:
+            check_feature_model(
+                stream, settings.endpoint, settings.window, settings.crop_size, settings.pooling
+            )
+        except ValueError as error:
+            raise ValueError(f"{stream} model: {error}") from None
+
+
 def feature_model(
     stream,
     endpoint=DEFAULT_ENDPOINT,
@@ -57,9 +95,14 @@ def feature_model(
     crop_size=CROP_SIZE,
     pooling="avg",
     fused=False,
-    dtype=None,
+    precision="float32",
 ):
     """Builds an I3D stream that maps a window to its feature.
+
+    The I3D (up to `endpoint`, with its own global pooling or logits head)
+    runs as `keras_i3d.models.fused.inference_model` makes it, the one
+    place that picks the inference graph; the `"avgpool_2x7x7"` poolings
+    are added after it.
 
     Args:
         stream: `"rgb"` or `"flow"`.
@@ -70,13 +113,10 @@ def feature_model(
         crop_size: height and width of the windows; `"Logits"` needs at
             least `MIN_PIXELS_FOR_LOGITS`.
         pooling: one of `POOLINGS` (module docstring); `"avg"` by default.
-        fused: build the network through
-            `keras_i3d.models.fused.fuse_for_inference` (batch norm folded
-            into the convolutions): the same features to float32 rounding,
-            faster.
-        dtype: the dtype policy of the fused network, e.g.
-            `"mixed_bfloat16"` (needs `fused=True`); the features stay
-            float32.
+        fused: run the fused graph (batch norm folded into the
+            convolutions): the same features to float32 rounding, faster.
+        precision: `"float32"` or `"mixed_bfloat16"` (needs `fused=True`);
+            the features stay float32.
 
     Returns:
         A `keras.Model` from `(batch, window, crop, crop, channels)` to
@@ -94,24 +134,14 @@ def feature_model(
     """
     import keras
 
+    from keras_i3d.models.fused import check_inference_precision
+    from keras_i3d.models.fused import inference_model
     from keras_i3d.models.i3d import I3D
 
-    check_stream(stream)
-    check_endpoint(endpoint)
-    check_window(window, 1, endpoint)
-    check_pooling(pooling, endpoint)
-    if dtype is not None and not fused:
-        raise ValueError(
-            f"`dtype` applies to the fused network; pass fused=True. Received: dtype={dtype!r}"
-        )
+    check_feature_model(stream, endpoint, window, crop_size, pooling)
+    check_inference_precision(precision, fused)
     input_shape = (window, crop_size, crop_size, STREAM_CHANNELS[stream])
     if endpoint == "Logits":
-        if crop_size < MIN_PIXELS_FOR_LOGITS:
-            raise ValueError(
-                f"The Logits endpoint needs crops of at least "
-                f"{MIN_PIXELS_FOR_LOGITS} pixels. Received: "
-                f"crop_size={crop_size}"
-            )
         model = I3D(
             stream=stream,
             weights=weights,
@@ -119,7 +149,7 @@ def feature_model(
             classifier_activation=None,
             name=f"i3d_{stream}_logits",
         )
-        return _fused(model, dtype) if fused else model
+        return inference_model(model, fused=fused, precision=precision)
     model = I3D(
         stream=stream,
         include_top=False,
@@ -129,8 +159,7 @@ def feature_model(
         final_endpoint=endpoint,
         name=f"i3d_{stream}_{endpoint}",
     )
-    if fused:
-        model = _fused(model, dtype)
+    model = inference_model(model, fused=fused, precision=precision)
     if pooling == "avg":
         return model
     _, time, height, width, _ = model.output.shape
@@ -150,7 +179,37 @@ def feature_model(
     return keras.Model(model.input, x, name=f"{model.name}_{pooling}")
 
 
-def _fused(model, dtype):
-    from keras_i3d.models.fused import fuse_for_inference
+def feature_models(settings, weights, fused=False, precision="float32", streams=None):
+    """The feature model of each stream of a `FeatureSettings`.
 
-    return fuse_for_inference(model, dtype=dtype)
+    Args:
+        settings: the `FeatureSettings` (endpoint, window, crop size,
+            pooling).
+        weights: `{stream: weights}`, as for `feature_model` (a stream not
+            in it gets random weights).
+        fused, precision: as for `feature_model`.
+        streams: the streams to build (default: `settings.streams`).
+
+    Returns:
+        `{stream: keras.Model}`.
+
+    Raises:
+        ValueError: a model cannot be built; the message starts with its
+            stream.
+    """
+    models = {}
+    for stream in streams or settings.streams:
+        try:
+            models[stream] = feature_model(
+                stream,
+                endpoint=settings.endpoint,
+                weights=weights.get(stream),
+                window=settings.window,
+                crop_size=settings.crop_size,
+                pooling=settings.pooling,
+                fused=fused,
+                precision=precision,
+            )
+        except ValueError as error:
+            raise ValueError(f"{stream} model: {error}") from None
+    return models

@@ -23,11 +23,9 @@ TIME_DEFINITION = (
 )
 
 
-def sidecar_path(out, video_id):
-    """`OUT/<video_id>.json`."""
-    import pathlib
-
-    return pathlib.Path(out) / f"{video_id}.json"
+def sidecar_name(video_id):
+    """`<video_id>.json`, the sidecar's file name."""
+    return f"{video_id}.json"
 
 
 def row_columns(rows, fps):
@@ -74,9 +72,6 @@ def sidecar_record(video_id, path, source_fps, fps, rows, settings, outputs, pac
     }
 
 
-def write_sidecar(path, record):
-    """Writes `record` as JSON to `path`, atomically."""
-    from keras_i3d.atomic_files import atomic_write
-
-    text = json.dumps(record, indent=1) + "\n"
-    return atomic_write(path, lambda file: file.write(text.encode()))
+def sidecar_text(record):
+    """`record` as the sidecar's JSON text."""
+    return json.dumps(record, indent=1) + "\n"

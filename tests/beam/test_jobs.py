@@ -1,7 +1,8 @@
 """The Beam jobs on the DirectRunner with 2 worker processes match the local path.
 
 Over a folder that holds a corrupt file: flow byte-identical to
-`keras-i3d flow`, features (slow) to `keras-i3d extract-features`, TFRecords equal to `write_tfrecords`'s, the corrupt file in
+`keras-i3d flow`, features (slow) to `keras-i3d extract-features`,
+TFRecords equal to `write_tfrecords`'s, the corrupt file in
 `failures.jsonl`, and no work on a rerun.
 """
 

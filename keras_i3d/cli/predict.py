@@ -66,6 +66,14 @@ def add_parser(subparsers):
     )
     options.add_inference_graph_options(parser)
     parser.add_argument(
+        "--no-model-cache",
+        dest="model_cache",
+        action="store_false",
+        help="build the network from the weights file instead of loading the copy that "
+        "an earlier run kept in $KERAS_I3D_HOME/model_cache (same logits; the copy is "
+        "rebuilt when the weights file or keras-i3d changes)",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="print the time of each phase (start-up, build, decode, model ...) to stderr",
@@ -124,6 +132,7 @@ def run(args):
             precision=args.precision,
             flow_method=args.flow_method,
             profile=profile,
+            model_cache=args.model_cache,
         )
     except (VideoReadError, ClipTooShortError, WeightsFileError) as error:
         raise CLIError(str(error)) from None

@@ -20,7 +20,9 @@ builds the graph, and the graph's arguments (the caller builds it; this
 module never imports a builder). A folder that is stale, damaged or
 unreadable is rebuilt and replaced; it is written whole or not at all
 (`keras_i3d.atomic_files`), and a home folder that cannot be written only
-costs the saving.
+costs the saving. Each model is about as large as its weights file (51 MB
+for I3D), so only the `MAX_CACHED_MODELS` last used are kept: a new
+version of keras-i3d or of the weights does not leave the old ones behind.
 
 Example:
 
@@ -32,6 +34,8 @@ origin  # "built" the first time, "loaded" after
 
 import hashlib
 import json
+import os
+import shutil
 
 from keras_i3d.weights.paths import home_dir
 
@@ -43,6 +47,8 @@ MODEL_FILE = "model.keras"
 _FOLDER_NAME_HEX_DIGITS = 24
 # What `load_or_build` says it did.
 CACHE_ORIGINS = ("loaded", "built")
+# The models kept, the last used (by the time of their key file).
+MAX_CACHED_MODELS = 4
 
 
 def model_cache_dir():
@@ -84,11 +90,15 @@ def load_or_build(key, build, cache_dir=None):
     folder = cache_folder(key, cache_dir)
     if _stored_key(folder) == _key_json(key):
         try:
-            return keras.saving.load_model(folder / MODEL_FILE, compile=False), "loaded"
+            model = keras.saving.load_model(folder / MODEL_FILE, compile=False)
         except Exception:  # noqa: BLE001 (a damaged file is rebuilt, not fatal)
             pass
+        else:
+            _mark_used(folder)
+            return model, "loaded"
     model = build()
-    _save(model, key, folder)
+    if _save(model, key, folder):
+        _remove_least_recently_used(folder.parent, MAX_CACHED_MODELS)
     return model, "built"
 
 
@@ -105,7 +115,8 @@ def _stored_key(folder):
 
 
 def _save(model, key, folder):
-    """Writes `folder` whole (model, then key) or leaves it as it was."""
+    """Writes `folder` whole (model, then key) or leaves it as it was;
+    returns whether it was written."""
     from keras_i3d.atomic_files import atomic_output
 
     try:
@@ -114,4 +125,29 @@ def _save(model, key, folder):
             (temporary / KEY_FILE).write_text(_key_json(key) + "\n")
     except OSError:
         # A read-only home: the model is used uncached.
+        return False
+    return True
+
+
+def _mark_used(folder):
+    """Sets the time of `folder`'s key file, which orders the folders by use."""
+    try:
+        os.utime(folder / KEY_FILE)
+    except OSError:
         pass
+
+
+def _remove_least_recently_used(cache_dir, keep):
+    """Removes all but the `keep` last used model folders of `cache_dir`."""
+    from keras_i3d.atomic_files import PARTIAL_PREFIX
+
+    used = []
+    for folder in cache_dir.iterdir():
+        if not folder.is_dir() or folder.name.startswith(PARTIAL_PREFIX):
+            continue
+        try:
+            used.append((os.stat(folder / KEY_FILE).st_mtime_ns, folder))
+        except OSError:
+            used.append((0, folder))  # No key file: never loaded, removed first.
+    for _, folder in sorted(used, reverse=True)[keep:]:
+        shutil.rmtree(folder, ignore_errors=True)

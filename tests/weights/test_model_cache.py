@@ -1,6 +1,7 @@
 """`keras_i3d.weights.model_cache`: a model is loaded only under its own key."""
 
 import json
+import os
 
 import keras
 import numpy as np
@@ -95,3 +96,20 @@ def test_the_cache_lives_in_the_keras_i3d_home(tmp_path, monkeypatch):
 def test_a_key_that_is_not_json_is_refused(tmp_path):
     with pytest.raises(TypeError):
         load_or_build({"weights": object()}, CountingBuilder(), cache_dir=tmp_path)
+
+
+def test_only_the_last_used_models_are_kept(tmp_path, monkeypatch):
+    import keras_i3d.weights.model_cache as model_cache
+
+    monkeypatch.setattr(model_cache, "MAX_CACHED_MODELS", 2)
+    keys = [dict(KEY, keras_i3d=f"0.{minor}.0") for minor in range(3)]
+    load_or_build(keys[0], CountingBuilder(), cache_dir=tmp_path)
+    load_or_build(keys[1], CountingBuilder(), cache_dir=tmp_path)
+    # Written long ago, in this order; used again, the first model becomes
+    # the most recently used one.
+    for nanoseconds, key in enumerate(keys[:2], start=1):
+        os.utime(cache_folder(key, tmp_path) / KEY_FILE, ns=(nanoseconds, nanoseconds))
+    assert load_or_build(keys[0], CountingBuilder(), cache_dir=tmp_path)[1] == "loaded"
+    load_or_build(keys[2], CountingBuilder(), cache_dir=tmp_path)
+    kept = {folder.name for folder in tmp_path.iterdir()}
+    assert kept == {cache_folder(keys[0], tmp_path).name, cache_folder(keys[2], tmp_path).name}

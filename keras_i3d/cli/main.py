@@ -13,7 +13,9 @@ once the arguments parse.
 """
 
 import argparse
+import contextlib
 import importlib
+import json
 import os
 import sys
 
@@ -53,12 +55,23 @@ def build_parser():
     return parser
 
 
+# Optional packages that TensorFlow and Keras import at start-up only if they
+# are installed, for features no command uses: JAX for TFLite's JAX
+# converter (`tensorflow.lite.python.util`) and Orbax's monitoring shim,
+# matplotlib for `keras.visualization`'s galleries. With JAX and matplotlib
+# installed (the [jax] and [train] extras), they cost 1-2.5 s of every
+# command's start-up. They are hidden while TensorFlow and Keras are
+# imported, and only then: a command that imports them later gets them.
+SKIPPED_AT_TENSORFLOW_IMPORT = ("jax", "matplotlib")
+
+
 def quiet_tensorflow():
-    """Keeps TensorFlow's C++ start-up logs off the user's terminal.
+    """Imports TensorFlow and Keras quietly, without their optional extras.
 
     TensorFlow 2.21 prints its oneDNN and CUDA notices before absl logging
     starts, where `TF_CPP_MIN_LOG_LEVEL` has no effect, so the C-level
-    stderr is silenced while TensorFlow is imported (and only then).
+    stderr is silenced while TensorFlow is imported (and only then). The
+    packages of `SKIPPED_AT_TENSORFLOW_IMPORT` are not imported with them.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if "tensorflow" in sys.modules or os.environ.get("KERAS_I3D_VERBOSE_TF"):
@@ -67,12 +80,54 @@ def quiet_tensorflow():
     saved_stderr = os.dup(2)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
+    skipped = SKIPPED_AT_TENSORFLOW_IMPORT
+    if _keras_backend() != "tensorflow":
+        # Keras on JAX imports JAX itself.
+        skipped = tuple(name for name in skipped if name != "jax")
     try:
-        import tensorflow  # noqa: F401
+        with _not_importable(skipped):
+            import keras  # noqa: F401
+            import tensorflow  # noqa: F401
     finally:
         os.dup2(saved_stderr, 2)
         os.close(saved_stderr)
         os.close(devnull)
+
+
+def _keras_backend():
+    """The backend Keras will pick, read as Keras reads it (the
+    `KERAS_BACKEND` variable, else `keras.json`), without importing Keras;
+    None if the file cannot be read."""
+    if "KERAS_BACKEND" in os.environ:
+        return os.environ["KERAS_BACKEND"]
+    if "KERAS_HOME" in os.environ:
+        keras_dir = os.environ["KERAS_HOME"]
+    else:
+        home = os.path.expanduser("~")
+        keras_dir = os.path.join(home if os.access(home, os.W_OK) else "/tmp", ".keras")
+    config_path = os.path.join(os.path.expanduser(keras_dir), "keras.json")
+    if not os.path.exists(config_path):
+        return "tensorflow"
+    try:
+        with open(config_path) as config:
+            return json.load(config).get("backend", "tensorflow")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+@contextlib.contextmanager
+def _not_importable(package_names):
+    """`import NAME` raises ImportError in the block for these packages (as
+    if they were not installed), unless they are imported already."""
+    hidden = [name for name in package_names if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None
+    try:
+        yield
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, ()) is None:
+                del sys.modules[name]
 
 
 def main(argv=None):
@@ -92,13 +147,38 @@ def main(argv=None):
         )
     quiet_tensorflow()
     try:
-        return args.func(args) or EXIT_OK
+        exit_code = args.func(args) or EXIT_OK
     except CLIError as error:
         print(f"keras-i3d {args.command}: error: {error}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print(f"keras-i3d {args.command}: interrupted", file=sys.stderr)
         return 130
+    if getattr(args, "exit_at_once", False):
+        exit_at_once(exit_code)
+    return exit_code
+
+
+def exit_at_once(exit_code):
+    """Ends the `keras-i3d` process now, skipping the interpreter's teardown.
+
+    Tearing down TensorFlow, Keras and a built model (module and object
+    finalisation) takes 1.5-2.5 s after `keras-i3d predict` has printed its
+    result. A command whose work is done once it returns (it leaves no files
+    open and no threads running) sets `exit_at_once=True` on its parser; its
+    output is flushed and the process exits with `os._exit`. Outside the
+    `keras-i3d` process (`main()` called from Python) this returns.
+    """
+    from keras_i3d import IS_CLI_PROCESS
+
+    if not IS_CLI_PROCESS:
+        return
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # A closed pipe: nothing more to write.
+            pass
+    os._exit(exit_code)
 
 
 if __name__ == "__main__":

@@ -66,6 +66,14 @@ def add_parser(subparsers):
     )
     options.add_inference_graph_options(parser)
     parser.add_argument(
+        "--no-model-cache",
+        dest="model_cache",
+        action="store_false",
+        help="build the network from the weights file instead of loading the copy that "
+        "an earlier run kept in $KERAS_I3D_HOME/model_cache (same logits; the copy is "
+        "rebuilt when the weights file or keras-i3d changes)",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="print the time of each phase (start-up, build, decode, model ...) to stderr",
@@ -73,7 +81,8 @@ def add_parser(subparsers):
     options.add_stream_option(parser, choices=CLASSIFY_STREAMS)
     options.add_flow_weights_option(parser)
     options.add_flow_method_option(parser)
-    parser.set_defaults(func=run)
+    # It leaves nothing open: the process ends without TensorFlow's teardown.
+    parser.set_defaults(func=run, exit_at_once=True)
 
 
 def run(args):
@@ -123,6 +132,7 @@ def run(args):
             precision=args.precision,
             flow_method=args.flow_method,
             profile=profile,
+            model_cache=args.model_cache,
         )
     except (VideoReadError, ClipTooShortError, WeightsFileError) as error:
         raise CLIError(str(error)) from None

@@ -192,8 +192,14 @@ def test_clips_whole_video_and_profile(installed_kinetics400, capsys):
     clips = json.loads(captured.out)
     assert (clips["mode"], clips["num_clips"], clips["clip_length"]) == ("clips", 2, 20)
     assert clips["num_frames"] == 30
-    for phase in ("start-up (Python, imports)", "build + load weights + fuse", "decode", "model"):
+    for phase in ("start-up (Python, imports)", "decode", "model"):
         assert f"{phase}: " in captured.err
+    # The graph is built (and cached) by the first run in this home, loaded after.
+    assert "build + load weights + fuse + cache: " in captured.err or (
+        "load cached model: " in captured.err
+    )
+    assert main([*argv, "--no-model-cache", "--profile"]) == 0
+    assert "build + load weights + fuse: " in capsys.readouterr().err
     assert "total (process wall time)" in captured.err
     assert main([*argv, "--whole-video"]) == 0
     whole = json.loads(capsys.readouterr().out)
@@ -241,3 +247,67 @@ def test_a_truncated_mp4_gives_one_clean_line_on_stderr(tmp_path):
     stderr_lines = result.stderr.splitlines()
     assert len(stderr_lines) == 1, result.stderr
     assert stderr_lines[0].startswith(f"keras-i3d predict: error: Cannot read video '{truncated}'")
+
+
+def test_tensorflow_is_imported_without_jax_and_matplotlib():
+    """They cost seconds of start-up; a command can still import them."""
+    code = (
+        "import sys\n"
+        "sys.argv = ['keras-i3d']  # the CLI process: `keras_i3d` imports no public names\n"
+        "from keras_i3d.cli.main import quiet_tensorflow\n"
+        "quiet_tensorflow()\n"
+        "assert 'keras' in sys.modules and 'tensorflow' in sys.modules\n"
+        "print(sorted(n for n in ('jax', 'matplotlib') if n in sys.modules))\n"
+        "import matplotlib\n"
+        "print(matplotlib.__name__)\n"
+    )
+    environment = dict(os.environ, PYTHONPATH=str(ROOT), KERAS_BACKEND="tensorflow")
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=environment, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["[]", "matplotlib"]
+
+
+@pytest.mark.parametrize(
+    "backend, config, expected",
+    [
+        ("jax", None, "jax"),
+        (None, None, "tensorflow"),
+        (None, '{"backend": "jax"}', "jax"),
+        (None, "not json", None),
+    ],
+    ids=["variable", "no-config", "config", "unreadable-config"],
+)
+def test_the_keras_backend_is_read_as_keras_reads_it(
+    tmp_path, monkeypatch, backend, config, expected
+):
+    from keras_i3d.cli.main import _keras_backend
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    if backend is None:
+        monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    else:
+        monkeypatch.setenv("KERAS_BACKEND", backend)
+    if config is not None:
+        (tmp_path / "keras.json").write_text(config)
+    assert _keras_backend() == expected
+
+
+def test_the_cli_process_flushes_its_output_and_skips_the_teardown(installed_kinetics400):
+    """`keras-i3d predict` ends with `os._exit` once its output is flushed:
+    an atexit handler never runs, and the piped JSON is whole."""
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('interpreter teardown', file=sys.stderr))\n"
+        f"sys.argv = ['keras-i3d', 'predict', {str(SAMPLE)!r}, '--max-frames', '9', '--json']\n"
+        "from keras_i3d.cli.main import main\n"
+        "sys.exit(main())\n"
+    )
+    environment = dict(os.environ, PYTHONPATH=str(ROOT))
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=environment, timeout=600
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["num_frames"] == 9
+    assert "interpreter teardown" not in result.stderr

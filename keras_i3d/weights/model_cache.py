@@ -1,0 +1,153 @@
+"""Models built from weights files, kept as `.keras` files for the next run.
+
+Building a pretrained inference graph means building the reference graph,
+loading the checkpoint into it by layer name and fusing it (1.5-2.5 s on a
+quiet 2-core CPU, more than the rest of `keras-i3d predict`'s set-up);
+loading the same graph back from a `.keras` file takes about half of that
+and gives the same logits bit for bit. `load_or_build` keeps such models in
+`$KERAS_I3D_HOME/model_cache/`, one folder per key:
+
+```
+model_cache/<first 24 hex digits of the key's sha256>/
+    key.json      the key, exactly as the caller gave it
+    model.keras   the model
+```
+
+A cached model is used only when its `key.json` equals the caller's key, so
+the key must name everything the model depends on: the weights file's
+sha256, the versions of keras-i3d and Keras, the source of the code that
+builds the graph, and the graph's arguments (the caller builds it; this
+module never imports a builder). A folder that is stale, damaged or
+unreadable is rebuilt and replaced; it is written whole or not at all
+(`keras_i3d.atomic_files`), and a home folder that cannot be written only
+costs the saving. Each model is about as large as its weights file (51 MB
+for I3D), so only the `MAX_CACHED_MODELS` last used are kept: a new
+version of keras-i3d or of the weights does not leave the old ones behind.
+
+Example:
+
+```python
+model, origin = load_or_build(key, lambda: pretrained_inference_model("kinetics400"))
+origin  # "built" the first time, "loaded" after
+```
+"""
+
+import hashlib
+import json
+import os
+import shutil
+
+from keras_i3d.weights.paths import home_dir
+
+MODEL_CACHE_DIR_NAME = "model_cache"
+KEY_FILE = "key.json"
+MODEL_FILE = "model.keras"
+# Hex digits of the key's sha256 that name its folder (96 bits: collisions
+# are harmless anyway, `key.json` is compared in full).
+_FOLDER_NAME_HEX_DIGITS = 24
+# What `load_or_build` says it did.
+CACHE_ORIGINS = ("loaded", "built")
+# The models kept, the last used (by the time of their key file).
+MAX_CACHED_MODELS = 4
+
+
+def model_cache_dir():
+    """The folder of cached models: `$KERAS_I3D_HOME/model_cache`."""
+    return home_dir() / MODEL_CACHE_DIR_NAME
+
+
+def cache_folder(key, cache_dir=None):
+    """The folder a model with `key` (a JSON-serializable dict) is kept in.
+
+    Raises:
+        TypeError: `key` cannot be written as JSON.
+    """
+    cache_dir = model_cache_dir() if cache_dir is None else cache_dir
+    digest = hashlib.sha256(_key_json(key).encode()).hexdigest()
+    return cache_dir / digest[:_FOLDER_NAME_HEX_DIGITS]
+
+
+def load_or_build(key, build, cache_dir=None):
+    """The cached model of `key`, or `build()`'s, which is then cached.
+
+    Args:
+        key: a JSON-serializable dict naming everything the model depends on
+            (see the module docstring).
+        build: a function of no arguments returning the model.
+        cache_dir: the cache folder (default: `model_cache_dir()`).
+
+    Returns:
+        `(model, origin)`: origin is `"loaded"` (from the cache) or
+        `"built"` (by `build`, and saved unless the folder is not writable).
+
+    Raises:
+        TypeError: `key` cannot be written as JSON.
+    """
+    import keras
+
+    import keras_i3d.layers  # noqa: F401 (registers the layers to load)
+
+    folder = cache_folder(key, cache_dir)
+    if _stored_key(folder) == _key_json(key):
+        try:
+            model = keras.saving.load_model(folder / MODEL_FILE, compile=False)
+        except Exception:  # noqa: BLE001 (a damaged file is rebuilt, not fatal)
+            pass
+        else:
+            _mark_used(folder)
+            return model, "loaded"
+    model = build()
+    if _save(model, key, folder):
+        _remove_least_recently_used(folder.parent, MAX_CACHED_MODELS)
+    return model, "built"
+
+
+def _key_json(key):
+    return json.dumps(key, sort_keys=True)
+
+
+def _stored_key(folder):
+    """The key JSON stored in `folder`, normalised, or None."""
+    try:
+        return _key_json(json.loads((folder / KEY_FILE).read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _save(model, key, folder):
+    """Writes `folder` whole (model, then key) or leaves it as it was;
+    returns whether it was written."""
+    from keras_i3d.atomic_files import atomic_output
+
+    try:
+        with atomic_output(folder, folder=True) as temporary:
+            model.save(temporary / MODEL_FILE)
+            (temporary / KEY_FILE).write_text(_key_json(key) + "\n")
+    except OSError:
+        # A read-only home: the model is used uncached.
+        return False
+    return True
+
+
+def _mark_used(folder):
+    """Sets the time of `folder`'s key file, which orders the folders by use."""
+    try:
+        os.utime(folder / KEY_FILE)
+    except OSError:
+        pass
+
+
+def _remove_least_recently_used(cache_dir, keep):
+    """Removes all but the `keep` last used model folders of `cache_dir`."""
+    from keras_i3d.atomic_files import PARTIAL_PREFIX
+
+    used = []
+    for folder in cache_dir.iterdir():
+        if not folder.is_dir() or folder.name.startswith(PARTIAL_PREFIX):
+            continue
+        try:
+            used.append((os.stat(folder / KEY_FILE).st_mtime_ns, folder))
+        except OSError:
+            used.append((0, folder))  # No key file: never loaded, removed first.
+    for _, folder in sorted(used, reverse=True)[keep:]:
+        shutil.rmtree(folder, ignore_errors=True)

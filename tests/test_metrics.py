@@ -5,10 +5,6 @@ The graph mechanics run on a small model (I3D without weights, 9-frame
 weights.
 """
 
-import os
-import subprocess
-import sys
-
 import keras
 import numpy as np
 import pytest
@@ -18,6 +14,7 @@ from keras_i3d.tasks.fvd.api import compute_fvd
 from keras_i3d.tasks.fvd.embed import fvd_embedding_model
 from keras_i3d.tasks.fvd.embed import video_statistics
 from keras_i3d.tasks.fvd.statistics import VideoStatistics
+from tests.backends import run_on_backend
 
 needs_tensorflow = pytest.mark.skipif(
     keras.backend.backend() != "tensorflow",
@@ -296,29 +293,9 @@ except RuntimeError as error:
 """
 
 
-def run_on_jax(script):
-    """Runs `script` in a JAX-backend process; returns the completed process."""
-    environment = dict(
-        os.environ,
-        KERAS_BACKEND="jax",
-        TF_CPP_MIN_LOG_LEVEL="3",
-        PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-    )
-    completed = subprocess.run(
-        [sys.executable, "-c", script],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    return completed
-
-
 def test_jax_backend_refuses_a_compiled_step_with_a_clear_error():
     """Without float64 variables on JAX, the metric needs run_eagerly."""
-    completed = run_on_jax(JAX_SCRIPT)
+    completed = run_on_backend(JAX_SCRIPT, "jax")
 
     assert "On the jax backend FrechetVideoDistance keeps" in completed.stdout
     assert "run_eagerly=True" in completed.stdout
@@ -373,7 +350,7 @@ def test_jax_with_x64_runs_in_compiled_steps(installed_kinetics400):
     by Keras) gives the function's FVD to float32 rounding."""
     import json
 
-    completed = run_on_jax(JAX_X64_SCRIPT)
+    completed = run_on_backend(JAX_X64_SCRIPT, "jax")
 
     values = json.loads(completed.stdout.strip().splitlines()[-1])
     assert values["dtype"] == "float64" and values["count"] == 4

@@ -1,11 +1,6 @@
 """Tests for `keras_i3d.models.fused` and `keras_i3d.layers.fused`: the
 inference-only, BN-folded I3D."""
 
-import json
-import os
-import subprocess
-import sys
-
 import keras
 import numpy as np
 import pytest
@@ -19,7 +14,8 @@ from keras_i3d.models.fused import cpu_has_amx
 from keras_i3d.models.fused import fold_batch_norm
 from keras_i3d.models.fused import fuse_for_inference
 from keras_i3d.models.i3d import I3D_BODY
-from tests.conftest import PROJECT_ROOT
+from tests.backends import last_json_line
+from tests.backends import run_on_backend
 
 LOGITS_TOLERANCE = 1e-4
 
@@ -252,14 +248,7 @@ print(json.dumps({"backend": keras.backend.backend(),
 @pytest.mark.slow
 def test_runs_on_the_jax_backend():
     pytest.importorskip("jax")
-    env = dict(
-        os.environ, KERAS_BACKEND="jax", TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=str(PROJECT_ROOT)
-    )
-    completed = subprocess.run(
-        [sys.executable, "-c", JAX_SCRIPT], env=env, capture_output=True, text=True, timeout=600
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    result = json.loads(completed.stdout.strip().splitlines()[-1])
+    result = last_json_line(run_on_backend(JAX_SCRIPT, "jax", timeout=600))
     assert result["backend"] == "jax"
     for difference in result["differences"].values():
         assert difference <= 1e-4

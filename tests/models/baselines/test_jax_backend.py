@@ -5,17 +5,11 @@ each baseline, saves its weights and outputs; a JAX-backend process loads
 the same weights and must give the same pooled features and logits.
 """
 
-import json
-import os
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 
-PROJECT_ROOT = os.path.dirname(
-    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-)
+from tests.backends import last_json_line
+from tests.backends import run_on_backend
 
 SCRIPT = r"""
 import json, os, sys
@@ -54,16 +48,7 @@ print(json.dumps(outputs))
 
 
 def run(folder, backend):
-    env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=PROJECT_ROOT)
-    completed = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(folder)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    return last_json_line(run_on_backend(SCRIPT, backend, folder))
 
 
 @pytest.mark.slow

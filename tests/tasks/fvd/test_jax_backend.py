@@ -6,19 +6,12 @@ gather (bit-identical to TF's kernel, see test_resize.py), so only the
 network's float32 arithmetic differs.
 """
 
-import json
-import os
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 
+from tests.backends import last_json_line
+from tests.backends import run_on_backend
 from tests.tasks.fvd.test_reference import REFERENCE_FVD_8X30X64X64
-
-PROJECT_ROOT = os.path.dirname(
-    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-)
 
 SCRIPT = r"""
 import json
@@ -40,19 +33,7 @@ print(json.dumps({"backend": keras.backend.backend(),
 
 
 def fvd_on_backend(backend):
-    environment = dict(
-        os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=PROJECT_ROOT
-    )
-    completed = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    return last_json_line(run_on_backend(SCRIPT, backend))
 
 
 @pytest.mark.slow

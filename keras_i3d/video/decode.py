@@ -178,6 +178,7 @@ def open_video(
     num_frames=None,
     folder_fps=TARGET_FPS,
     short_side=None,
+    decoder_threads=None,
 ):
     """Opens a video file, GIF or image folder for streaming decoding.
 
@@ -214,13 +215,14 @@ def open_video(
         raise ValueError(
             f"`short_side` must be a positive int or None. Received: short_side={short_side!r}"
         )
+    _check_decoder_threads(decoder_threads)
     if not os.path.exists(path):
         raise VideoReadError(path, "no such file or folder")
     if os.path.isdir(path):
         source_fps = float(folder_fps)
         timed_frames = _read_image_folder(path, folder_fps, start_time)
     else:
-        capture = _open_capture(path)
+        capture = _open_capture(path, decoder_threads)
         if not capture.isOpened():
             capture.release()
             raise VideoReadError(path, _diagnose(path))
@@ -230,7 +232,7 @@ def open_video(
             raise VideoReadError(path, "the container reports no frame rate")
         if start_time > 0:
             capture.release()
-            timed_frames = _read_seeking(path, start_time, 1.0 / source_fps)
+            timed_frames = _read_seeking(path, start_time, 1.0 / source_fps, decoder_threads)
         else:
             timed_frames = _read_capture(capture, start_time)
     return VideoStream(path, fps, source_fps, timed_frames, start_time, num_frames, short_side)
@@ -243,6 +245,7 @@ def read_video(
     num_frames=None,
     folder_fps=TARGET_FPS,
     short_side=None,
+    decoder_threads=None,
 ):
     """Reads a video file, GIF or image folder as uint8 RGB frames.
 
@@ -262,6 +265,11 @@ def read_video(
         short_side: resize the frames so that their short side has this many
             pixels, aspect kept (bilinear, `keras_i3d.video.resize`); the
             checkpoints' `RESIZE_SHORT_SIDE` is 256. `None` keeps the size.
+        decoder_threads: the threads FFmpeg decodes one file with. `None`
+            leaves it to the decoder (OpenCV's read: one per core; the
+            seeking read: two). `1` spends the least CPU time per frame:
+            the choice when several files are decoded at once, one per
+            core. The frames are the same either way.
 
     Returns:
         A `Video`.
@@ -279,7 +287,9 @@ def read_video(
     >>> small.frames.shape  # doctest: +SKIP
     (64, 128, 170, 3)
     """
-    with open_video(path, fps, start_time, num_frames, folder_fps, short_side) as stream:
+    with open_video(
+        path, fps, start_time, num_frames, folder_fps, short_side, decoder_threads
+    ) as stream:
         frames = stream.read_all()
     return Video(frames=frames, fps=stream.fps, source_fps=stream.source_fps, path=stream.path)
 
@@ -321,12 +331,26 @@ def count_frames(path, fps=TARGET_FPS, folder_fps=TARGET_FPS):
     return int(np.floor(source_count / source_fps * fps + _TIME_EPSILON))
 
 
-def _open_capture(path):
+def _check_decoder_threads(decoder_threads):
+    if decoder_threads is not None and not (
+        isinstance(decoder_threads, (int, np.integer)) and decoder_threads >= 1
+    ):
+        raise ValueError(
+            "`decoder_threads` must be a positive int or None. "
+            f"Received: decoder_threads={decoder_threads!r}"
+        )
+
+
+def _open_capture(path, decoder_threads=None):
     # OpenCV logs a warning on stderr for files it cannot open; the caller
     # raises a VideoReadError that says more, so the warning is held back.
     previous_level = cv2.utils.logging.getLogLevel()
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
     try:
+        if decoder_threads is not None:
+            return cv2.VideoCapture(
+                path, cv2.CAP_FFMPEG, [cv2.CAP_PROP_N_THREADS, int(decoder_threads)]
+            )
         return cv2.VideoCapture(path, cv2.CAP_FFMPEG)
     finally:
         cv2.utils.logging.setLogLevel(previous_level)
@@ -360,12 +384,18 @@ class _NotExact(Exception):
         self.last_timestamp = last_timestamp
 
 
+# Frame threads of the seeking read unless told: a lone decoder (one
+# pipeline worker, one window of `predict`) decodes about twice as fast with
+# two, for 5% more CPU time per clip than with one (more threads cost more,
+# and the pipeline already decodes one video per core).
+_SEEKING_READ_THREADS = 2
+
 # The seeking read keeps the source frames from this many frame durations
 # before `start_time` on: one of them is the frame on screen at `start_time`.
 _SEEK_MARGIN_FRAMES = 2
 
 
-def _read_seeking(path, start_time, frame_duration):
+def _read_seeking(path, start_time, frame_duration, decoder_threads=None):
     """Yields `(timestamp_seconds, frame)` from just before `start_time` on.
 
     The frames are those a read from the start yields, from the frame on
@@ -376,17 +406,20 @@ def _read_seeking(path, start_time, frame_duration):
     """
     try:
         yield from _decode_from_keyframe(
-            path, start_time - _SEEK_MARGIN_FRAMES * frame_duration, start_time
+            path,
+            start_time - _SEEK_MARGIN_FRAMES * frame_duration,
+            start_time,
+            decoder_threads or _SEEKING_READ_THREADS,
         )
         return
     except _NotExact as not_exact:
         resume_after = not_exact.last_timestamp
-    for timestamp, frame in _read_capture(_open_capture(path), 0.0):
+    for timestamp, frame in _read_capture(_open_capture(path, decoder_threads), 0.0):
         if resume_after is None or timestamp > resume_after + _TIME_EPSILON:
             yield timestamp, frame
 
 
-def _decode_from_keyframe(path, keep_from, first_by):
+def _decode_from_keyframe(path, keep_from, first_by, thread_count=_SEEKING_READ_THREADS):
     """Yields `(timestamp_seconds, av.VideoFrame)` for the frames at or after `keep_from`.
 
     Seeks to the keyframe at or before `keep_from`; the frames before
@@ -403,13 +436,9 @@ def _decode_from_keyframe(path, keep_from, first_by):
             stream = container.streams.video[0]
             if stream.start_time is None or stream.time_base is None:
                 raise _NotExact(None)
-            # Two frame threads: a lone decoder (one pipeline worker, one
-            # window of `predict`) decodes about twice as fast, for 5% more
-            # CPU time per clip than one thread (more threads cost more, and
-            # the pipeline already decodes one video per core).
             context = stream.codec_context
             context.thread_type = "FRAME"
-            context.thread_count = 2
+            context.thread_count = thread_count
             first_pts = stream.start_time
             keep_from_pts = first_pts + math.floor(keep_from / stream.time_base)
             # Seconds as OpenCV computes them (`CAP_PROP_POS_MSEC`).

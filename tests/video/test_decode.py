@@ -117,6 +117,36 @@ def test_argument_checks(counting_30fps):
         read_video(counting_30fps, num_frames=0)
     with pytest.raises(ValueError, match="start_time"):
         read_video(counting_30fps, start_time=-1)
+    for bad in (0, 1.5, "2"):
+        with pytest.raises(ValueError, match="decoder_threads"):
+            read_video(counting_30fps, decoder_threads=bad)
+
+
+@pytest.mark.parametrize("start_time", [0.0, 3.0])
+def test_one_decoder_thread_gives_the_same_frames(arm_wrestling_mp4, start_time, monkeypatch):
+    from keras_i3d.video import decode
+
+    threads = []
+    open_capture, decode_from_keyframe = decode._open_capture, decode._decode_from_keyframe
+
+    def counting_open(path, decoder_threads=None):
+        threads.append(("opencv", decoder_threads))
+        return open_capture(path, decoder_threads)
+
+    def counting_seek(path, keep_from, first_by, thread_count):
+        threads.append(("pyav", thread_count))
+        return decode_from_keyframe(path, keep_from, first_by, thread_count)
+
+    monkeypatch.setattr(decode, "_open_capture", counting_open)
+    monkeypatch.setattr(decode, "_decode_from_keyframe", counting_seek)
+    default = read_video(arm_wrestling_mp4, start_time=start_time, num_frames=40).frames
+    single = read_video(
+        arm_wrestling_mp4, start_time=start_time, num_frames=40, decoder_threads=1
+    ).frames
+    np.testing.assert_array_equal(single, default)
+    reader = "pyav" if start_time > 0 else "opencv"
+    assert (reader, 1) in threads
+    assert (reader, 1) != threads[0]
 
 
 def test_demo_mp4_28fps_to_25fps(arm_wrestling_mp4):

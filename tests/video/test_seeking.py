@@ -86,9 +86,10 @@ def test_counting_frames_of_a_window(sparse_30fps):
 def test_opencv_takes_over_when_pyav_cannot_vouch(sparse_30fps, monkeypatch, opencv_reads):
     decode_from_keyframe = decode._decode_from_keyframe
 
-    def gives_up_after_three(path, keep_from, first_by):
+    def gives_up_after_three(path, keep_from, first_by, thread_count):
         last_timestamp = None
-        for count, (timestamp, frame) in enumerate(decode_from_keyframe(path, keep_from, first_by)):
+        frames = decode_from_keyframe(path, keep_from, first_by, thread_count)
+        for count, (timestamp, frame) in enumerate(frames):
             if count == 3:
                 raise decode._NotExact(last_timestamp)
             yield timestamp, frame
@@ -102,7 +103,7 @@ def test_opencv_takes_over_when_pyav_cannot_vouch(sparse_30fps, monkeypatch, ope
 
 
 def test_opencv_takes_over_before_the_first_frame(sparse_30fps, monkeypatch, opencv_reads):
-    def cannot_seek(path, keep_from, first_by):
+    def cannot_seek(path, keep_from, first_by, thread_count):
         raise decode._NotExact(None)
         yield  # a generator, like the real one
 

@@ -8,7 +8,16 @@ preset with `real_offset="random"` (StyleGAN-V) a seeded random offset.
 Clips are kept as decoded (uint8) and embedded in batches as they are read
 (`embed_videos`: resize, scale and I3D in one compiled graph on TensorFlow),
 so a set of 2048 videos never sits in memory at once.
+
+The clips of a batch are decoded before it runs, one file per core at a
+time, each with one decoder thread (the least CPU time per frame): the
+model fills every core while it runs, so decoding beside it only slows it,
+but between batches the cores would otherwise wait on one decoder.
 """
+
+import concurrent.futures
+import itertools
+import os
 
 import numpy as np
 
@@ -31,7 +40,7 @@ def clip_span(clip_length, frame_step):
     return (clip_length - 1) * frame_step + 1
 
 
-def read_clip(path, clip_length, frame_step=1, offset=0, min_frames=None):
+def read_clip(path, clip_length, frame_step=1, offset=0, min_frames=None, decoder_threads=None):
     """Reads one clip: `clip_length` frames every `frame_step` from `offset`.
 
     Args:
@@ -42,6 +51,7 @@ def read_clip(path, clip_length, frame_step=1, offset=0, min_frames=None):
         min_frames: the video must have at least this many frames, even if
             the clip spans fewer (StyleGAN-V keeps only videos of
             `clip_length * frame_step` frames: `stylegan_v_length`).
+        decoder_threads: see `keras_i3d.video.read_video`.
 
     Returns:
         uint8 `(clip_length, H, W, 3)`.
@@ -55,7 +65,7 @@ def read_clip(path, clip_length, frame_step=1, offset=0, min_frames=None):
 
     span = clip_span(clip_length, frame_step)
     needed = max(offset + span, min_frames or 0)
-    video = read_video(path, fps=None, num_frames=needed)
+    video = read_video(path, fps=None, num_frames=needed, decoder_threads=decoder_threads)
     frames = video.frames[offset::frame_step][:clip_length]
     if frames.shape[0] < clip_length:
         raise ShortVideoError(
@@ -149,23 +159,35 @@ def video_file_statistics(
 
         bar = tqdm(total=num_videos, desc=f"embedding {name}", unit="video")
     pending, discarded = [], 0
-    for path in paths:
-        if statistics.count + len(pending) == num_videos:
-            break
-        offset = 0
-        if real and protocol.real_offset == "random":
-            offset = random_offset(path, span, rng)
-        try:
-            clip = read_clip(path, clip_length, frame_step, offset, min_frames)
-        except ShortVideoError:
-            if not protocol.discard_short_videos:
-                raise
-            discarded += 1
-            continue
-        check_videos(clip[None], name=str(path), input_range=input_range)
-        pending.append(clip)
-        if len(pending) == batch_size:
-            _flush(model, pending, statistics, bar, protocol.resize, input_range)
+    unread = iter(paths)
+    with concurrent.futures.ThreadPoolExecutor(_decoding_workers()) as decoders:
+        while statistics.count + len(pending) < num_videos:
+            # Only as many files as the batch still needs are read at once,
+            # so memory stays that of one batch.
+            wanted = min(batch_size - len(pending), num_videos - statistics.count - len(pending))
+            reads = []
+            for path in itertools.islice(unread, wanted):
+                offset = 0
+                if real and protocol.real_offset == "random":
+                    offset = random_offset(path, span, rng)
+                read = decoders.submit(
+                    read_clip, path, clip_length, frame_step, offset, min_frames, 1
+                )
+                reads.append((path, read))
+            if not reads:
+                break
+            for path, read in reads:
+                try:
+                    clip = read.result()
+                except ShortVideoError:
+                    if not protocol.discard_short_videos:
+                        raise
+                    discarded += 1
+                    continue
+                check_videos(clip[None], name=str(path), input_range=input_range)
+                pending.append(clip)
+            if len(pending) == batch_size:
+                _flush(model, pending, statistics, bar, protocol.resize, input_range)
     _flush(model, pending, statistics, bar, protocol.resize, input_range)
     if bar is not None:
         bar.close()
@@ -177,6 +199,13 @@ def video_file_statistics(
             "videos to use (num_videos)."
         )
     return statistics
+
+
+def _decoding_workers():
+    """Files decoded at once: one per core this process may use."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(len(os.sched_getaffinity(0)), 1)
+    return os.cpu_count() or 1
 
 
 def _flush(model, pending, statistics, bar, resize, input_range):

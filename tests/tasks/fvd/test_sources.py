@@ -117,3 +117,33 @@ def test_stylegan_v_discards_videos_shorter_than_clip_length_times_step(video_fi
         video_file_statistics(paths, "stylegan_v", num_videos=2, **clip)
     with pytest.raises(ShortVideoError, match="at least 36 frames.*34 frames"):
         read_clip(paths[0], clip_length=9, frame_step=4, min_frames=36)
+
+
+def test_parallel_reads_keep_the_order_offsets_and_discards_of_one_by_one(video_files):
+    """Files are read a batch at a time on several threads; the clips, their
+    random offsets and the discarded files are those of reading one file
+    after another."""
+    from keras_i3d.tasks.fvd.embed import embed_model_inputs
+    from keras_i3d.tasks.fvd.embed import preprocess_videos
+    from keras_i3d.tasks.fvd.sources import clip_span
+    from keras_i3d.tasks.fvd.sources import random_offset
+    from keras_i3d.tasks.fvd.statistics import VideoStatistics
+
+    long, medium, short = video_files
+    paths = [long, short, medium, long, medium]
+    model = mean_colour_model()
+    statistics = video_file_statistics(
+        paths, "stylegan_v", num_videos=3, model=model, seed=3, clip_length=16, batch_size=2
+    )
+
+    rng = np.random.default_rng(3)
+    offsets = [random_offset(path, clip_span(16, 1), rng) for path in paths[:4]]
+    used = [0, 2, 3]  # The 10-frame file is discarded; the fifth is not needed.
+    clips = [read_clip(paths[i], clip_length=16, offset=offsets[i]) for i in used]
+    expected = VideoStatistics.from_embeddings(
+        np.concatenate([embed_model_inputs(model, preprocess_videos(c[None])) for c in clips])
+    )
+    assert statistics.count == 3
+    np.testing.assert_array_equal(statistics.sum, expected.sum)
+    np.testing.assert_array_equal(statistics.sum_outer, expected.sum_outer)
+    assert len(set(offsets)) > 1

@@ -13,7 +13,8 @@ from keras_i3d.models.two_stream_inference import join_streams
 from keras_i3d.models.two_stream_inference import two_stream_inference_graph
 from keras_i3d.models.two_stream_inference import two_stream_inference_model
 from keras_i3d.preprocessing import preprocess_input
-from tests.models.flow_weights import write_flow_weights_like_rgb
+from tests.models.stream_weights import spread_batch_norm_statistics
+from tests.models.stream_weights import write_flow_weights_like_rgb
 
 # What "exact" means for the fused default (issue 12): float32 logits
 # within this of the reference graph's.
@@ -93,7 +94,7 @@ def test_the_reference_and_bfloat16_on_request_with_pretrained_streams(
 
 def test_a_trained_two_stream_model_is_fused_with_its_head():
     model = TwoStreamI3D(weights=None, classes=5, input_shape=(None, None, None, 3))
-    _spread_batch_norm_statistics(model)
+    spread_batch_norm_statistics(model)
     assert is_two_stream_i3d(model)
     fused = two_stream_inference_graph(model)
     assert fused.name == "two_stream_i3d_fused"
@@ -116,17 +117,6 @@ def test_a_trained_two_stream_model_is_fused_with_its_head():
         np.testing.assert_allclose(array, expected[name], atol=BFLOAT16_LOGITS)
     with pytest.raises(ValueError, match="float32 only"):
         two_stream_inference_graph(model, fused=False, precision="mixed_bfloat16")
-
-
-def _spread_batch_norm_statistics(model, seed=0):
-    """Gives every batch norm statistics far from (0, 1), as training does,
-    so that folding them is tested."""
-    rng = np.random.default_rng(seed)
-    for variable in model.weights:
-        if "moving_mean" in variable.path:
-            variable.assign(rng.normal(0, 0.1, variable.shape).astype("float32"))
-        elif "moving_variance" in variable.path:
-            variable.assign(rng.uniform(0.2, 2.0, variable.shape).astype("float32"))
 
 
 def test_only_a_two_stream_i3d_with_its_head_is_fused():

@@ -1,4 +1,4 @@
-"""Flow-stream weights files for tests: no flow checkpoint is distributed."""
+"""Stream weights files for tests: no flow checkpoint is distributed."""
 
 import numpy as np
 
@@ -34,3 +34,37 @@ def write_flow_weights_like_rgb(path, rgb_weights="kinetics400"):
         layer.set_weights([np.asarray(array) for array in arrays])
     save_weights_file(flow, path, WeightsFileInfo(stream="flow", classes=flow.output_shape[-1]))
     return path
+
+
+def write_random_stream_weights(path, stream, seed=0):
+    """Writes a `.weights.h5` of `stream` with random weights and batch-norm
+    statistics far from (0, 1), as training leaves them.
+
+    A file, unlike `weights=None`, gives every model built from it the same
+    weights, so that two graphs of it can be compared.
+
+    Returns:
+        `path`.
+    """
+    import keras
+
+    from keras_i3d.models.i3d import i3d_reference_model
+    from keras_i3d.weights.files import WeightsFileInfo
+    from keras_i3d.weights.files import save_weights_file
+
+    keras.utils.set_random_seed(seed)
+    model = i3d_reference_model(stream, classes=400)
+    spread_batch_norm_statistics(model, seed)
+    save_weights_file(model, path, WeightsFileInfo(stream=stream, classes=400))
+    return path
+
+
+def spread_batch_norm_statistics(model, seed=0):
+    """Gives every batch norm of `model` statistics far from (0, 1), so that
+    folding them into the convolutions is tested."""
+    rng = np.random.default_rng(seed)
+    for variable in model.weights:
+        if "moving_mean" in variable.path:
+            variable.assign(rng.normal(0, 0.1, variable.shape).astype("float32"))
+        elif "moving_variance" in variable.path:
+            variable.assign(rng.uniform(0.2, 2.0, variable.shape).astype("float32"))

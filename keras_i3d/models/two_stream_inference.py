@@ -75,8 +75,8 @@ def two_stream_inference_model(
     Example:
 
     >>> model = two_stream_inference_model(None, None)
-    >>> model.get_layer("i3d_flow_fused").name
-    'i3d_flow_fused'
+    >>> model.name, sorted(model.output)
+    ('two_stream_i3d_fused', ['flow_logits', 'predictions', 'rgb_logits'])
     """
     from keras_i3d.weights import records
 

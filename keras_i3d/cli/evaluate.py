@@ -17,10 +17,10 @@ whole video convolutionally in time (default), or the average of `--clips`
 clips x `--crops` crops. It prints top-1, top-5 and mean per-class accuracy,
 writes `metrics.json`, `confusion_matrix.png` and `per_class_accuracy.png` to
 `--out`, and lists the videos it skipped (unreadable or too small)
-with the reason. An I3D with its own head runs as the fused float32 graph
-(logits within 1e-4 of the reference graph; `--no-fuse` runs the reference,
-`--precision mixed_bfloat16` the fused graph in bfloat16); other models and
-heads run as they are.
+with the reason. An I3D with its own head, and each stream of a two-stream
+I3D, runs as the fused float32 graph (logits within 1e-4 of the reference
+graph; `--no-fuse` runs the reference, `--precision mixed_bfloat16` the fused
+graph in bfloat16); other models and heads run as they are.
 
 `--view` scores a model the way the paper tests that architecture (Table 1,
 `keras_i3d.data.PAPER_INPUTS`): ConvNet+LSTM on 50 frames, every 5th;
@@ -212,15 +212,19 @@ def _load_model(args, classes):
 
 
 def _inference_graph(model, args):
-    """The graph that scores: an I3D fused (the default, exact in float32)
-    unless --no-fuse; other architectures and heads as they are."""
+    """The graph that scores: an I3D or a two-stream I3D fused (the default,
+    exact in float32) unless --no-fuse; other architectures and heads as
+    they are."""
     from keras_i3d.models.fused import NotAnI3DError
     from keras_i3d.models.fused import inference_model
+    from keras_i3d.models.two_stream_inference import is_two_stream_i3d
+    from keras_i3d.models.two_stream_inference import two_stream_inference_graph
 
     if args.precision != "float32" and not args.fused:
         raise CLIError(f"--precision {args.precision} runs the fused graph; drop --no-fuse", 2)
+    fuse = two_stream_inference_graph if is_two_stream_i3d(model) else inference_model
     try:
-        return inference_model(model, fused=args.fused, precision=args.precision)
+        return fuse(model, fused=args.fused, precision=args.precision)
     except NotAnI3DError:
         if args.precision != "float32":
             raise CLIError(

@@ -18,8 +18,10 @@ one pass instead (at most 500 frames). The network is the fused float32 I3D
 
 With --stream two_stream, TV-L1 optical flow is computed from the same frames
 (1-2 s per frame on one CPU core: bound it with --max-frames) and the flow
-I3D's logits are added to the RGB I3D's (DeepMind's fusion). No pretrained
-flow stream is distributed: pass a converted one with --flow-weights FILE."""
+I3D's logits are added to the RGB I3D's (DeepMind's fusion); both streams run
+fused, as the RGB I3D does (--no-fuse, --precision apply to both). No
+pretrained flow stream is distributed: pass a converted one with
+--flow-weights FILE."""
 
 
 # No pretrained flow stream is distributed (weights/records.py says why), so
@@ -89,12 +91,6 @@ def run(args):
     if args.top < 1:
         raise CLIError(f"--top must be at least 1 (got {args.top})", 2)
     two_stream = args.stream == "two_stream"
-    if args.precision != "float32" and two_stream:
-        raise CLIError(
-            f"--precision {args.precision} applies to the RGB model only; drop it or "
-            "--stream two_stream",
-            2,
-        )
     if args.precision != "float32" and not args.fused:
         raise CLIError(f"--precision {args.precision} runs the fused graph; drop --no-fuse", 2)
     if args.whole_video and args.clip_length is not None:

@@ -12,9 +12,10 @@ whole and convolutionally in time as in DeepMind's `evaluate_sample.py`;
 a longer video is covered by consecutive clips (the last one ends at the
 video's last frame) whose logits are averaged, so memory stays that of one
 clip however long the video. `clip_length=None` runs the whole video in one
-pass instead, up to `MAX_WHOLE_VIDEO_FRAMES`. The RGB model is the fused
-graph of `keras_i3d.models.fused.inference_model` (float32, logits within
-1e-4 of the reference graph) unless `fused=False`.
+pass instead, up to `MAX_WHOLE_VIDEO_FRAMES`. The RGB model, and each stream
+of the two-stream model, is the fused graph of
+`keras_i3d.models.fused.inference_model` (float32, logits within 1e-4 of the
+reference graph) unless `fused=False`.
 
 Example:
 
@@ -279,8 +280,14 @@ def rgb_logits_model(
         return inference_model(model, fused=fused, precision=precision)
 
 
-def two_stream_logits_model(weights="kinetics400", flow_weights="kinetics400"):
+def two_stream_logits_model(
+    weights="kinetics400", flow_weights="kinetics400", fused=True, precision="float32"
+):
     """The two-stream I3D that `classify_video` runs.
+
+    Each stream is fused by default, as the RGB model is
+    (`keras_i3d.models.two_stream_inference.two_stream_inference_model`:
+    float32 logits within 1e-4 of the reference `TwoStreamI3D`'s).
 
     Args:
         weights: the RGB stream's weights (anything `I3D(weights=...)`
@@ -288,16 +295,22 @@ def two_stream_logits_model(weights="kinetics400", flow_weights="kinetics400"):
         flow_weights: the flow stream's weights; no pretrained flow
             checkpoint is distributed, so pass a converted
             `flow.weights.h5` (or None for random weights).
+        fused: run each stream's fused graph (the default); False: the
+            reference graphs.
+        precision: `"float32"` or, on request, `"mixed_bfloat16"` (both
+            fused streams in bfloat16; logits within about 0.2 of float32).
 
     Returns:
-        A `keras_i3d.TwoStreamI3D` returning `"rgb_logits"` and
-        `"flow_logits"`.
-    """
-    from keras_i3d.models.two_stream import TwoStreamI3D
+        A `keras.Model` from `[rgb_clip, flow_clip]` to a dict with
+        `"rgb_logits"` and `"flow_logits"` (and `"predictions"`, their sum).
 
-    return TwoStreamI3D(
-        weights=None, rgb_weights=weights, flow_weights=flow_weights, classifier_activation=None
-    )
+    Raises:
+        ValueError: unknown weights, a bad `precision`, or bfloat16 with
+            `fused=False`.
+    """
+    from keras_i3d.models.two_stream_inference import two_stream_inference_model
+
+    return two_stream_inference_model(weights, flow_weights, fused=fused, precision=precision)
 
 
 def stream_clips(
@@ -529,11 +542,12 @@ def classify_video(
         model: a model to reuse across videos: for `"rgb"` one returning
             logits (`rgb_logits_model`), for `"two_stream"` one returning
             `"rgb_logits"` and `"flow_logits"` (`two_stream_logits_model`).
-        fused: run the RGB I3D's fused graph (the default; float32 logits
-            within 1e-4 of the reference graph's) or, with False, the
-            reference graph. The two-stream model runs its reference graph.
+        fused: run the fused graph of the RGB I3D or of both streams (the
+            default; float32 logits within 1e-4 of the reference graph's)
+            or, with False, the reference graph.
         precision: `"float32"` or, on request, `"mixed_bfloat16"` (the fused
-            RGB graph in bfloat16, see `rgb_logits_model`); RGB only.
+            graph in bfloat16, see `rgb_logits_model` and
+            `two_stream_logits_model`).
         flow_method: `"tvl1"` (what flow checkpoints are trained on) or
             `"farneback"` (a fast approximation), for `"two_stream"`.
         profile: an `InferenceProfile` to time the phases in, or None.
@@ -555,11 +569,6 @@ def classify_video(
     if stream not in CLASSIFY_STREAMS:
         raise ValueError(f"`stream` must be one of {CLASSIFY_STREAMS}. Received: stream={stream!r}")
     check_inference_precision(precision, fused)
-    if precision != "float32" and stream != "rgb":
-        raise ValueError(
-            f"`precision` applies to the RGB model only. Received: precision={precision!r}, "
-            f"stream={stream!r}"
-        )
     if not isinstance(top, int) or top < 1:
         raise ValueError(f"`top` must be a positive int. Received: top={top!r}")
     if clip_length is not None and (
@@ -573,7 +582,7 @@ def classify_video(
     if stream == "two_stream" and model is None:
         # Built first: a weights error must not wait for minutes of TV-L1.
         with profile.phase("build + load weights"):
-            model = two_stream_logits_model(weights, flow_weights)
+            model = two_stream_logits_model(weights, flow_weights, fused, precision)
     if clip_length is None:
         with profile.phase("decode"):
             clips = _whole_video_clip(path, stream, num_frames, flow_method)

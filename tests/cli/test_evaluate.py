@@ -301,3 +301,31 @@ def test_an_i3d_is_scored_fused_unless_no_fuse(saved_model):
     graph.precision = "mixed_bfloat16"
     with pytest.raises(CLIError, match="is not an I3D with I3D's head"):
         evaluate._inference_graph(small, graph)
+
+
+def test_a_two_stream_i3d_is_scored_fused_unless_no_fuse(tmp_path):
+    import keras
+    import numpy as np
+
+    from keras_i3d import TwoStreamI3D
+
+    path = tmp_path / "two_stream.keras"
+    TwoStreamI3D(weights=None, classes=3, input_shape=(None, None, None, 3)).save(path)
+    # As `--model` loads it.
+    model = keras.saving.load_model(path, compile=False)
+    graph = argparse.Namespace(fused=True, precision="float32", model=str(path))
+    fused = evaluate._inference_graph(model, graph)
+    assert fused.name == "two_stream_i3d_fused"
+    assert {"i3d_rgb_fused", "i3d_flow_fused"} <= {layer.name for layer in fused.layers}
+    rng = np.random.default_rng(0)
+    clips = [
+        rng.uniform(-1, 1, (1, 9, 193, 193, channels)).astype("float32") for channels in (3, 2)
+    ]
+    expected = model.predict_on_batch(clips)["predictions"]
+    np.testing.assert_allclose(fused.predict_on_batch(clips)["predictions"], expected, atol=1e-5)
+    graph.precision = "mixed_bfloat16"
+    bfloat16 = evaluate._inference_graph(model, graph)
+    stream = bfloat16.get_layer("i3d_flow_fused")
+    assert stream.get_layer("Mixed_3b").dtype_policy.compute_dtype == "bfloat16"
+    graph.precision, graph.fused = "float32", False
+    assert evaluate._inference_graph(model, graph) is model

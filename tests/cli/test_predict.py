@@ -112,28 +112,26 @@ def test_two_stream_with_a_flow_weights_file(installed_kinetics400, tmp_path, ca
             else np.ones(variable.shape, "float32")
         )
     save_weights_file(flow, flow_file, WeightsFileInfo(stream="flow", classes=400))
-    assert (
-        main(
-            [
-                "predict",
-                str(SAMPLE),
-                "--stream",
-                "two_stream",
-                "--max-frames",
-                "9",
-                "--flow-weights",
-                str(flow_file),
-                "--flow-method",
-                "farneback",
-                "--json",
-            ]
-        )
-        == 0
-    )
-    result = json.loads(capsys.readouterr().out)
-    # A zero flow stream adds nothing: the fused ranking is the RGB one.
-    assert result["num_frames"] == 9
-    assert result["top"][0]["label"] == "arm wrestling"
+    argv = [
+        "predict",
+        str(SAMPLE),
+        "--stream",
+        "two_stream",
+        "--max-frames",
+        "9",
+        "--flow-weights",
+        str(flow_file),
+        "--flow-method",
+        "farneback",
+        "--json",
+    ]
+    # Both streams run fused, in float32 or, on request, in bfloat16.
+    for precision in ("float32", "mixed_bfloat16"):
+        assert main([*argv, "--precision", precision]) == 0
+        result = json.loads(capsys.readouterr().out)
+        # A zero flow stream adds nothing: the fused ranking is the RGB one.
+        assert result["num_frames"] == 9
+        assert result["top"][0]["label"] == "arm wrestling"
 
 
 @pytest.mark.parametrize(
@@ -210,11 +208,10 @@ def test_clips_whole_video_and_profile(installed_kinetics400, capsys):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["--precision", "mixed_bfloat16", "--stream", "two_stream"], "RGB model only"),
         (["--precision", "mixed_bfloat16", "--no-fuse"], "drop --no-fuse"),
         (["--whole-video", "--clip-length", "64"], "drop --clip-length"),
     ],
-    ids=["bf16-two-stream", "bf16-reference", "whole-video-clips"],
+    ids=["bf16-reference", "whole-video-clips"],
 )
 def test_inference_usage_errors(capsys, argv, message):
     assert main(["predict", str(SAMPLE), *argv]) == 2

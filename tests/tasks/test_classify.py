@@ -68,6 +68,41 @@ def test_two_stream_adds_the_streams_logits(video):
     assert "two_stream" in result.format_table().splitlines()[0]
 
 
+def test_two_stream_runs_fused_by_default(video, monkeypatch, tmp_path):
+    from keras_i3d.tasks import classify
+    from tests.models.stream_weights import write_random_stream_weights
+
+    built = []
+
+    def recording(*args, **kwargs):
+        built.append(two_stream_logits_model(*args, **kwargs))
+        return built[-1]
+
+    monkeypatch.setattr(classify, "two_stream_logits_model", recording)
+    arguments = dict(
+        stream="two_stream",
+        weights=write_random_stream_weights(tmp_path / "rgb.weights.h5", "rgb", seed=1),
+        flow_weights=write_random_stream_weights(tmp_path / "flow.weights.h5", "flow", seed=2),
+        num_frames=9,
+        top=3,
+        flow_method="farneback",
+    )
+    results = {
+        "fused": classify_video(video, **arguments),
+        "reference": classify_video(video, fused=False, **arguments),
+    }
+    fused, reference = built
+    assert fused.name == "two_stream_i3d_fused"
+    assert {"i3d_rgb_fused", "i3d_flow_fused"} <= {layer.name for layer in fused.layers}
+    assert {"i3d_rgb", "i3d_flow"} <= {layer.name for layer in reference.layers}
+    # Random streams (the same in both models): the same classes, float32
+    # logits within 1e-4 of the reference graph's. (bfloat16 two streams:
+    # tests/cli/test_predict.py and tests/models/test_two_stream_inference.py.)
+    assert [c.index for c in results["fused"].top] == [c.index for c in results["reference"].top]
+    for ranked, expected in zip(results["fused"].top, results["reference"].top):
+        assert ranked.logit == pytest.approx(expected.logit, abs=1e-4)
+
+
 @pytest.mark.parametrize("stream", ["rgb", "two_stream"])
 def test_too_short_a_clip_is_refused_before_the_network(tmp_path, stream):
     short = write_video(tmp_path / "short.mp4", moving_frames(5, 64, 80))
@@ -79,8 +114,8 @@ def test_too_short_a_clip_is_refused_before_the_network(tmp_path, stream):
 def test_argument_errors(video):
     with pytest.raises(ValueError, match="stream.*Received: stream='flow'"):
         classify_video(video, stream="flow")
-    with pytest.raises(ValueError, match="RGB model only"):
-        classify_video(video, stream="two_stream", precision="mixed_bfloat16")
+    with pytest.raises(ValueError, match="reference graph runs in float32 only"):
+        classify_video(video, stream="two_stream", fused=False, precision="mixed_bfloat16")
     with pytest.raises(ValueError, match="reference graph runs in float32 only"):
         classify_video(video, fused=False, precision="mixed_bfloat16")
     with pytest.raises(ValueError, match="Received: precision='float16'"):

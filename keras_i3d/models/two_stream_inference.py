@@ -41,6 +41,7 @@ def two_stream_inference_model(
     precision=DEFAULT_INFERENCE_PRECISION,
     classifier_activation=None,
     name="two_stream_i3d",
+    model_cache=False,
 ):
     """A pretrained two-stream I3D for inference, each stream fused.
 
@@ -62,6 +63,10 @@ def two_stream_inference_model(
         classifier_activation: applied to the summed logits for
             `"predictions"`; None (the default) returns the summed logits.
         name: the model's name; `"_fused"` is appended when fused.
+        model_cache: load each pretrained stream's graph from the model
+            cache of `KERAS_I3D_HOME` when it was built before, and cache it
+            when not (`keras_i3d.models.inference_cache`: the same logits
+            bit for bit). False: build them.
 
     Returns:
         A `keras.Model` with inputs `[rgb_clip, flow_clip]` and outputs
@@ -88,7 +93,7 @@ def two_stream_inference_model(
         if isinstance(weights, str):
             records.resolve_alias(weights, stream)
     stream_models = {
-        stream: _stream_inference_model(weights, stream, fused, precision)
+        stream: _stream_inference_model(weights, stream, fused, precision, model_cache)
         for stream, weights in stream_weights.items()
     }
     return join_streams(
@@ -99,8 +104,15 @@ def two_stream_inference_model(
     )
 
 
-def _stream_inference_model(weights, stream, fused, precision):
+def _stream_inference_model(weights, stream, fused, precision, model_cache):
     """One stream's inference graph; random weights when `weights` is None."""
+    if weights is not None and model_cache:
+        from keras_i3d.models.inference_cache import cached_pretrained_inference_model
+
+        model, _ = cached_pretrained_inference_model(
+            weights, stream, fused=fused, precision=precision
+        )
+        return model
     if weights is not None:
         return pretrained_inference_model(weights, stream, fused=fused, precision=precision)
     from keras_i3d.models.i3d import i3d_reference_model

@@ -281,7 +281,11 @@ def rgb_logits_model(
 
 
 def two_stream_logits_model(
-    weights="kinetics400", flow_weights="kinetics400", fused=True, precision="float32"
+    weights="kinetics400",
+    flow_weights="kinetics400",
+    fused=True,
+    precision="float32",
+    model_cache=False,
 ):
     """The two-stream I3D that `classify_video` runs.
 
@@ -299,6 +303,9 @@ def two_stream_logits_model(
             reference graphs.
         precision: `"float32"` or, on request, `"mixed_bfloat16"` (both
             fused streams in bfloat16; logits within about 0.2 of float32).
+        model_cache: load each pretrained stream's graph from the model
+            cache when it was built before, and cache it when not (see
+            `rgb_logits_model`); False: build them.
 
     Returns:
         A `keras.Model` from `[rgb_clip, flow_clip]` to a dict with
@@ -310,7 +317,9 @@ def two_stream_logits_model(
     """
     from keras_i3d.models.two_stream_inference import two_stream_inference_model
 
-    return two_stream_inference_model(weights, flow_weights, fused=fused, precision=precision)
+    return two_stream_inference_model(
+        weights, flow_weights, fused=fused, precision=precision, model_cache=model_cache
+    )
 
 
 def stream_clips(
@@ -551,8 +560,10 @@ def classify_video(
         flow_method: `"tvl1"` (what flow checkpoints are trained on) or
             `"farneback"` (a fast approximation), for `"two_stream"`.
         profile: an `InferenceProfile` to time the phases in, or None.
-        model_cache: load the float32 RGB graph from the model cache when
-            it was built before (see `rgb_logits_model`); False: build it.
+        model_cache: load the graph from the model cache when it was built
+            before (see `rgb_logits_model`; for two streams each stream's;
+            the RGB bfloat16 graph, whose clip length is fixed into it, is
+            built each time); False: build it.
 
     Returns:
         A `VideoPrediction`.
@@ -582,7 +593,7 @@ def classify_video(
     if stream == "two_stream" and model is None:
         # Built first: a weights error must not wait for minutes of TV-L1.
         with profile.phase("build + load weights"):
-            model = two_stream_logits_model(weights, flow_weights, fused, precision)
+            model = two_stream_logits_model(weights, flow_weights, fused, precision, model_cache)
     if clip_length is None:
         with profile.phase("decode"):
             clips = _whole_video_clip(path, stream, num_frames, flow_method)

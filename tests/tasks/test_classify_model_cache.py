@@ -63,3 +63,34 @@ def test_the_key_names_the_weights_bytes_the_code_and_the_graph(installed_kineti
     assert (key["stream"], key["fused"], key["precision"]) == ("rgb", True, "float32")
     assert inference_cache_key("kinetics400", "rgb", False, "float32") != key
     assert inference_cache_key("kinetics400", "rgb", True, "mixed_bfloat16") != key
+
+
+def test_two_streams_load_each_stream_from_the_cache(installed_kinetics400, tmp_path, monkeypatch):
+    from keras_i3d.tasks import two_stream_logits_model
+    from tests.models.stream_weights import write_random_stream_weights
+
+    flow_weights = write_random_stream_weights(tmp_path / "flow.weights.h5", "flow")
+    home = _fresh_home(tmp_path, monkeypatch)
+    rng = np.random.default_rng(0)
+    clips = [
+        rng.uniform(-1, 1, (1, 9, 224, 224, channels)).astype("float32") for channels in (3, 2)
+    ]
+
+    def logits(**kwargs):
+        model = two_stream_logits_model("kinetics400", str(flow_weights), **kwargs)
+        outputs = model.predict_on_batch(clips)
+        return np.concatenate([outputs["rgb_logits"], outputs["flow_logits"]])
+
+    built = logits(model_cache=False)
+    assert not (home / "model_cache").exists()
+    first = logits(model_cache=True)
+    assert len(list((home / "model_cache").iterdir())) == 2  # One graph per stream.
+
+    def no_building(*args, **kwargs):
+        raise AssertionError("a cached stream was built again")
+
+    monkeypatch.setattr("keras_i3d.models.fused.pretrained_inference_model", no_building)
+    second = logits(model_cache=True)
+    assert len(list((home / "model_cache").iterdir())) == 2
+    np.testing.assert_array_equal(first, built)
+    np.testing.assert_array_equal(second, built)

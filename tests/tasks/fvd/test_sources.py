@@ -1,5 +1,9 @@
 """Clips from video files, sampled as the presets say."""
 
+import os
+import sys
+import threading
+
 import keras
 import numpy as np
 import pytest
@@ -147,3 +151,24 @@ def test_parallel_reads_keep_the_order_offsets_and_discards_of_one_by_one(video_
     np.testing.assert_array_equal(statistics.sum, expected.sum)
     np.testing.assert_array_equal(statistics.sum_outer, expected.sum_outer)
     assert len(set(offsets)) > 1
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="thread priorities are Linux's")
+def test_decoding_threads_yield_to_the_model():
+    """Reads of the next batch run at the least priority, so that they take
+    only the cycles the model leaves idle."""
+    from keras_i3d.tasks.fvd import sources
+
+    priorities = []
+    before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    def decoder():
+        sources._yield_to_the_model()
+        priorities.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+
+    thread = threading.Thread(target=decoder)
+    thread.start()
+    thread.join()
+    assert priorities == [19]
+    # Only the decoding thread is lowered, not the process.
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before

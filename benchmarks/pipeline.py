@@ -125,9 +125,9 @@ def opencv_seeking_decoder():
     """The decoder before PyAV's seeking read: OpenCV seeks and reads on."""
     seeking_read = decode._read_seeking
 
-    def opencv_read(path, start_time, frame_duration):
+    def opencv_read(path, start_time, frame_duration, decoder_threads=None):
         del frame_duration
-        return decode._read_capture(decode._open_capture(path), start_time)
+        return decode._read_capture(decode._open_capture(path, decoder_threads), start_time)
 
     decode._read_seeking = opencv_read
     try:

@@ -4,6 +4,7 @@ import os
 import pathlib
 
 import numpy as np
+import pytest
 
 from keras_i3d.models.inference_cache import graph_source_sha256
 from keras_i3d.models.inference_cache import inference_cache_key
@@ -65,6 +66,9 @@ def test_the_key_names_the_weights_bytes_the_code_and_the_graph(installed_kineti
     assert inference_cache_key("kinetics400", "rgb", True, "mixed_bfloat16") != key
 
 
+# Slow: it builds and loads both streams three times (about 20 s); the RGB
+# cache test above covers the mechanism in the default suite.
+@pytest.mark.slow
 def test_two_streams_load_each_stream_from_the_cache(installed_kinetics400, tmp_path, monkeypatch):
     from keras_i3d.tasks import two_stream_logits_model
     from tests.models.stream_weights import write_random_stream_weights

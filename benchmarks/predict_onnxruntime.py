@@ -69,15 +69,17 @@ def one_run(onnx_path, video_path):
     session.run(["logits"], {"frames": clips[0][None]})
     again = time.perf_counter()
     return {
-        "start-up, import, session": ready - started,
-        "wait for frames": decoded - ready,
-        "first run": answered - decoded,
-        "answer after": answered - started,
-        "model (second run)": again - answered,
+        "seconds": {
+            "start-up, import, session": ready - started,
+            "wait for frames": decoded - ready,
+            "first run": answered - decoded,
+            "answer after": answered - started,
+            "model (second run)": again - answered,
+        },
         "tensorflow imported": "tensorflow" in sys.modules,
         "frames": int(clips[0].shape[0]),
         "top class": int(np.argmax(logits)),
-        "top logit": float(np.max(logits)),
+        "top logit": round(float(np.max(logits)), 3),
     }
 
 
@@ -104,16 +106,11 @@ def main():
             text=True,
         ).stdout
         run = json.loads(output.strip().splitlines()[-1])
-        over = run["answer after"] - run["model (second run)"]
-        print(
-            "  ".join(
-                f"{name} {value:.2f} s"
-                if isinstance(value, float) and "logit" not in name
-                else f"{name} {value}"
-                for name, value in run.items()
-            )
-            + f"  => answer {over:.2f} s after the model's time"
-        )
+        seconds = run.pop("seconds")
+        over = seconds["answer after"] - seconds["model (second run)"]
+        phases = "  ".join(f"{name} {value:.2f} s" for name, value in seconds.items())
+        facts = "  ".join(f"{name} {value}" for name, value in run.items())
+        print(f"{phases}  {facts}  => answer {over:.2f} s after the model's time")
     print(f"load average after: {os.getloadavg()}")
 
 

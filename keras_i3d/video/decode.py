@@ -209,13 +209,8 @@ def open_video(
         raise ValueError(f"`start_time` must be >= 0. Received: start_time={start_time}")
     if num_frames is not None and num_frames < 1:
         raise ValueError(f"`num_frames` must be >= 1 or None. Received: num_frames={num_frames}")
-    if short_side is not None and not (
-        isinstance(short_side, (int, np.integer)) and short_side >= 1
-    ):
-        raise ValueError(
-            f"`short_side` must be a positive int or None. Received: short_side={short_side!r}"
-        )
-    _check_decoder_threads(decoder_threads)
+    _check_positive_int_or_none("short_side", short_side)
+    _check_positive_int_or_none("decoder_threads", decoder_threads)
     if not os.path.exists(path):
         raise VideoReadError(path, "no such file or folder")
     if os.path.isdir(path):
@@ -331,14 +326,9 @@ def count_frames(path, fps=TARGET_FPS, folder_fps=TARGET_FPS):
     return int(np.floor(source_count / source_fps * fps + _TIME_EPSILON))
 
 
-def _check_decoder_threads(decoder_threads):
-    if decoder_threads is not None and not (
-        isinstance(decoder_threads, (int, np.integer)) and decoder_threads >= 1
-    ):
-        raise ValueError(
-            "`decoder_threads` must be a positive int or None. "
-            f"Received: decoder_threads={decoder_threads!r}"
-        )
+def _check_positive_int_or_none(name, value):
+    if value is not None and not (isinstance(value, (int, np.integer)) and value >= 1):
+        raise ValueError(f"`{name}` must be a positive int or None. Received: {name}={value!r}")
 
 
 def _open_capture(path, decoder_threads=None):
@@ -419,7 +409,7 @@ def _read_seeking(path, start_time, frame_duration, decoder_threads=None):
             yield timestamp, frame
 
 
-def _decode_from_keyframe(path, keep_from, first_by, thread_count=_SEEKING_READ_THREADS):
+def _decode_from_keyframe(path, keep_from, first_by, thread_count):
     """Yields `(timestamp_seconds, av.VideoFrame)` for the frames at or after `keep_from`.
 
     Seeks to the keyframe at or before `keep_from`; the frames before

@@ -184,20 +184,16 @@ def video_file_statistics(
             offset = 0
             if real and protocol.real_offset == "random":
                 offset = random_offset(path, span, rng)
-            reads.append(
-                (
-                    path,
-                    decoders.submit(
-                        read_clip, path, clip_length, frame_step, offset, min_frames, 1
-                    ),
-                )
-            )
+            read = decoders.submit(read_clip, path, clip_length, frame_step, offset, min_frames, 1)
+            reads.append((path, read))
 
     with concurrent.futures.ThreadPoolExecutor(
         _decoding_workers(), initializer=_yield_to_the_model
     ) as decoders:
-        read_ahead()
-        while reads:
+        while True:
+            read_ahead()
+            if not reads:
+                break
             path, read = reads.popleft()
             try:
                 clip = read.result()
@@ -205,14 +201,11 @@ def video_file_statistics(
                 if not protocol.discard_short_videos:
                     raise
                 discarded += 1
-                read_ahead()
                 continue
             check_videos(clip[None], name=str(path), input_range=input_range)
             pending.append(clip)
-            read_ahead()
             if len(pending) == batch_size:
                 _flush(model, pending, statistics, bar, protocol.resize, input_range)
-                read_ahead()
     _flush(model, pending, statistics, bar, protocol.resize, input_range)
     if bar is not None:
         bar.close()

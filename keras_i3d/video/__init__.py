@@ -2,9 +2,9 @@
 
 `read_video` decodes, resamples to a frame rate and (with `short_side`)
 resizes; `open_video` does the same as a stream, so memory stays bounded
-however long the video. The resize is `keras_i3d.video.resize.resize_short_side`, shared
-with the `tf.data` transforms; it is imported only when a resize is asked
-for, so decoding alone does not start TensorFlow.
+however long the video. The resize (`keras_i3d.video.resize`) gives the same
+numbers as the `tf.data` transforms' and does not import TensorFlow, so
+decoding never starts it.
 """
 
 from keras_i3d.video.decode import Video

@@ -153,9 +153,9 @@ class VideoStream:
         self._emitted += len(frames)
         frames = _stack_rgb(frames)
         if self.short_side is not None:
-            from keras_i3d.video.resize import resize_short_side
+            from keras_i3d.video.resize import resize_short_side_array
 
-            frames = np.asarray(resize_short_side(frames, self.short_side))
+            frames = resize_short_side_array(frames, self.short_side)
         return frames
 
     def _why_empty(self):

@@ -189,7 +189,7 @@ def _load_model(args, classes):
         except (ValueError, OSError) as error:
             raise CLIError(f"{args.model}: cannot load: {error}") from None
     from keras_i3d.models.i3d import I3D
-    from keras_i3d.weights.loading import resolve_weights
+    from keras_i3d.weights.resolving import resolve_weights
 
     try:
         resolved = resolve_weights(args.weights, "rgb", classes)

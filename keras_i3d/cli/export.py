@@ -113,7 +113,7 @@ def load_model(source, stream):
         return model, model_stream
     from keras_i3d.models.i3d import I3D
     from keras_i3d.weights import WeightsFileError
-    from keras_i3d.weights.loading import resolve_weights
+    from keras_i3d.weights.resolving import resolve_weights
 
     try:
         # The head gets the checkpoint's class count (400 by default).

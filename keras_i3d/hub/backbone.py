@@ -9,7 +9,7 @@ from keras_i3d.conventions import STREAM_CHANNELS
 from keras_i3d.layers._serialization import register
 from keras_i3d.models.i3d import I3D
 from keras_i3d.weights.loading import copy_weights_by_layer_name
-from keras_i3d.weights.loading import resolve_weights
+from keras_i3d.weights.resolving import resolve_weights
 
 
 @register

@@ -394,7 +394,7 @@ def pretrained_inference_model(
     """
     from keras_i3d.models.i3d import i3d_reference_model
     from keras_i3d.weights.loading import load_pretrained
-    from keras_i3d.weights.loading import resolve_weights
+    from keras_i3d.weights.resolving import resolve_weights
 
     check_inference_precision(precision, fused)
     classes = resolve_weights(weights, stream, None).classes

@@ -76,7 +76,7 @@ def inference_cache_key(weights, stream, fused, precision):
 
     from keras_i3d import __version__
     from keras_i3d.weights.hashing import file_sha256
-    from keras_i3d.weights.loading import resolve_weights
+    from keras_i3d.weights.resolving import resolve_weights
 
     resolved = resolve_weights(weights, stream, None)
     return {

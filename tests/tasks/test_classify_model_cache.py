@@ -11,7 +11,7 @@ from keras_i3d.models.inference_cache import inference_cache_key
 from keras_i3d.tasks import classify_video
 from keras_i3d.tasks.classify import InferenceProfile
 from keras_i3d.weights.hashing import file_sha256
-from keras_i3d.weights.loading import resolve_weights
+from keras_i3d.weights.resolving import resolve_weights
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "examples" / "data" / "arm_wrestling.mp4"

@@ -17,8 +17,8 @@ from keras_i3d.weights.files import read_info
 from keras_i3d.weights.files import save_weights_file
 from keras_i3d.weights.hashing import file_sha256
 from keras_i3d.weights.hashing import tensors_sha256
-from keras_i3d.weights.loading import WeightsNotInstalledError
 from keras_i3d.weights.porting import canonical_from_model
+from keras_i3d.weights.resolving import WeightsNotInstalledError
 
 CLASSES = 6
 CLIP = np.random.default_rng(0).uniform(-1, 1, (1, 9, 193, 193, 3)).astype("float32")

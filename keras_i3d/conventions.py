@@ -47,3 +47,11 @@ def check_stream(stream):
     if stream not in STREAM_CHANNELS:
         raise ValueError(f"`stream` must be one of {STREAMS}. Received: stream={stream!r}")
     return stream
+
+
+def center_crop_offsets(height, width, crop_size=CROP_SIZE):
+    """`(top, left)` of the central `crop_size` x `crop_size` window.
+
+    Works on Python ints and on scalar tensors.
+    """
+    return (height - crop_size) // 2, (width - crop_size) // 2

@@ -48,6 +48,8 @@ ALLOWED = {
     "tasks": {
         "models",
         "weights",
+        # The ONNX Runtime classifier converts with the checked ONNX export.
+        "export",
         "data",
         "flow",
         "video",
@@ -68,8 +70,8 @@ ALLOWED = {
         "conventions",
         "atomic_files",
     },
-    # An optional engine (the [export] extra): models to SavedModel, ONNX,
-    # LiteRT, checked on a clip from the video side; an I3D is exported as
+    # Models to SavedModel, ONNX, LiteRT (the [export] extra), checked on a
+    # clip from the video side; an I3D is exported as
     # its fused graph (models/fused.py's inference_model).
     "export": {"models", "layers", "data", "preprocessing", "conventions", "atomic_files", "flags"},
     # An optional engine (the [hub] extra): keras-hub presets, a Backbone and

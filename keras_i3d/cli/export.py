@@ -17,8 +17,8 @@ clipped to +-20 px, /20) and returns {"logits", "probabilities"}
 Formats: savedmodel (a folder, serve endpoint; batch and frames dynamic),
 onnx (a .onnx file through tf2onnx; batch and frames dynamic), tflite (a
 .tflite file for LiteRT, builtin ops only, the 3D pools computed as 2D pools;
-its shape is fixed to [1, --clip-length, 224, 224, C]). ONNX and LiteRT need
-the optional extra: pip install "keras-i3d[export]".
+its shape is fixed to [1, --clip-length, 224, 224, C]). LiteRT needs the
+optional extra: pip install "keras-i3d[export]".
 
 After writing, the export is run back (TensorFlow, ONNX Runtime, the
 ai_edge_litert interpreter) on the first --clip-length frames of a real video

@@ -145,7 +145,10 @@ def main(argv=None):
             "the options after -- are Beam pipeline options, for --beam. "
             f"Received: {' '.join(pipeline_args)}"
         )
-    quiet_tensorflow()
+    if getattr(args, "tensorflow_at_start", True):
+        # A command that may run without TensorFlow (predict on ONNX
+        # Runtime) sets tensorflow_at_start=False and imports it itself.
+        quiet_tensorflow()
     try:
         exit_code = args.func(args) or EXIT_OK
     except CLIError as error:

@@ -16,6 +16,14 @@ so memory does not grow with its length. --whole-video runs every frame in
 one pass instead (at most 500 frames). The network is the fused float32 I3D
 (logits within 1e-4 of the reference graph; --no-fuse runs the reference).
 
+It runs on ONNX Runtime or on TensorFlow (--engine). ONNX Runtime starts
+without importing TensorFlow, 3-4 s sooner; TensorFlow runs each 10 s clip
+about 0.5 s faster on this project's CPU. --engine auto (the default) takes
+ONNX Runtime for videos of up to 60 s and TensorFlow for longer ones, for
+--no-fuse, --precision mixed_bfloat16 and two streams. The first ONNX
+Runtime run converts the network once (with TensorFlow, about 15 s, checked
+against the reference graph) into $KERAS_I3D_HOME/model_cache.
+
 With --stream two_stream, TV-L1 optical flow is computed from the same frames
 (1-2 s per frame on one CPU core: bound it with --max-frames) and the flow
 I3D's logits are added to the RGB I3D's (DeepMind's fusion); both streams run
@@ -23,6 +31,14 @@ fused, as the RGB I3D does (--no-fuse, --precision apply to both). No
 pretrained flow stream is distributed: pass a converted one with
 --flow-weights FILE."""
 
+
+# --engine: "auto" picks ONNX Runtime for videos of at most this many clips
+# of PREDICT_CLIP_LENGTH frames (60 s at 25 fps), TensorFlow beyond. On this
+# project's 2-core CPU ONNX Runtime answers 3-4 s sooner (no TensorFlow
+# import) but runs a 250-frame clip in 5.0-5.3 s against TensorFlow's
+# 4.6-4.8 s (docs/inference.md), so the two break even near 7 clips.
+AUTO_ONNXRUNTIME_MAX_CLIPS = 6
+PREDICT_ENGINES = ("auto", "tensorflow", "onnxruntime")
 
 # No pretrained flow stream is distributed (weights/records.py says why), so
 # --stream two_stream takes a converted file, and the errors say how to make one.
@@ -80,11 +96,20 @@ def add_parser(subparsers):
         action="store_true",
         help="print the time of each phase (start-up, build, decode, model ...) to stderr",
     )
+    parser.add_argument(
+        "--engine",
+        choices=PREDICT_ENGINES,
+        default="auto",
+        help="what runs the network (default: auto, ONNX Runtime for videos of up to "
+        f"{AUTO_ONNXRUNTIME_MAX_CLIPS * PREDICT_CLIP_LENGTH // 25} s, TensorFlow otherwise; "
+        "see the description)",
+    )
     options.add_stream_option(parser, choices=CLASSIFY_STREAMS)
     options.add_flow_weights_option(parser)
     options.add_flow_method_option(parser)
     # It leaves nothing open: the process ends without TensorFlow's teardown.
-    parser.set_defaults(func=run, exit_at_once=True)
+    # It imports TensorFlow itself, only when the engine needs it.
+    parser.set_defaults(func=run, exit_at_once=True, tensorflow_at_start=False)
 
 
 def run(args):
@@ -101,6 +126,8 @@ def run(args):
         raise CLIError(
             "--flow-weights applies only with --stream two_stream; add it or drop --flow-weights", 2
         )
+    if args.engine == "onnxruntime":
+        _check_onnxruntime_arguments(args)
     from keras_i3d.tasks import ClipTooShortError
     from keras_i3d.tasks import classify_video
     from keras_i3d.tasks.classify import PREDICT_CLIP_LENGTH
@@ -115,7 +142,9 @@ def run(args):
     if args.profile:
         profile.add("start-up (Python, imports)", _seconds_since_process_start())
     clip_length = args.clip_length or PREDICT_CLIP_LENGTH
+    engine, why = _choose_engine(args, clip_length)
     try:
+        _import_tensorflow_if_needed(engine, args, profile)
         result = classify_video(
             args.video,
             stream=args.stream,
@@ -129,8 +158,12 @@ def run(args):
             flow_method=args.flow_method,
             profile=profile,
             model_cache=args.model_cache,
+            engine=engine,
         )
     except (VideoReadError, ClipTooShortError, WeightsFileError) as error:
+        raise CLIError(str(error)) from None
+    except ImportError as error:
+        # OnnxRuntimeUnavailableError: --engine onnxruntime without it.
         raise CLIError(str(error)) from None
     except ValueError as error:
         # Unknown weights names and similar argument errors.
@@ -141,8 +174,85 @@ def run(args):
     else:
         print(result.format_table())
     if args.profile:
-        _print_profile(profile)
+        _print_profile(profile, engine, why)
     return 0
+
+
+def _check_onnxruntime_arguments(args):
+    """--engine onnxruntime runs the fused float32 RGB I3D only."""
+    for refused, option in (
+        (args.stream == "two_stream", "--stream two_stream"),
+        (not args.fused, "--no-fuse"),
+        (args.precision != "float32", f"--precision {args.precision}"),
+    ):
+        if refused:
+            raise CLIError(
+                f"--engine onnxruntime runs the fused float32 RGB I3D only; drop {option} "
+                "or use --engine tensorflow",
+                2,
+            )
+
+
+def _choose_engine(args, clip_length):
+    """`(engine, why)`: what runs the network, and why (for --profile)."""
+    if args.engine != "auto":
+        return args.engine, "--engine"
+    from keras_i3d.tasks.onnx_classifier import CONVERSION_MODULES
+    from keras_i3d.tasks.onnx_classifier import RUNTIME_MODULES
+    from keras_i3d.tasks.onnx_classifier import missing_modules
+
+    if args.stream == "two_stream" or not args.fused or args.precision != "float32":
+        return "tensorflow", "auto: ONNX Runtime runs the fused float32 RGB I3D only"
+    if not args.model_cache:
+        return "tensorflow", "auto: --no-model-cache (ONNX Runtime would convert each run)"
+    missing = missing_modules(RUNTIME_MODULES + CONVERSION_MODULES)
+    if missing:
+        return "tensorflow", f"auto: {', '.join(missing)} not installed"
+    frames = _expected_frames(args.video, args.max_frames)
+    clips = 1 if args.whole_video else -(-frames // clip_length)
+    if clips > AUTO_ONNXRUNTIME_MAX_CLIPS:
+        return "tensorflow", (
+            f"auto: about {clips} clips; TensorFlow runs each faster "
+            f"(ONNX Runtime up to {AUTO_ONNXRUNTIME_MAX_CLIPS})"
+        )
+    return "onnxruntime", f"auto: about {clips} clip(s), ONNX Runtime starts sooner"
+
+
+def _expected_frames(video, max_frames):
+    """The frames predict will read, from the container's metadata (0 when
+    it does not say or cannot be read: the reading reports that)."""
+    from keras_i3d.video import VideoReadError
+    from keras_i3d.video import count_frames
+
+    try:
+        frames = count_frames(video)
+    except VideoReadError:
+        frames = 0
+    return frames if max_frames is None else min(frames, max_frames)
+
+
+def _import_tensorflow_if_needed(engine, args, profile):
+    """Imports TensorFlow quietly for the TensorFlow engine, or to convert
+    the network for ONNX Runtime the first time (which it says on stderr)."""
+    import time
+
+    from keras_i3d.cli.main import quiet_tensorflow
+
+    started = time.perf_counter()
+    if engine == "onnxruntime":
+        from keras_i3d.tasks.onnx_classifier import onnx_graph_is_cached
+        from keras_i3d.weights.model_cache import model_cache_dir
+
+        if args.model_cache and onnx_graph_is_cached(args.weights):
+            return
+        where = model_cache_dir() if args.model_cache else "a temporary folder"
+        print(
+            "keras-i3d predict: converting I3D to ONNX for ONNX Runtime (about 15 s), "
+            f"once, into {where}",
+            file=sys.stderr,
+        )
+    quiet_tensorflow()
+    profile.add("import TensorFlow", time.perf_counter() - started)
 
 
 def _seconds_since_process_start():
@@ -161,11 +271,12 @@ def _seconds_since_process_start():
     return max(0.0, uptime_seconds - started_ticks / os.sysconf("SC_CLK_TCK"))
 
 
-def _print_profile(profile):
-    """The phases and the total on stderr (decoding overlaps the others)."""
+def _print_profile(profile, engine, why):
+    """The engine, the phases and the total on stderr (decoding overlaps the others)."""
     sys.stdout.flush()
     lines = profile.format_lines()
     total = _seconds_since_process_start()
+    print(f"engine: {engine} ({why})", file=sys.stderr)
     print("profile (decode runs in a thread, beside the other phases):", file=sys.stderr)
     print("\n".join(lines), file=sys.stderr)
     print(f"{'total (process wall time)':>24}: {total:7.2f} s", file=sys.stderr)

@@ -29,6 +29,7 @@ from keras_i3d.atomic_files import atomic_output
 from keras_i3d.conventions import CROP_SIZE
 from keras_i3d.conventions import RESIZE_SHORT_SIDE
 from keras_i3d.conventions import TARGET_FPS
+from keras_i3d.conventions import center_crop_offsets
 from keras_i3d.data.pipeline import check_clip_arguments
 from keras_i3d.data.pipeline import example_seeds
 from keras_i3d.data.pipeline import finish_dataset
@@ -40,7 +41,6 @@ from keras_i3d.data.service import distribute
 from keras_i3d.data.service import repeat_epochs
 from keras_i3d.data.service import resolve_data_service
 from keras_i3d.data.skipped import SkippedVideos
-from keras_i3d.data.transforms import center_crop_offsets
 from keras_i3d.data.transforms import random_crop_offsets
 from keras_i3d.data.transforms import random_flip_left_right
 from keras_i3d.data.transforms import resize_short_side

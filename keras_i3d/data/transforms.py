@@ -17,6 +17,7 @@ import tensorflow as tf
 
 from keras_i3d.conventions import CROP_SIZE
 from keras_i3d.conventions import RESIZE_SHORT_SIDE
+from keras_i3d.conventions import center_crop_offsets
 from keras_i3d.video.resize import as_clip_tensor
 from keras_i3d.video.resize import resize_short_side
 from keras_i3d.video.resize import short_side_shape  # noqa: F401 (re-exported)
@@ -76,11 +77,6 @@ def center_crop(frames, crop_size=CROP_SIZE):
     shape = tf.shape(frames)
     top, left = center_crop_offsets(shape[1], shape[2], crop_size)
     return crop(frames, top, left, crop_size)
-
-
-def center_crop_offsets(height, width, crop_size=CROP_SIZE):
-    """`(top, left)` of the central `crop_size` x `crop_size` window."""
-    return (height - crop_size) // 2, (width - crop_size) // 2
 
 
 def random_crop_offsets(height, width, seed, crop_size=CROP_SIZE):

@@ -1,8 +1,9 @@
 """Export a keras-i3d classifier to SavedModel, ONNX or LiteRT, checked.
 
-An optional engine: ONNX needs `tf2onnx`, `onnx` and `onnxruntime`, LiteRT
-`ai-edge-litert` (`pip install "keras-i3d[export]"`); they are imported only
-when an export of that format runs. The command line is `keras-i3d export`.
+ONNX needs `tf2onnx`, `onnx` and `onnxruntime` (dependencies of keras-i3d,
+which `keras-i3d predict` runs on), LiteRT `ai-edge-litert` (the optional
+extra, `pip install "keras-i3d[export]"`); they are imported only when an
+export of that format runs. The command line is `keras-i3d export`.
 
 Every export takes raw frames (uint8 RGB, or float32 flow in pixels), does
 the package's preprocessing inside, returns `{"logits", "probabilities"}`,

@@ -3,6 +3,9 @@
 import importlib
 
 EXTRA_INSTALL = 'pip install "keras-i3d[export]"'
+# The formats whose packages are dependencies of keras-i3d itself (ONNX's,
+# which `keras-i3d predict` runs on), not of the export extra.
+FORMATS_OF_THE_BASE_INSTALL = ("onnx",)
 
 # Format -> the modules it imports (beyond TensorFlow), and the PyPI names.
 FORMAT_DEPENDENCIES = {
@@ -33,10 +36,12 @@ def import_optional(module_name, package, export_format):
     try:
         return importlib.import_module(module_name)
     except ImportError as error:
+        if export_format in FORMATS_OF_THE_BASE_INSTALL:
+            how = f"It is a dependency of keras-i3d; install it: pip install {package}"
+        else:
+            how = f"Install the export extra: {EXTRA_INSTALL}"
         raise MissingExportDependencyError(
-            f"Exporting to {export_format} needs the optional package "
-            f"{package!r} ({error}). Install the export extra: "
-            f"{EXTRA_INSTALL}"
+            f"Exporting to {export_format} needs the package {package!r} ({error}). {how}"
         ) from None
 
 

@@ -140,9 +140,14 @@ def _run_savedmodel(path, frames):
 
 
 def _write_onnx(serving, path, spec):
+    import warnings
+
     import onnx
 
-    serving.export(str(path), format="onnx", input_signature=[spec], verbose=False)
+    with warnings.catch_warnings():
+        # Keras's tf2onnx patch probes `np.object`, which numpy 2 warns about.
+        warnings.filterwarnings("ignore", "In the future `np.object`", FutureWarning)
+        serving.export(str(path), format="onnx", input_signature=[spec], verbose=False)
     # tf2onnx names the outputs after graph tensors ("Identity:0"); the
     # function returns a dict, flattened in sorted-key order.
     graph = onnx.load(str(path))
@@ -236,8 +241,8 @@ def export_model(model, path, export_format, check_clip, overwrite=False, fused=
         ExportParityError: the export's logits differ from Keras's by more
             than `PARITY_TOLERANCE` (nothing is left at `path`).
         ExportError: the export could not be written.
-        MissingExportDependencyError: the format's optional packages are
-            not installed (`pip install "keras-i3d[export]"`).
+        MissingExportDependencyError: the format's packages are not
+            installed (LiteRT's: `pip install "keras-i3d[export]"`).
         FileExistsError: `path` exists and `overwrite` is False.
         ValueError: an unknown format, a path without the format's suffix,
             or a model that is not a one-stream classifier.

@@ -24,9 +24,6 @@ origin  # "built" the first time, "loaded" after
 ```
 """
 
-import hashlib
-import pathlib
-
 from keras_i3d.models.fused import DEFAULT_INFERENCE_PRECISION
 
 # The packages whose source the cached graph depends on.
@@ -94,10 +91,6 @@ def inference_cache_key(weights, stream, fused, precision):
 
 def graph_source_sha256():
     """The sha256 of the source files the cached graph is built and loaded by."""
-    package = pathlib.Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256()
-    for name in _GRAPH_SOURCE_PACKAGES:
-        for path in sorted((package / name).rglob("*.py")):
-            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    from keras_i3d.weights.model_cache import package_source_sha256
+
+    return package_source_sha256(_GRAPH_SOURCE_PACKAGES)

@@ -15,7 +15,10 @@ clip however long the video. `clip_length=None` runs the whole video in one
 pass instead, up to `MAX_WHOLE_VIDEO_FRAMES`. The RGB model, and each stream
 of the two-stream model, is the fused graph of
 `keras_i3d.models.fused.inference_model` (float32, logits within 1e-4 of the
-reference graph) unless `fused=False`.
+reference graph) unless `fused=False`. With `engine="onnxruntime"` the
+fused RGB I3D runs on ONNX Runtime instead
+(`keras_i3d.tasks.onnx_classifier`: converted once and cached, logits
+within 1e-4 of the reference graph's), and nothing imports TensorFlow.
 
 Example:
 
@@ -54,6 +57,9 @@ PREDICT_CLIP_LENGTH = 250
 # 4.3 GB at 500; docs/inference.md), so 500 frames (20 s) stay near 4 GB.
 MAX_WHOLE_VIDEO_FRAMES = 500
 WHOLE_VIDEO_MB_PER_FRAME = 7
+# What runs the network: TensorFlow (Keras), or ONNX Runtime (the fused RGB
+# I3D in float32 only, converted once; no TensorFlow import).
+ENGINES = ("tensorflow", "onnxruntime")
 # How `VideoPrediction.mode` names the two ways of covering a video.
 PREDICT_MODES = ("clips", "whole_video")
 # Clips decoded ahead of the one the model runs on (bounded memory).
@@ -405,21 +411,31 @@ def _clips_of(video, with_flow, clip_length, num_frames, flow_method, profile):
 
 def _crop_clip(frames, following, with_flow, flow_method, path):
     """`(rgb, flow)` of resized frames: flow first, then the centre crop."""
-    from keras_i3d.data.transforms import center_crop
     from keras_i3d.flow.methods import compute_flow
 
-    try:
-        rgb = np.asarray(center_crop(frames))
-        flow = None
-        if with_flow:
-            frames_for_flow = frames if following is None else np.concatenate([frames, following])
-            flow = compute_flow(frames_for_flow, flow_method=flow_method, name=path)
-            flow = np.asarray(center_crop(flow[: len(frames)]))
-    except ValueError as error:
-        if "crop" not in str(error):
-            raise
-        raise ValueError(f"{path}: {error}") from None
+    rgb = _center_crop(frames, path)
+    flow = None
+    if with_flow:
+        frames_for_flow = frames if following is None else np.concatenate([frames, following])
+        flow = compute_flow(frames_for_flow, flow_method=flow_method, name=path)
+        flow = _center_crop(flow[: len(frames)], path)
     return rgb, flow
+
+
+def _center_crop(frames, path):
+    """The central `CROP_SIZE` square of every frame, in numpy (the crop of
+    `keras_i3d.data.transforms.center_crop`, without TensorFlow)."""
+    from keras_i3d.conventions import CROP_SIZE
+    from keras_i3d.conventions import center_crop_offsets
+
+    height, width = frames.shape[1:3]
+    if height < CROP_SIZE or width < CROP_SIZE:
+        raise ValueError(
+            f"{path}: The clip is smaller than the {CROP_SIZE}x{CROP_SIZE} crop. "
+            f"Received: frames of {height}x{width} pixels"
+        )
+    top, left = center_crop_offsets(height, width)
+    return np.ascontiguousarray(frames[:, top : top + CROP_SIZE, left : left + CROP_SIZE])
 
 
 class _DecodedAhead:
@@ -521,6 +537,7 @@ def classify_video(
     flow_method=DEFAULT_FLOW_METHOD,
     profile=None,
     model_cache=True,
+    engine="tensorflow",
 ):
     """Classifies a video with the RGB or the two-stream I3D.
 
@@ -549,8 +566,10 @@ def classify_video(
             `MAX_WHOLE_VIDEO_FRAMES` (500) frames.
         top: how many classes to return.
         model: a model to reuse across videos: for `"rgb"` one returning
-            logits (`rgb_logits_model`), for `"two_stream"` one returning
-            `"rgb_logits"` and `"flow_logits"` (`two_stream_logits_model`).
+            logits (`rgb_logits_model`, or an `OnnxRuntimeClassifier` of
+            `keras_i3d.tasks.onnx_classifier.onnx_runtime_classifier`), for
+            `"two_stream"` one returning `"rgb_logits"` and `"flow_logits"`
+            (`two_stream_logits_model`).
         fused: run the fused graph of the RGB I3D or of both streams (the
             default; float32 logits within 1e-4 of the reference graph's)
             or, with False, the reference graph.
@@ -564,6 +583,14 @@ def classify_video(
             before (see `rgb_logits_model`; for two streams each stream's;
             the RGB bfloat16 graph, whose clip length is fixed into it, is
             built each time); False: build it.
+        engine: `"tensorflow"`, or `"onnxruntime"` to run the fused float32
+            RGB I3D on ONNX Runtime (converted to ONNX with TensorFlow the
+            first time, then loaded from the model cache; logits within
+            1e-4 of the reference graph's; implied by an
+            `OnnxRuntimeClassifier` `model`). On ONNX Runtime nothing imports
+            TensorFlow, which saves its 2.5 s import in a new process; a
+            250-frame clip took 5.0-5.3 s there against TensorFlow's
+            4.6-4.8 s on this project's CPU (docs/inference.md).
 
     Returns:
         A `VideoPrediction`.
@@ -574,12 +601,16 @@ def classify_video(
         keras_i3d.flow.FlowError: two streams of a single-frame video.
         ValueError: a bad argument, unknown weights, or a whole video
             longer than `MAX_WHOLE_VIDEO_FRAMES`.
+        keras_i3d.tasks.onnx_classifier.OnnxRuntimeUnavailableError:
+            `engine="onnxruntime"` without onnxruntime installed.
     """
-    from keras_i3d.models.fused import check_inference_precision
+    from keras_i3d.tasks.onnx_classifier import OnnxRuntimeClassifier
 
     if stream not in CLASSIFY_STREAMS:
         raise ValueError(f"`stream` must be one of {CLASSIFY_STREAMS}. Received: stream={stream!r}")
-    check_inference_precision(precision, fused)
+    if isinstance(model, OnnxRuntimeClassifier):
+        engine = "onnxruntime"
+    check_engine(engine, stream, fused, precision)
     if not isinstance(top, int) or top < 1:
         raise ValueError(f"`top` must be a positive int. Received: top={top!r}")
     if clip_length is not None and (
@@ -603,7 +634,10 @@ def classify_video(
         )
     clip_logits, frames_covered = [], 0
     with contextlib.closing(clips):
-        if model is None and precision == "float32":
+        if model is None and engine == "onnxruntime":
+            # Loaded (or converted) while the thread decodes the first clip.
+            model = onnx_logits_model(weights, profile, model_cache)
+        elif model is None and precision == "float32":
             # Built while the thread decodes the first clip.
             model = rgb_logits_model(weights, fused=fused, profile=profile, model_cache=model_cache)
         clip = _next_clip(clips, profile)
@@ -640,6 +674,48 @@ def classify_video(
     )
 
 
+def check_engine(engine, stream="rgb", fused=True, precision="float32"):
+    """Raises ValueError unless `engine` is in `ENGINES` and can run this.
+
+    ONNX Runtime runs the fused float32 RGB I3D only (checked without
+    importing TensorFlow).
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"`engine` must be one of {ENGINES}. Received: engine={engine!r}")
+    if engine == "onnxruntime":
+        unsupported = {
+            "stream": (stream, "rgb"),
+            "fused": (fused, True),
+            "precision": (precision, "float32"),
+        }
+        for name, (value, supported) in unsupported.items():
+            if value != supported:
+                raise ValueError(
+                    f'engine="onnxruntime" runs the fused float32 RGB I3D only; use '
+                    f'engine="tensorflow" for {name}={value!r}.'
+                )
+        return
+    from keras_i3d.models.fused import check_inference_precision
+
+    check_inference_precision(precision, fused)
+
+
+def onnx_logits_model(weights="kinetics400", profile=None, model_cache=True):
+    """The fused float32 RGB I3D on ONNX Runtime, for `classify_video`.
+
+    See `keras_i3d.tasks.onnx_classifier.onnx_runtime_classifier`; the time
+    to load it (or to convert it, the first time) goes into `profile`.
+    """
+    from keras_i3d.tasks.onnx_classifier import onnx_runtime_classifier
+
+    profile = profile or InferenceProfile()
+    started = time.perf_counter()
+    classifier, origin = onnx_runtime_classifier(weights, "rgb", model_cache=model_cache)
+    phase = "load ONNX graph" if origin == "loaded" else "convert to ONNX (once)"
+    profile.add(phase, time.perf_counter() - started)
+    return classifier
+
+
 def _next_clip(clips, profile):
     """The next clip of `clips`, or None; the wait is profiled."""
     with profile.phase("wait for frames"):
@@ -649,7 +725,12 @@ def _next_clip(clips, profile):
 def _clip_logits(model, stream, rgb, flow):
     """The `(classes,)` float64 logits of one clip (for two streams, summed)."""
     from keras_i3d.preprocessing import preprocess_input
+    from keras_i3d.tasks.onnx_classifier import OnnxRuntimeClassifier
 
+    if isinstance(model, OnnxRuntimeClassifier):
+        if stream != "rgb":
+            raise ValueError("An OnnxRuntimeClassifier `model` runs the RGB stream only.")
+        return np.asarray(model.logits(rgb[None]), np.float64)[0]
     rgb = preprocess_input(rgb[None], stream="rgb")
     if stream == "rgb":
         return np.asarray(model(rgb, training=False), np.float64)[0]

@@ -48,7 +48,7 @@ def spatial_crops(height, width, crop_size, num_crops=1):
     >>> spatial_crops(10, 16, 4, 3)
     [(3, 0), (3, 6), (3, 12)]
     """
-    from keras_i3d.data.transforms import center_crop_offsets
+    from keras_i3d.conventions import center_crop_offsets
 
     if num_crops not in CROP_COUNTS:
         raise ValueError(

@@ -13,6 +13,10 @@ model_cache/<first 24 hex digits of the key's sha256>/
     model.keras   the model
 ```
 
+`load_or_write` keeps any other file the same way (the ONNX graphs of
+`keras_i3d.tasks.onnx_classifier`, `model.onnx`), written by the caller's
+function and read back by its loader.
+
 A cached model is used only when its `key.json` equals the caller's key, so
 the key must name everything the model depends on: the weights file's
 sha256, the versions of keras-i3d and Keras, the source of the code that
@@ -35,6 +39,7 @@ origin  # "built" the first time, "loaded" after
 import hashlib
 import json
 import os
+import pathlib
 import shutil
 
 from keras_i3d.weights.paths import home_dir
@@ -56,13 +61,30 @@ def model_cache_dir():
     return home_dir() / MODEL_CACHE_DIR_NAME
 
 
+def package_source_sha256(package_names):
+    """The sha256 of the `.py` files of these parts of `keras_i3d`, for keys.
+
+    Args:
+        package_names: subpackage folders or module files, relative to the
+            package, e.g. `("layers", "models", "tasks/classify.py")`.
+    """
+    package = pathlib.Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for name in package_names:
+        part = package / name
+        for path in [part] if part.is_file() else sorted(part.rglob("*.py")):
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def cache_folder(key, cache_dir=None):
     """The folder a model with `key` (a JSON-serializable dict) is kept in.
 
     Raises:
         TypeError: `key` cannot be written as JSON.
     """
-    cache_dir = model_cache_dir() if cache_dir is None else cache_dir
+    cache_dir = model_cache_dir() if cache_dir is None else pathlib.Path(cache_dir)
     digest = hashlib.sha256(_key_json(key).encode()).hexdigest()
     return cache_dir / digest[:_FOLDER_NAME_HEX_DIGITS]
 
@@ -100,6 +122,64 @@ def load_or_build(key, build, cache_dir=None):
     if _save(model, key, folder):
         _remove_least_recently_used(folder.parent, MAX_CACHED_MODELS)
     return model, "built"
+
+
+def is_cached(key, file_name, cache_dir=None):
+    """Whether the model cache holds `file_name` under `key` (it may still
+    prove unreadable when loaded; `load_or_write` then writes it again)."""
+    folder = cache_folder(key, cache_dir)
+    return _stored_key(folder) == _key_json(key) and (folder / file_name).is_file()
+
+
+def load_or_write(key, file_name, write, load, cache_dir=None):
+    """`load(path)` of the cached file of `key`, written first by `write(path)` if needed.
+
+    The file is written into a temporary folder that becomes the key's
+    folder only when `write` returns, so a failed or interrupted write
+    leaves nothing behind. A cached file that `load` cannot read is
+    written again. When the cache folder cannot be written, the file is
+    written into a temporary folder, loaded and removed.
+
+    Args:
+        key: a JSON-serializable dict naming everything the file depends on.
+        file_name: the file's name in the key's folder (e.g. `"model.onnx"`).
+        write: a function of the path to write the file to.
+        load: a function of the file's path returning what the caller uses;
+            it must not need the file after it returns.
+        cache_dir: the cache folder (default: `model_cache_dir()`).
+
+    Returns:
+        `(loaded, origin)`: origin is `"loaded"` (from the cache) or
+        `"built"` (written by `write` now).
+
+    Raises:
+        TypeError: `key` cannot be written as JSON.
+    """
+    import tempfile
+
+    from keras_i3d.atomic_files import atomic_output
+
+    folder = cache_folder(key, cache_dir)
+    if _stored_key(folder) == _key_json(key):
+        try:
+            loaded = load(folder / file_name)
+        except Exception:  # noqa: BLE001 (a damaged file is written again, not fatal)
+            pass
+        else:
+            _mark_used(folder)
+            return loaded, "loaded"
+    try:
+        with atomic_output(folder, folder=True) as temporary:
+            write(temporary / file_name)
+            (temporary / KEY_FILE).write_text(_key_json(key) + "\n")
+    except OSError:
+        # A read-only home: written, used and removed.
+        with tempfile.TemporaryDirectory() as temporary:
+            path = pathlib.Path(temporary) / file_name
+            write(path)
+            return load(path), "built"
+    _remove_least_recently_used(folder.parent, MAX_CACHED_MODELS)
+    return load(folder / file_name), "built"
 
 
 def _key_json(key):

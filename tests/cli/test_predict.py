@@ -184,7 +184,7 @@ def test_bfloat16_on_request_gives_the_same_top5(installed_kinetics400, capsys):
 
 
 def test_clips_whole_video_and_profile(installed_kinetics400, capsys):
-    argv = ["predict", str(SAMPLE), "--max-frames", "30", "--json"]
+    argv = ["predict", str(SAMPLE), "--max-frames", "30", "--json", "--engine", "tensorflow"]
     assert main([*argv, "--clip-length", "20", "--profile"]) == 0
     captured = capsys.readouterr()
     clips = json.loads(captured.out)
@@ -308,3 +308,116 @@ def test_the_cli_process_flushes_its_output_and_skips_the_teardown(installed_kin
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["num_frames"] == 9
     assert "interpreter teardown" not in result.stderr
+
+
+def _write_long_video(path, seconds, fps=25):
+    """A small video of `seconds` at `fps`, for the engine choice (metadata only)."""
+    import cv2
+
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (32, 32))
+    frame = np.zeros((32, 32, 3), np.uint8)
+    for _ in range(int(seconds * fps)):
+        writer.write(frame)
+    writer.release()
+    return path
+
+
+def _predict_args(*argv):
+    from keras_i3d.cli.main import build_parser
+
+    return build_parser().parse_args(["predict", *argv])
+
+
+def test_auto_takes_onnxruntime_for_short_videos_and_tensorflow_beyond(tmp_path):
+    from keras_i3d.cli.predict import AUTO_ONNXRUNTIME_MAX_CLIPS
+    from keras_i3d.cli.predict import _choose_engine
+
+    assert AUTO_ONNXRUNTIME_MAX_CLIPS == 6  # 60 s, as --help says
+    short = _write_long_video(tmp_path / "short.mp4", 58)
+    long = _write_long_video(tmp_path / "long.mp4", 62)
+    cases = [
+        ((str(SAMPLE),), "onnxruntime"),
+        ((str(short),), "onnxruntime"),
+        ((str(long),), "tensorflow"),
+        ((str(long), "--max-frames", "1500"), "onnxruntime"),
+        ((str(long), "--clip-length", "500"), "onnxruntime"),
+        ((str(SAMPLE), "--precision", "mixed_bfloat16"), "tensorflow"),
+        ((str(SAMPLE), "--no-fuse"), "tensorflow"),
+        ((str(SAMPLE), "--no-model-cache"), "tensorflow"),
+        ((str(SAMPLE), "--stream", "two_stream", "--flow-weights", "f.h5"), "tensorflow"),
+        ((str(long), "--engine", "onnxruntime"), "onnxruntime"),
+        ((str(SAMPLE), "--engine", "tensorflow"), "tensorflow"),
+        ((str(tmp_path / "absent.mp4"),), "onnxruntime"),  # the reading reports it
+    ]
+    for argv, expected in cases:
+        args = _predict_args(*argv)
+        engine, why = _choose_engine(args, args.clip_length or 250)
+        assert engine == expected, (argv, why)
+
+
+def test_auto_takes_tensorflow_without_onnxruntime(monkeypatch):
+    from keras_i3d.cli.predict import _choose_engine
+    from keras_i3d.tasks import onnx_classifier
+
+    monkeypatch.setattr(onnx_classifier, "missing_modules", lambda modules: ["onnxruntime"])
+    assert _choose_engine(_predict_args(str(SAMPLE)), 250) == (
+        "tensorflow",
+        "auto: onnxruntime not installed",
+    )
+
+
+@pytest.mark.parametrize(
+    "argv, option",
+    [
+        (["--no-fuse"], "--no-fuse"),
+        (["--precision", "mixed_bfloat16"], "--precision mixed_bfloat16"),
+        (["--stream", "two_stream", "--flow-weights", "f.h5"], "--stream two_stream"),
+    ],
+)
+def test_onnxruntime_refuses_what_it_cannot_run(capsys, argv, option):
+    assert main(["predict", str(SAMPLE), "--engine", "onnxruntime", *argv]) == 2
+    err = capsys.readouterr().err
+    assert f"runs the fused float32 RGB I3D only; drop {option}" in err
+
+
+def test_both_engines_give_the_reference_logits(installed_kinetics400, capsys):
+    argv = ["predict", str(SAMPLE), "--max-frames", "32", "--json", "--top", "10"]
+    assert main([*argv, "--no-fuse", "--engine", "tensorflow"]) == 0
+    reference = json.loads(capsys.readouterr().out)
+    for engine in ("onnxruntime", "tensorflow"):
+        assert main([*argv, "--engine", engine, "--profile"]) == 0
+        captured = capsys.readouterr()
+        assert f"engine: {engine} (--engine)" in captured.err
+        result = json.loads(captured.out)
+        assert [e["index"] for e in result["top"]] == [e["index"] for e in reference["top"]]
+        for a, b in zip(result["top"], reference["top"]):
+            assert abs(a["logit"] - b["logit"]) < 1e-4
+    # The ONNX graph was converted by the first run in this home, or an earlier test.
+    assert main([*argv, "--engine", "onnxruntime", "--profile"]) == 0
+    assert "load ONNX graph: " in capsys.readouterr().err
+
+
+def test_predict_on_a_cached_onnx_graph_imports_no_tensorflow(installed_kinetics400, capsys):
+    # Converted here if no earlier test did.
+    assert main(["predict", str(SAMPLE), "--max-frames", "16", "--engine", "onnxruntime"]) == 0
+    capsys.readouterr()
+    environment = dict(os.environ, PYTHONPATH=str(ROOT))
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "keras_i3d", "predict", str(SAMPLE)]
+        + ["--max-frames", "40", "--profile"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.splitlines()[2].split(None, 3)[-1] == "arm wrestling"
+    imported = {
+        line.rsplit("|", 1)[-1].strip()
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert imported.isdisjoint({"tensorflow", "keras", "jax"})
+    assert "engine: onnxruntime (auto: about 1 clip(s), ONNX Runtime starts sooner)" in (
+        result.stderr
+    )

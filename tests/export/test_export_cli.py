@@ -88,15 +88,20 @@ def test_export_cli_keeps_an_existing_out(tmp_path, small_model_file, capsys):
     assert out.read_bytes() == b"previous"
 
 
-def test_export_cli_names_the_missing_extra(tmp_path, small_model_file, capsys, monkeypatch):
+def test_export_cli_names_the_missing_package(tmp_path, small_model_file, capsys, monkeypatch):
+    # ONNX's packages are dependencies of keras-i3d; LiteRT's are the export extra.
     monkeypatch.setitem(sys.modules, "tf2onnx", None)
-    code = main(
-        ["export", small_model_file, "--format", "onnx", "--out", str(tmp_path / "small.onnx")]
-    )
-    error = capsys.readouterr().err
-    assert code == 1
-    assert 'pip install "keras-i3d[export]"' in error
-    assert len(error.strip().splitlines()) == 1
+    monkeypatch.setitem(sys.modules, "ai_edge_litert.interpreter", None)
+    for export_format, advice in (
+        ("onnx", "It is a dependency of keras-i3d; install it: pip install tf2onnx"),
+        ("tflite", 'Install the export extra: pip install "keras-i3d[export]"'),
+    ):
+        out = tmp_path / f"small.{export_format}"
+        code = main(["export", small_model_file, "--format", export_format, "--out", str(out)])
+        error = capsys.readouterr().err
+        assert code == 1
+        assert advice in error
+        assert len(error.strip().splitlines()) == 1
 
 
 def test_export_cli_reports_a_missing_check_video(tmp_path, small_model_file, capsys):

@@ -10,8 +10,11 @@ import pytest
 from keras_i3d.weights.model_cache import KEY_FILE
 from keras_i3d.weights.model_cache import MODEL_FILE
 from keras_i3d.weights.model_cache import cache_folder
+from keras_i3d.weights.model_cache import is_cached
 from keras_i3d.weights.model_cache import load_or_build
+from keras_i3d.weights.model_cache import load_or_write
 from keras_i3d.weights.model_cache import model_cache_dir
+from keras_i3d.weights.model_cache import package_source_sha256
 
 KEY = {"weights_sha256": "ab" * 32, "keras_i3d": "0.1.0", "stream": "rgb"}
 INPUT = np.linspace(-1, 1, 8, dtype="float32").reshape(2, 4)
@@ -113,3 +116,89 @@ def test_only_the_last_used_models_are_kept(tmp_path, monkeypatch):
     load_or_build(keys[2], CountingBuilder(), cache_dir=tmp_path)
     kept = {folder.name for folder in tmp_path.iterdir()}
     assert kept == {cache_folder(keys[0], tmp_path).name, cache_folder(keys[2], tmp_path).name}
+
+
+class CountingFileWriter:
+    """Writes `text` to the path it is given, counting the writes."""
+
+    def __init__(self, text="graph bytes"):
+        self.text = text
+        self.calls = 0
+
+    def __call__(self, path):
+        self.calls += 1
+        path.write_text(self.text)
+
+
+def read_text(path):
+    return path.read_text()
+
+
+def test_a_file_is_written_once_then_loaded(tmp_path):
+    write = CountingFileWriter()
+    assert not is_cached(KEY, "model.onnx", cache_dir=tmp_path)
+    assert load_or_write(KEY, "model.onnx", write, read_text, cache_dir=tmp_path) == (
+        "graph bytes",
+        "built",
+    )
+    assert is_cached(KEY, "model.onnx", cache_dir=tmp_path)
+    assert load_or_write(KEY, "model.onnx", write, read_text, cache_dir=tmp_path) == (
+        "graph bytes",
+        "loaded",
+    )
+    assert write.calls == 1
+    assert sorted(p.name for p in cache_folder(KEY, tmp_path).iterdir()) == [KEY_FILE, "model.onnx"]
+    other = dict(KEY, stream="flow")
+    assert not is_cached(other, "model.onnx", cache_dir=tmp_path)
+
+
+def test_an_unreadable_or_half_written_file_is_written_again(tmp_path):
+    def failing_write(path):
+        path.write_text("half")
+        raise RuntimeError("conversion failed")
+
+    with pytest.raises(RuntimeError, match="conversion failed"):
+        load_or_write(KEY, "model.onnx", failing_write, read_text, cache_dir=tmp_path)
+    assert not cache_folder(KEY, tmp_path).exists()  # nothing half-written is kept
+
+    def strict_load(path):
+        text = path.read_text()
+        if text != "graph bytes":
+            raise ValueError("damaged")
+        return text
+
+    write = CountingFileWriter()
+    load_or_write(KEY, "model.onnx", write, strict_load, cache_dir=tmp_path)
+    (cache_folder(KEY, tmp_path) / "model.onnx").write_text("damaged")
+    assert load_or_write(KEY, "model.onnx", write, strict_load, cache_dir=tmp_path) == (
+        "graph bytes",
+        "built",
+    )
+    assert write.calls == 2
+
+
+def test_an_unwritable_cache_writes_the_file_aside_and_removes_it(tmp_path):
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("")
+    paths = []
+
+    def load(path):
+        paths.append(path)
+        return path.read_text()
+
+    write = CountingFileWriter()
+    for _ in range(2):
+        assert load_or_write(KEY, "model.onnx", write, load, cache_dir=blocked / "cache") == (
+            "graph bytes",
+            "built",
+        )
+    assert write.calls == 2
+    assert not any(path.exists() for path in paths)
+
+
+def test_the_source_hash_follows_the_package_files(tmp_path):
+    layers = package_source_sha256(("layers",))
+    assert package_source_sha256(("layers",)) == layers
+    assert package_source_sha256(("layers", "models")) != layers
+    with_a_file = package_source_sha256(("layers", "conventions.py"))
+    assert with_a_file not in (layers, package_source_sha256(("layers", "labels")))

@@ -17,8 +17,8 @@ one pass instead (at most 500 frames). The network is the fused float32 I3D
 (logits within 1e-4 of the reference graph; --no-fuse runs the reference).
 
 It runs on ONNX Runtime or on TensorFlow (--engine). ONNX Runtime starts
-without importing TensorFlow, 3-4 s sooner; TensorFlow runs each 10 s clip
-about 0.5 s faster on this project's CPU. --engine auto (the default) takes
+without importing TensorFlow, about 3 s sooner; TensorFlow runs each 10 s
+clip 0.3-0.5 s faster on this project's CPU. --engine auto (the default) takes
 ONNX Runtime for videos of up to 60 s and TensorFlow for longer ones, for
 --no-fuse, --precision mixed_bfloat16 and two streams. The first ONNX
 Runtime run converts the network once (with TensorFlow, about 15 s, checked
@@ -34,9 +34,10 @@ pretrained flow stream is distributed: pass a converted one with
 
 # --engine: "auto" picks ONNX Runtime for videos of at most this many clips
 # of PREDICT_CLIP_LENGTH frames (60 s at 25 fps), TensorFlow beyond. On this
-# project's 2-core CPU ONNX Runtime answers 3-4 s sooner (no TensorFlow
-# import) but runs a 250-frame clip in 5.0-5.3 s against TensorFlow's
-# 4.6-4.8 s (docs/inference.md), so the two break even near 7 clips.
+# project's 2-core CPU ONNX Runtime answers 2.6-2.9 s sooner (no TensorFlow
+# import) but runs a 250-frame clip 0.3-0.5 s slower (5.1-5.3 s against
+# 4.8-5.0 s; benchmarks/predict_engines.py, docs/inference.md), so the two
+# break even near 8 clips.
 AUTO_ONNXRUNTIME_MAX_CLIPS = 6
 PREDICT_ENGINES = ("auto", "tensorflow", "onnxruntime")
 

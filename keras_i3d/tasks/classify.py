@@ -589,8 +589,8 @@ def classify_video(
             1e-4 of the reference graph's; implied by an
             `OnnxRuntimeClassifier` `model`). On ONNX Runtime nothing imports
             TensorFlow, which saves its 2.5 s import in a new process; a
-            250-frame clip took 5.0-5.3 s there against TensorFlow's
-            4.6-4.8 s on this project's CPU (docs/inference.md).
+            250-frame clip took 5.1-5.3 s there against TensorFlow's
+            4.8-5.0 s on this project's CPU (docs/inference.md).
 
     Returns:
         A `VideoPrediction`.

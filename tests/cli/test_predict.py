@@ -395,6 +395,12 @@ def test_both_engines_give_the_reference_logits(installed_kinetics400, capsys):
     # The ONNX graph was converted by the first run in this home, or an earlier test.
     assert main([*argv, "--engine", "onnxruntime", "--profile"]) == 0
     assert "load ONNX graph: " in capsys.readouterr().err
+    # Its time axis is dynamic: the whole video in one pass runs on it too.
+    assert main([*argv, "--engine", "onnxruntime", "--whole-video"]) == 0
+    whole = json.loads(capsys.readouterr().out)
+    assert (whole["mode"], whole["num_frames"]) == ("whole_video", 32)
+    for a, b in zip(whole["top"], reference["top"]):
+        assert a["index"] == b["index"] and abs(a["logit"] - b["logit"]) < 1e-4
 
 
 def test_predict_on_a_cached_onnx_graph_imports_no_tensorflow(installed_kinetics400, capsys):

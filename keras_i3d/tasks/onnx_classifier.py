@@ -49,6 +49,8 @@ _ONNX_GRAPH_SOURCE_PACKAGES = (
 )
 # Frames of the clip the conversion is checked on.
 _CHECK_CLIP_LENGTH = 16
+# ONNX Runtime's names of the export's input types.
+_ONNX_DTYPES = {"tensor(uint8)": "uint8", "tensor(float)": "float32"}
 
 
 class OnnxRuntimeUnavailableError(ImportError):
@@ -85,31 +87,28 @@ class OnnxRuntimeClassifier:
         )
         (model_input,) = self._session.get_inputs()
         self.input_name = model_input.name
+        # uint8 RGB frames, or float32 flow in pixels; (height, width, channels).
+        self.input_dtype = np.dtype(_ONNX_DTYPES[model_input.type])
+        self.frame_shape = tuple(model_input.shape[2:])
 
     def logits(self, frames):
         """The logits of a batch of clips.
 
         Args:
-            frames: uint8 RGB `(batch, frames, 224, 224, 3)` in `[0, 255]`,
-                unscaled (the graph scales them as `preprocess_input` does).
+            frames: `(batch, frames, 224, 224, channels)` of the graph's
+                input dtype: uint8 RGB in `[0, 255]` (or, for a flow
+                graph, float32 flow in pixels), unscaled (the graph scales
+                them as `preprocess_input` does).
 
         Returns:
             float32 `(batch, classes)` logits.
         """
         frames = np.asarray(frames)
-        if (
-            frames.dtype != np.uint8
-            or frames.ndim != 5
-            or frames.shape[2:]
-            != (
-                CROP_SIZE,
-                CROP_SIZE,
-                3,
-            )
-        ):
+        if (frames.dtype, frames.ndim, frames.shape[2:]) != (self.input_dtype, 5, self.frame_shape):
             raise ValueError(
-                f"OnnxRuntimeClassifier takes uint8 clips (batch, frames, {CROP_SIZE}, "
-                f"{CROP_SIZE}, 3). Received: {frames.dtype} of shape {frames.shape}"
+                f"This graph takes {self.input_dtype} clips (batch, frames, "
+                f"{', '.join(map(str, self.frame_shape))}). Received: {frames.dtype} of "
+                f"shape {frames.shape}"
             )
         return self._session.run(["logits"], {self.input_name: frames})[0]
 

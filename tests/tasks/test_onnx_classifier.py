@@ -103,7 +103,7 @@ def test_clips_of_the_wrong_type_or_shape_are_refused(converted):
         np.zeros((16, 224, 224, 3), np.uint8),
         np.zeros((1, 16, 256, 256, 3), np.uint8),
     ):
-        with pytest.raises(ValueError, match="uint8 clips"):
+        with pytest.raises(ValueError, match=r"takes uint8 clips \(batch, frames, 224, 224, 3\)"):
             classifier.logits(bad)
 
 

@@ -181,17 +181,24 @@ def run(args):
 
 def _check_onnxruntime_arguments(args):
     """--engine onnxruntime runs the fused float32 RGB I3D only."""
-    for refused, option in (
-        (args.stream == "two_stream", "--stream two_stream"),
-        (not args.fused, "--no-fuse"),
-        (args.precision != "float32", f"--precision {args.precision}"),
-    ):
-        if refused:
-            raise CLIError(
-                f"--engine onnxruntime runs the fused float32 RGB I3D only; drop {option} "
-                "or use --engine tensorflow",
-                2,
-            )
+    option = _option_onnxruntime_cannot_run(args)
+    if option is not None:
+        raise CLIError(
+            f"--engine onnxruntime runs the fused float32 RGB I3D only; drop {option} "
+            "or use --engine tensorflow",
+            2,
+        )
+
+
+def _option_onnxruntime_cannot_run(args):
+    """The first option ONNX Runtime cannot run (`--no-fuse`, ...), or None."""
+    from keras_i3d.tasks.classify import onnxruntime_unsupported
+
+    unsupported = onnxruntime_unsupported(args.stream, args.fused, args.precision)
+    if unsupported is None:
+        return None
+    name, value = unsupported
+    return {"stream": f"--stream {value}", "fused": "--no-fuse"}.get(name, f"--{name} {value}")
 
 
 def _choose_engine(args, clip_length):
@@ -199,14 +206,14 @@ def _choose_engine(args, clip_length):
     if args.engine != "auto":
         return args.engine, "--engine"
     from keras_i3d.tasks.onnx_classifier import CONVERSION_MODULES
-    from keras_i3d.tasks.onnx_classifier import RUNTIME_MODULES
     from keras_i3d.tasks.onnx_classifier import missing_modules
 
-    if args.stream == "two_stream" or not args.fused or args.precision != "float32":
+    if _option_onnxruntime_cannot_run(args) is not None:
         return "tensorflow", "auto: ONNX Runtime runs the fused float32 RGB I3D only"
     if not args.model_cache:
         return "tensorflow", "auto: --no-model-cache (ONNX Runtime would convert each run)"
-    missing = missing_modules(RUNTIME_MODULES + CONVERSION_MODULES)
+    # The conversion's modules include the runtime's.
+    missing = missing_modules(CONVERSION_MODULES)
     if missing:
         return "tensorflow", f"auto: {', '.join(missing)} not installed"
     frames = _expected_frames(args.video, args.max_frames)

@@ -683,21 +683,32 @@ def check_engine(engine, stream="rgb", fused=True, precision="float32"):
     if engine not in ENGINES:
         raise ValueError(f"`engine` must be one of {ENGINES}. Received: engine={engine!r}")
     if engine == "onnxruntime":
-        unsupported = {
-            "stream": (stream, "rgb"),
-            "fused": (fused, True),
-            "precision": (precision, "float32"),
-        }
-        for name, (value, supported) in unsupported.items():
-            if value != supported:
-                raise ValueError(
-                    f'engine="onnxruntime" runs the fused float32 RGB I3D only; use '
-                    f'engine="tensorflow" for {name}={value!r}.'
-                )
+        unsupported = onnxruntime_unsupported(stream, fused, precision)
+        if unsupported is not None:
+            name, value = unsupported
+            raise ValueError(
+                f'engine="onnxruntime" runs the fused float32 RGB I3D only; use '
+                f'engine="tensorflow" for {name}={value!r}.'
+            )
         return
     from keras_i3d.models.fused import check_inference_precision
 
     check_inference_precision(precision, fused)
+
+
+def onnxruntime_unsupported(stream="rgb", fused=True, precision="float32"):
+    """The first setting ONNX Runtime cannot run, as `(name, value)`, or None.
+
+    It runs the fused float32 RGB I3D only.
+    """
+    for name, value, supported in (
+        ("stream", stream, "rgb"),
+        ("fused", fused, True),
+        ("precision", precision, "float32"),
+    ):
+        if value != supported:
+            return name, value
+    return None
 
 
 def onnx_logits_model(weights="kinetics400", profile=None, model_cache=True):

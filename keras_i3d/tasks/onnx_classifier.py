@@ -149,22 +149,17 @@ def onnx_runtime_classifier(weights="kinetics400", stream="rgb", model_cache=Tru
             differ from the reference graph's by more than 1e-4.
     """
     from keras_i3d.weights.model_cache import load_or_write
+    from keras_i3d.weights.model_cache import load_written_aside
 
     _require(RUNTIME_MODULES, "run I3D on ONNX Runtime")
-    key = onnx_graph_key(weights, stream)
 
     def write(path):
         _require(CONVERSION_MODULES, "convert I3D to ONNX")
         write_onnx_graph(weights, stream, path)
 
     if not model_cache:
-        import pathlib
-        import tempfile
-
-        with tempfile.TemporaryDirectory() as temporary:
-            path = pathlib.Path(temporary) / ONNX_GRAPH_FILE
-            write(path)
-            return OnnxRuntimeClassifier(path), "built"
+        return load_written_aside(ONNX_GRAPH_FILE, write, OnnxRuntimeClassifier), "built"
+    key = onnx_graph_key(weights, stream)
     return load_or_write(key, ONNX_GRAPH_FILE, write, OnnxRuntimeClassifier, cache_dir=cache_dir)
 
 

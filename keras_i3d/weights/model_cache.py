@@ -105,19 +105,10 @@ def load_or_build(key, build, cache_dir=None):
     Raises:
         TypeError: `key` cannot be written as JSON.
     """
-    import keras
-
-    import keras_i3d.layers  # noqa: F401 (registers the layers to load)
-
     folder = cache_folder(key, cache_dir)
-    if _stored_key(folder) == _key_json(key):
-        try:
-            model = keras.saving.load_model(folder / MODEL_FILE, compile=False)
-        except Exception:  # noqa: BLE001 (a damaged file is rebuilt, not fatal)
-            pass
-        else:
-            _mark_used(folder)
-            return model, "loaded"
+    model = _load_cached(folder, key, MODEL_FILE, _load_keras_model)
+    if model is not _NOT_CACHED:
+        return model, "loaded"
     model = build()
     if _save(model, key, folder):
         _remove_least_recently_used(folder.parent, MAX_CACHED_MODELS)
@@ -155,31 +146,57 @@ def load_or_write(key, file_name, write, load, cache_dir=None):
     Raises:
         TypeError: `key` cannot be written as JSON.
     """
-    import tempfile
-
     from keras_i3d.atomic_files import atomic_output
 
     folder = cache_folder(key, cache_dir)
-    if _stored_key(folder) == _key_json(key):
-        try:
-            loaded = load(folder / file_name)
-        except Exception:  # noqa: BLE001 (a damaged file is written again, not fatal)
-            pass
-        else:
-            _mark_used(folder)
-            return loaded, "loaded"
+    loaded = _load_cached(folder, key, file_name, load)
+    if loaded is not _NOT_CACHED:
+        return loaded, "loaded"
     try:
         with atomic_output(folder, folder=True) as temporary:
             write(temporary / file_name)
             (temporary / KEY_FILE).write_text(_key_json(key) + "\n")
     except OSError:
         # A read-only home: written, used and removed.
-        with tempfile.TemporaryDirectory() as temporary:
-            path = pathlib.Path(temporary) / file_name
-            write(path)
-            return load(path), "built"
+        return load_written_aside(file_name, write, load), "built"
     _remove_least_recently_used(folder.parent, MAX_CACHED_MODELS)
     return load(folder / file_name), "built"
+
+
+def load_written_aside(file_name, write, load):
+    """`load(path)` of a file `write(path)` writes into a temporary folder,
+    removed afterwards: `load_or_write` without the cache."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as temporary:
+        path = pathlib.Path(temporary) / file_name
+        write(path)
+        return load(path)
+
+
+# What `_load_cached` returns when the key's folder holds nothing usable.
+_NOT_CACHED = object()
+
+
+def _load_cached(folder, key, file_name, load):
+    """`load` of `folder`'s file if its key is `key` (the folder then marked
+    used), else `_NOT_CACHED`; a file `load` cannot read counts as absent."""
+    if _stored_key(folder) != _key_json(key):
+        return _NOT_CACHED
+    try:
+        loaded = load(folder / file_name)
+    except Exception:  # noqa: BLE001 (a damaged file is rebuilt, not fatal)
+        return _NOT_CACHED
+    _mark_used(folder)
+    return loaded
+
+
+def _load_keras_model(path):
+    import keras
+
+    import keras_i3d.layers  # noqa: F401 (registers the layers to load)
+
+    return keras.saving.load_model(path, compile=False)
 
 
 def _key_json(key):
